@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test fixture and leak check shared by every unit test: setup snapshots the
+ * live tasks, contexts, fds, libevent events and child processes; teardown
+ * polls the loop briefly until they are back, fails with the task dump of
+ * whatever leaked, then frees the fixture. Memory is checked by cmocka
+ * itself (xalloc routes through test_malloc in unit builds).
+ */
+#ifndef LP_TEST_HELPERS_H
+#define LP_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+
+struct event_base;
+
+struct lp_fixture {
+	struct event_base	*base;
+	char			 dir[PATH_MAX];	/* fresh temp dir, removed */
+	int			 fds;
+	size_t			 tasks;
+	uint64_t		 contexts;
+	int			 events;
+	int			 children;
+};
+
+/* cmocka setup/teardown: *state becomes a struct lp_fixture. */
+int	lp_setup(void **state);
+int	lp_teardown(void **state);
+
+/* Runs the loop until pred(arg) is true or ms pass; returns pred's value. */
+int	run_loop_until(struct event_base *, int (*pred)(void *), void *arg,
+	    int ms);
+/* Runs the loop for ms milliseconds. */
+void	run_loop_for(struct event_base *, int ms);
+
+int	count_open_fds(void);
+int	count_children(void);
+/* Writes len bytes of data to path (created/truncated); asserts success. */
+void	write_file(const char *path, const char *data, size_t len);
+/* Reads a whole file into a test-owned buffer (free with test_free). */
+char	*read_file(const char *path, size_t *len);
+
+#endif
