@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Route table, so the whole API reads in one place (crun's commands[]).
+ * A {param} matches one or more bytes and, like dockerd's {name:.*}, may
+ * contain '/'; the literal text after it anchors the match.
+ */
+#include <string.h>
+
+#include <event2/http.h>
+
+#include "api/containers.h"
+#include "api/debug.h"
+#include "api/logs.h"
+#include "api/router.h"
+#include "api/system.h"
+#include "daemon/xalloc.h"
+
+#define GET	EVHTTP_REQ_GET
+#define HEAD	EVHTTP_REQ_HEAD
+#define POST	EVHTTP_REQ_POST
+#define DELETE	EVHTTP_REQ_DELETE
+
+static const struct route routes[] = {
+	{ GET | HEAD, "/_ping", system_ping, "api.ping", 0 },
+	{ GET, "/version", system_version, "api.version", 0 },
+	{ GET, "/info", system_info, "api.info", 0 },
+
+	{ GET, "/containers/json", containers_list, "api.list_containers", 0 },
+	{ POST, "/containers/create", containers_create,
+	    "api.create_container", 0 },
+	{ GET, "/containers/{id}/json", containers_inspect,
+	    "api.inspect_container", 0 },
+	{ GET, "/containers/{id}/logs", logs_container, "api.logs_container",
+	    0 },
+	{ POST, "/containers/{id}/start", containers_start,
+	    "api.start_container", 0 },
+	{ POST, "/containers/{id}/stop", containers_stop,
+	    "api.stop_container", 0 },
+	{ POST, "/containers/{id}/kill", containers_kill,
+	    "api.kill_container", 0 },
+	{ POST, "/containers/{id}/restart", containers_restart,
+	    "api.restart_container", 0 },
+	{ POST, "/containers/{id}/wait", containers_wait,
+	    "api.wait_container", 0 },
+	{ DELETE, "/containers/{id}", containers_remove,
+	    "api.remove_container", 0 },
+
+	{ GET, "/debug/pprof/goroutine", debug_goroutine, "api.debug", 1 },
+	{ GET, "/debug/tasks", debug_tasks, "api.debug", 1 },
+	{ GET, "/debug/vars", debug_vars, "api.debug", 1 },
+	{ GET, "/debug/events", debug_events, "api.debug", 1 },
+};
+
+static int
+router_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+/* Percent-decodes len bytes of s; '+' stays '+' in paths. */
+static char *
+router_decode(const char *s, size_t len)
+{
+	char	*out = xmalloc(len + 1), *p = out;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && router_hex(s[i + 1]) >= 0 &&
+		    router_hex(s[i + 2]) >= 0) {
+			*p++ = (char)(router_hex(s[i + 1]) * 16 +
+			    router_hex(s[i + 2]));
+			i += 2;
+		} else
+			*p++ = s[i];
+	}
+	*p = '\0';
+	return (out);
+}
+
+/* Matches pattern against path, filling params; 1 on a match. */
+static int
+router_match_one(const char *pat, const char *path, char **params)
+{
+	int	 n = 0;
+
+	while (*pat != '\0') {
+		if (*pat == '{') {
+			const char	*close = strchr(pat, '}');
+			const char	*rest = close + 1, *end;
+			size_t		 restlen = strlen(rest);
+			size_t		 pathlen = strlen(path);
+
+			/* Only the last {param} may be followed by text. */
+			if (restlen == 0)
+				end = path + pathlen;
+			else {
+				if (pathlen <= restlen ||
+				    strcmp(path + pathlen - restlen, rest) != 0)
+					goto fail;
+				end = path + pathlen - restlen;
+			}
+			if (end == path || n == API_MAX_PARAMS)
+				goto fail;
+			params[n++] = router_decode(path, (size_t)(end - path));
+			path = end;
+			pat = rest;
+			continue;
+		}
+		if (*pat != *path)
+			goto fail;
+		pat++;
+		path++;
+	}
+	if (*path == '\0')
+		return (1);
+fail:
+	while (n > 0)
+		xfree(params[--n]), params[n] = NULL;
+	return (0);
+}
+
+enum router_match
+router_match(int method, const char *path, int debug,
+    const struct route **out, char **params)
+{
+	enum router_match	 found = ROUTER_NOT_FOUND;
+
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const struct route	*r = &routes[i];
+
+		if (r->debug_only && !debug)
+			continue;
+		if (!router_match_one(r->pattern, path, params))
+			continue;
+		if ((r->methods & method) == 0) {
+			for (int k = 0; k < API_MAX_PARAMS; k++)
+				xfree(params[k]), params[k] = NULL;
+			found = ROUTER_BAD_METHOD;
+			continue;
+		}
+		*out = r;
+		return (ROUTER_FOUND);
+	}
+	return (found);
+}

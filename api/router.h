@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The route table: every endpoint in one place (api/router.c), matched
+ * after the /vX.Y prefix has been stripped.
+ */
+#ifndef LP_API_ROUTER_H
+#define LP_API_ROUTER_H
+
+#include "api/http.h"
+
+typedef void (*route_cb)(struct api_req *);
+
+struct route {
+	int		 methods;	/* EVHTTP_REQ_* mask */
+	const char	*pattern;	/* "/containers/{id}/logs" */
+	route_cb	 cb;
+	const char	*kind;		/* task kind: "api.logs_container" */
+	int		 debug_only;	/* only with --debug */
+};
+
+enum router_match {
+	ROUTER_FOUND,
+	ROUTER_NOT_FOUND,
+	ROUTER_BAD_METHOD,	/* dockerd answers these 404 too */
+};
+
+/*
+ * Finds the route for method and path; {name} captures (at most
+ * API_MAX_PARAMS) are stored, percent-decoded, in params (owned by caller).
+ */
+enum router_match router_match(int method, const char *path, int debug,
+		     const struct route **, char **params);
+
+#endif

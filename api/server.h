@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP server: evhttp on unix and loopback TCP listeners, request
+ * dispatch through the route table, close notification, and the counters
+ * /debug/vars shows. Owned by main.c.
+ */
+#ifndef LP_API_SERVER_H
+#define LP_API_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/err.h"
+
+struct cancel;
+struct container_store;
+struct event_base;
+struct evhttp;
+struct server_listener;
+
+struct server_config {
+	int		 debug;			/* debug endpoints on */
+	int		 no_close_notify;	/* teaching aid: the old bug */
+	int		 header_timeout;	/* seconds to send a request */
+	int		 write_timeout;		/* seconds a stalled reader lasts */
+	size_t		 max_body;
+	size_t		 max_headers;
+	const char	*data_root;
+};
+
+struct server {
+	struct event_base	*base;		/* borrowed */
+	struct evhttp		*http;		/* owned */
+	struct cancel		*root;		/* borrowed: daemon's root ctx */
+	struct container_store	*store;		/* borrowed */
+	struct server_listener	*listeners;	/* owned */
+	int			 nlisteners;
+	struct server_config	 cfg;
+	int64_t			 started_ns;	/* monotonic */
+	uint64_t		 requests;
+	uint64_t		 in_flight;	/* api_reqs alive */
+	uint64_t		 connections;	/* live */
+	uint64_t		 bytes_sent;
+	uint64_t		 streams;	/* live */
+	int			 closing;	/* listeners closed */
+};
+
+struct server	*server_new(struct event_base *, struct cancel *root,
+		     struct container_store *, const struct server_config *,
+		     struct err *);
+/*
+ * Listens on "unix:///path" or "tcp://127.0.0.1:PORT". A stale unix socket
+ * is replaced; a live one is an error. allow_remote lets TCP bind to a
+ * non-loopback address.
+ */
+int		 server_listen(struct server *, const char *addr,
+		     int allow_remote, struct err *);
+/* Stops accepting; live requests go on until they end. */
+void		 server_close_listeners(struct server *);
+void		 server_free(struct server *);
+
+#endif

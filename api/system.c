@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /_ping, /version, /info: what the docker CLI asks before anything else.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "api/server.h"
+#include "api/system.h"
+#include "daemon/container.h"
+#include "daemon/procinfo.h"
+#include "daemon/task.h"
+#include "daemon/timeutil.h"
+#include "daemon/xalloc.h"
+
+void
+system_ping(struct api_req *r)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
+	struct evbuffer		*body = evbuffer_new();
+
+	evhttp_add_header(h, "Cache-Control",
+	    "no-cache, no-store, must-revalidate");
+	evhttp_add_header(h, "Pragma", "no-cache");
+	evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+	if (evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD)
+		evhttp_add_header(h, "Content-Length", "0");
+	else
+		evbuffer_add(body, "OK", 2);
+	api_reply_buf(r, 200, body);
+	evbuffer_free(body);
+}
+
+/* Go's GOARCH names, which docker clients print. */
+static const char *
+system_goarch(const char *machine)
+{
+	if (strcmp(machine, "x86_64") == 0)
+		return ("amd64");
+	if (strcmp(machine, "aarch64") == 0)
+		return ("arm64");
+	if (strcmp(machine, "i686") == 0 || strcmp(machine, "i386") == 0)
+		return ("386");
+	return (machine);
+}
+
+void
+system_version(struct api_req *r)
+{
+	struct utsname	 u;
+	char		 api[16], minapi[16];
+	json_t		*o;
+
+	uname(&u);
+	snprintf(api, sizeof api, "%d.%d", API_VERSION_MAX / 100,
+	    API_VERSION_MAX % 100);
+	snprintf(minapi, sizeof minapi, "%d.%d", API_VERSION_MIN / 100,
+	    API_VERSION_MIN % 100);
+	o = json_pack("{s:{s:s}, s:[{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
+	    "s:s, s:s}}], s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "Platform", "Name", "logpouch",
+	    "Components", "Name", "Engine", "Version", LOGPOUCH_VERSION,
+	    "Details", "ApiVersion", api, "MinAPIVersion", minapi,
+	    "GitCommit", LOGPOUCH_COMMIT, "Os", "linux",
+	    "Arch", system_goarch(u.machine), "KernelVersion", u.release,
+	    "BuildTime", "",
+	    "Version", LOGPOUCH_VERSION, "ApiVersion", api,
+	    "MinAPIVersion", minapi, "GitCommit", LOGPOUCH_COMMIT,
+	    "GoVersion", event_get_version(),
+	    "Os", "linux", "Arch", system_goarch(u.machine),
+	    "KernelVersion", u.release, "BuildTime", "");
+	api_reply_json(r, 200, o);
+}
+
+void
+system_info(struct api_req *r)
+{
+	struct utsname	 u;
+	char		 host[256] = "", now[TIMEUTIL_BUFSZ];
+	int		 running = 0, paused = 0, stopped = 0;
+	json_t		*o;
+
+	uname(&u);
+	gethostname(host, sizeof host - 1);
+	if (r->srv->store != NULL)
+		container_store_counts(r->srv->store, &running, &paused,
+		    &stopped);
+	timeutil_format(now, timeutil_now_ns(), 0);
+	o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:[], s:I, s:i, "
+	    "s:b, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, "
+	    "s:[], s:b, s:[], s:i}",
+	    "ID", "logpouch",
+	    "Containers", running + paused + stopped,
+	    "ContainersRunning", running,
+	    "ContainersPaused", paused,
+	    "ContainersStopped", stopped,
+	    "Images", 0,
+	    "Driver", "logpouch",
+	    "DriverStatus",
+	    "NGoroutines", (json_int_t)task_count(),
+	    "NFd", procinfo_open_fds(),
+	    "Debug", r->srv->cfg.debug,
+	    "SystemTime", now,
+	    "LoggingDriver", "json-file",
+	    "KernelVersion", u.release,
+	    "OperatingSystem", "logpouch process runtime",
+	    "OSType", "linux",
+	    "NCPU", (int)sysconf(_SC_NPROCESSORS_ONLN),
+	    "MemTotal", (json_int_t)sysconf(_SC_PHYS_PAGES) *
+	    (json_int_t)sysconf(_SC_PAGESIZE),
+	    "DockerRootDir", r->srv->cfg.data_root,
+	    "Name", host,
+	    "ServerVersion", LOGPOUCH_VERSION,
+	    "Architecture", u.machine,
+	    "Labels",
+	    "ExperimentalBuild", 0,
+	    "Warnings",
+	    "NEventsListener", 0);
+	api_reply_json(r, 200, o);
+}

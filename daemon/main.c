@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * logpouchd: options, the event loop, signals, and the ordered shutdown
+ * (stop accepting, cancel every context, stop containers, wait for tasks,
+ * free in reverse order of creation).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "api/server.h"
+#include "daemon/cancel.h"
+#include "daemon/container.h"
+#include "daemon/err.h"
+#include "daemon/log.h"
+#include "daemon/options.h"
+#include "daemon/task.h"
+#include "daemon/timeutil.h"
+#include "daemon/xalloc.h"
+
+enum main_phase {
+	MAIN_RUNNING,
+	MAIN_STOPPING_CONTAINERS,	/* waiting for the store */
+	MAIN_DRAINING,			/* waiting for tasks to end */
+	MAIN_DONE,
+};
+
+struct main_state {
+	struct event_base	*base;
+	struct cancel		*root;
+	struct container_store	*store;
+	struct server		*srv;
+	struct options		 opts;
+	struct event		*sigs[5];
+	struct event		*tick;		/* shutdown progress */
+	enum main_phase		 phase;
+	int64_t			 deadline_ns;
+	int64_t			 flush_ns;	/* let final bytes go out */
+};
+
+static int
+main_mkdirs(const char *path, mode_t mode)
+{
+	char	*p = xstrdup(path);
+	int	 rc = 0;
+
+	for (char *s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (mkdir(p, mode) != 0 && errno != EEXIST)
+		rc = -1;
+	xfree(p);
+	return (rc);
+}
+
+/* SIGUSR1: the task dump to a file, as dockerd does with goroutines. */
+static void
+main_dump_tasks(struct main_state *m)
+{
+	struct evbuffer	*buf = evbuffer_new();
+	char		 ts[TIMEUTIL_BUFSZ], *path;
+	int		 fd;
+
+	timeutil_format(ts, timeutil_now_ns(), 0);
+	for (char *p = ts; *p != '\0'; p++) {
+		if (*p == ':')
+			*p = '-';
+	}
+	path = xasprintf("%s/task-stacks-%s.log", m->opts.data_root, ts);
+	task_dump_text(buf, 2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || evbuffer_write(buf, fd) < 0)
+		log_error("cannot write task dump %s: %s", path,
+		    strerror(errno));
+	else
+		log_info("task stacks written to %s", path);
+	if (fd >= 0)
+		close(fd);
+	evbuffer_free(buf);
+	xfree(path);
+}
+
+static void main_shutdown_step(struct main_state *);
+
+static void
+main_store_stopped_cb(void *arg)
+{
+	struct main_state	*m = arg;
+
+	log_info("containers stopped");
+	m->phase = MAIN_DRAINING;
+	main_shutdown_step(m);
+}
+
+static void
+main_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	main_shutdown_step(arg);
+}
+
+/*
+ * Shutdown runs as a small state machine on a 10 ms tick, so every stream
+ * gets loop iterations to write its terminating chunk.
+ */
+static void
+main_shutdown_step(struct main_state *m)
+{
+	struct timeval	tv = { 0, 10000 };
+	int64_t		now = timeutil_mono_ns();
+
+	switch (m->phase) {
+	case MAIN_RUNNING:
+	case MAIN_DONE:
+		return;
+	case MAIN_STOPPING_CONTAINERS:
+		if (now < m->deadline_ns)
+			break;
+		log_warn("shutdown timeout while stopping containers");
+		m->phase = MAIN_DRAINING;
+		/* FALLTHROUGH */
+	case MAIN_DRAINING:
+		if (task_count() > 0 && now < m->deadline_ns)
+			break;
+		if (task_count() > 0)
+			log_warn("shutdown timeout: %zu tasks still live",
+			    task_count());
+		if (m->flush_ns == 0)
+			m->flush_ns = now + 200000000;	/* 200 ms */
+		if (now < m->flush_ns)
+			break;
+		m->phase = MAIN_DONE;
+		event_base_loopbreak(m->base);
+		return;
+	}
+	evtimer_add(m->tick, &tv);
+}
+
+static void
+main_shutdown(struct main_state *m, const char *why)
+{
+	if (m->phase != MAIN_RUNNING) {
+		log_info("shutdown already in progress");
+		return;
+	}
+	log_info("Processing signal '%s'", why);
+	m->phase = MAIN_STOPPING_CONTAINERS;
+	m->deadline_ns = timeutil_mono_ns() +
+	    (int64_t)m->opts.shutdown_timeout * 1000000000;
+	server_close_listeners(m->srv);
+	/* Every request context: streams end with their last chunk. */
+	cancel_fire(m->root, CANCEL_SHUTDOWN);
+	container_store_shutdown(m->store, 10, main_store_stopped_cb, m);
+	main_shutdown_step(m);
+}
+
+static void
+main_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct main_state	*m = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGINT:
+		main_shutdown(m, "interrupt");
+		break;
+	case SIGTERM:
+		main_shutdown(m, "terminated");
+		break;
+	case SIGUSR1:
+		main_dump_tasks(m);
+		break;
+	case SIGUSR2:
+		if (log_level != LOG_LEVEL_DEBUG)
+			log_level = LOG_LEVEL_DEBUG;
+		else if (m->opts.log_level != LOG_LEVEL_DEBUG)
+			log_level = m->opts.log_level;
+		else
+			log_level = LOG_LEVEL_INFO;
+		log_info("log level is now %s", log_level_name(log_level));
+		break;
+	}
+}
+
+static int
+main_start(struct main_state *m, struct err *err)
+{
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2 };
+	struct server_config	 cfg = { 0 };
+
+	if (main_mkdirs(m->opts.data_root, 0711) != 0)
+		return (err_errno(err, "create data root %s",
+		    m->opts.data_root));
+	m->base = event_base_new();
+	if (m->base == NULL)
+		return (err_set(err, ERR_INTERNAL, "event_base_new failed"));
+	m->root = cancel_new_root(m->base, "daemon");
+	m->store = container_store_new(m->base, m->root, m->opts.data_root,
+	    err);
+	if (m->store == NULL)
+		return (err_wrap(err, "load containers"));
+
+	cfg.debug = m->opts.debug;
+	cfg.no_close_notify = m->opts.no_close_notify;
+	cfg.header_timeout = m->opts.header_timeout;
+	cfg.write_timeout = m->opts.write_timeout;
+	cfg.max_body = 1 << 20;
+	cfg.max_headers = 64 << 10;
+	cfg.data_root = m->opts.data_root;
+	m->srv = server_new(m->base, m->root, m->store, &cfg, err);
+	if (m->srv == NULL)
+		return (-1);
+	for (int i = 0; i < m->opts.nhosts; i++) {
+		if (server_listen(m->srv, m->opts.hosts[i],
+		    m->opts.allow_remote_tcp, err) != 0)
+			return (-1);
+		log_info("API listen on %s", m->opts.hosts[i]);
+	}
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		m->sigs[i] = evsignal_new(m->base, sigs[i], main_signal_cb, m);
+		evsignal_add(m->sigs[i], NULL);
+	}
+	m->tick = evtimer_new(m->base, main_tick_cb, m);
+	return (0);
+}
+
+static void
+main_stop(struct main_state *m)
+{
+	for (size_t i = 0; i < sizeof m->sigs / sizeof m->sigs[0]; i++) {
+		if (m->sigs[i] != NULL)
+			event_free(m->sigs[i]);
+	}
+	if (m->tick != NULL)
+		event_free(m->tick);
+	server_free(m->srv);
+	container_store_free(m->store);
+	cancel_free(m->root);
+	if (m->base != NULL)
+		event_base_free(m->base);
+	options_free(&m->opts);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_state	m = { 0 };
+	struct err		err = { 0 };
+	int			rc = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	xalloc_init_jansson();
+	if (options_parse(&m.opts, argc, argv, &err) != 0) {
+		fprintf(stderr, "logpouchd: %s\nSee 'logpouchd --help'.\n",
+		    err.msg);
+		options_free(&m.opts);
+		return (2);
+	}
+	if (m.opts.show_help) {
+		fputs(options_usage(), stdout);
+		options_free(&m.opts);
+		return (0);
+	}
+	if (m.opts.show_version) {
+		printf("logpouchd version %s, build %s\n", LOGPOUCH_VERSION,
+		    LOGPOUCH_COMMIT);
+		options_free(&m.opts);
+		return (0);
+	}
+	log_open(NULL, m.opts.log_level);
+	if (main_start(&m, &err) != 0) {
+		fprintf(stderr, "logpouchd: %s\n", err.msg);
+		main_stop(&m);
+		return (2);
+	}
+	log_info("Daemon has completed initialization (version %s, data root "
+	    "%s)", LOGPOUCH_VERSION, m.opts.data_root);
+	if (event_base_dispatch(m.base) < 0) {
+		log_error("event loop failed");
+		rc = 1;
+	}
+	log_info("Daemon shutdown complete");
+	main_stop(&m);
+	return (rc);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * logpouchd's command line and config file, named like dockerd's flags and
+ * daemon.json keys. Flags win over the file.
+ */
+#ifndef LP_OPTIONS_H
+#define LP_OPTIONS_H
+
+#include "daemon/err.h"
+#include "daemon/log.h"
+
+#define OPTIONS_MAX_HOSTS	8
+
+struct options {
+	char		*hosts[OPTIONS_MAX_HOSTS];	/* owned */
+	int		 nhosts;
+	char		*data_root;			/* owned */
+	char		*config;			/* owned */
+	int		 debug;
+	enum log_level	 log_level;
+	int		 allow_remote_tcp;
+	int		 no_close_notify;	/* teaching aid; needs debug */
+	int		 header_timeout;	/* seconds */
+	int		 write_timeout;		/* seconds */
+	int		 shutdown_timeout;	/* seconds */
+	int		 show_version;
+	int		 show_help;
+};
+
+/*
+ * Parses argv, then the config file if one was named, then fills defaults
+ * (which depend on whether we run as root). Returns 0, or -1 with err set
+ * (the caller prints it and exits 2). Free with options_free.
+ */
+int	options_parse(struct options *, int argc, char **argv, struct err *);
+void	options_free(struct options *);
+const char *options_usage(void);
+
+#endif

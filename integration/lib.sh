@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: MIT
+# Shared harness for integration tests (bash + curl): each test starts its
+# own logpouchd on a fresh temp data root, on a unix socket and a loopback
+# TCP port, records a baseline, and always tears down; on failure it prints
+# the daemon's log and task dump.
+set -euo pipefail
+
+LOGPOUCHD=${LOGPOUCHD:?set LOGPOUCHD to the daemon binary}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+LP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lpit.XXXXXX")
+LP_SOCK=$LP_DIR/sock
+LP_DATA=$LP_DIR/data
+LP_LOG=$LP_DIR/daemon.log
+LP_PID=
+LP_PORT=
+LP_FAILED=0
+LP_STEP="start"
+
+lp_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+
+lp_dump_on_failure() {
+	[ -n "$LP_PID" ] || return 0
+	lp_log "task dump:"
+	curl -s -m 2 --unix-socket "$LP_SOCK" \
+		'http://x/debug/pprof/goroutine?debug=2' >&2 || true
+}
+
+lp_cleanup() {
+	local rc=$?
+	if [ $rc -ne 0 ] || [ $LP_FAILED -ne 0 ]; then
+		lp_log "FAILED at: $LP_STEP"
+		lp_dump_on_failure
+		lp_log "daemon log:"
+		tail -n 80 "$LP_LOG" >&2 2>/dev/null || true
+		rc=1
+	fi
+	if [ -n "$LP_PID" ]; then
+		kill -KILL "$LP_PID" 2>/dev/null || true
+		wait "$LP_PID" 2>/dev/null || true
+	fi
+	# Containers a failed test left behind die with their groups.
+	pkill -KILL -f "lpit-marker-$$" 2>/dev/null || true
+	rm -rf "$LP_DIR"
+	exit $rc
+}
+trap lp_cleanup EXIT
+
+lp_fail() {
+	LP_FAILED=1
+	lp_log "FAIL: $*"
+	exit 1
+}
+
+lp_step() { LP_STEP=$*; }
+
+lp_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# lp_start [extra logpouchd flags...]: starts the daemon and waits for it.
+lp_start() {
+	LP_PORT=$(lp_free_port)
+	"$LOGPOUCHD" --debug -H "unix://$LP_SOCK" -H "tcp://127.0.0.1:$LP_PORT" \
+		--data-root "$LP_DATA" "$@" >>"$LP_LOG" 2>&1 &
+	LP_PID=$!
+	for _ in $(seq 1 200); do
+		if curl -sf -m 1 --unix-socket "$LP_SOCK" http://x/_ping >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$LP_PID" 2>/dev/null || lp_fail "daemon died at start"
+		sleep 0.05
+	done
+	lp_fail "daemon did not answer /_ping"
+}
+
+# lp_stop: SIGTERM; the daemon must exit 0 with no sanitizer report.
+lp_stop() {
+	local rc=0
+	kill -TERM "$LP_PID"
+	wait "$LP_PID" || rc=$?
+	LP_PID=
+	[ $rc -eq 0 ] || lp_fail "daemon exited $rc after SIGTERM"
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$LP_LOG"; then
+		lp_fail "sanitizer report in the daemon log"
+	fi
+}
+
+# lp_api PATH [curl args...]: body on stdout, over the unix socket.
+lp_api() {
+	local path=$1
+	shift
+	curl -sS -m 10 --unix-socket "$LP_SOCK" "$@" "http://x$path"
+}
+
+# lp_tcp PATH [curl args...]: the same over the loopback TCP listener.
+lp_tcp() {
+	local path=$1
+	shift
+	curl -sS -m 10 "$@" "http://127.0.0.1:$LP_PORT$path"
+}
+
+# lp_status METHOD PATH [curl args...]: prints the status code only.
+lp_status() {
+	local method=$1 path=$2
+	shift 2
+	curl -s -o /dev/null -w '%{http_code}' -m 10 -X "$method" \
+		--unix-socket "$LP_SOCK" "$@" "http://x$path"
+}
+
+lp_json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {"d": d}))' "$1"; }
+
+lp_eq() {
+	[ "$1" = "$2" ] || lp_fail "${3:-value}: got [$1], want [$2]"
+}
+
+lp_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*) lp_fail "${3:-output} does not contain [$2]: [$1]" ;;
+	esac
+}
+
+# lp_until TIMEOUT_MS CMD...: polls CMD every 10 ms; fails after TIMEOUT_MS.
+lp_until() {
+	local ms=$1 i
+	shift
+	for ((i = 0; i <= ms / 10; i++)); do
+		if "$@"; then
+			return 0
+		fi
+		sleep 0.01
+	done
+	return 1
+}
+
+lp_ngoroutines() { lp_api /info | lp_json 'd["NGoroutines"]'; }
+lp_nfd() { lp_api /info | lp_json 'd["NFd"]'; }
+lp_tasks_of() {
+	lp_api /debug/vars | lp_json "d['tasks_by_kind'].get('$1', 0)"
+}
+
+# Baseline: the figures a test's clients must leave as they found them.
+lp_baseline() {
+	LP_BASE_TASKS=$(lp_ngoroutines)
+	LP_BASE_FDS=$(lp_nfd)
+}
+
+# True when tasks and fds are back at the baseline (the /info request
+# itself is one task; it is counted in the baseline as well).
+lp_at_baseline() {
+	[ "$(lp_ngoroutines)" = "$LP_BASE_TASKS" ] &&
+		[ "$(lp_nfd)" = "$LP_BASE_FDS" ]
+}
+
+# lp_create NAME CMD: creates and starts a container running sh -c CMD.
+lp_create() {
+	local name=$1 cmd=$2 body
+	body=$(python3 -c 'import json,sys; print(json.dumps({"Image":"busybox","Cmd":["sh","-c",sys.argv[1]],"Labels":{"m":sys.argv[2]}}))' "$cmd" "lpit-marker-$$")
+	lp_api "/containers/create?name=$name" -X POST \
+		-H 'Content-Type: application/json' -d "$body" | lp_json 'd["Id"]'
+}
+
+lp_start_container() {
+	local code
+	code=$(lp_status POST "/containers/$1/start")
+	[ "$code" = 204 ] || lp_fail "start $1: status $code"
+}

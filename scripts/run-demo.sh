@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs logpouchd in the foreground on ./run/logpouch.sock with a demo
+# container that prints a line every second. Ctrl-C stops the daemon, which
+# stops the container, ends open streams and exits.
+set -euo pipefail
+bin=${1:-build/logpouchd}
+top=$(pwd)
+mkdir -p "$top/run"
+sock=$top/run/logpouch.sock
+"$bin" --debug --log-level info -H "unix://$sock" --data-root "$top/run/data" &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null || true' INT TERM
+api() { curl -fsS --unix-socket "$sock" "$@"; }
+for _ in $(seq 1 100); do
+	api http://x/_ping >/dev/null 2>&1 && break
+	kill -0 $pid 2>/dev/null || { wait $pid; exit 1; }
+	sleep 0.1
+done
+if ! api http://x/containers/demo/json >/dev/null 2>&1; then
+	api -X POST -H 'Content-Type: application/json' \
+		'http://x/containers/create?name=demo' -d '{"Image":"busybox",
+		"Cmd":["sh","-c","i=0; while true; do i=$((i+1)); echo \"demo line $i\"; sleep 1; done"]}' \
+		>/dev/null
+fi
+api -X POST http://x/containers/demo/start >/dev/null || true
+cat <<MSG
+
+logpouchd is running (pid $pid) with a container named "demo". Try:
+
+  curl --unix-socket $sock 'http://x/containers/demo/logs?stdout=1&follow=1&tail=5'
+  curl -m 3 --unix-socket $sock 'http://x/v1.24/containers/demo/logs?stdout=1&follow=1'
+  curl -s --unix-socket $sock 'http://x/debug/pprof/goroutine?debug=2' | grep -A 10 logs_container
+  docker -H unix://$sock logs -f --tail 5 --timestamps demo
+  docker -H unix://$sock ps -a
+
+Ctrl-C stops the daemon.
+
+MSG
+wait $pid

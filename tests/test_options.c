@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Flags and config file: dockerd's names, flags win over the file, and a
+ * clear message for every mistake.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/options.h"
+#include "tests/helpers.h"
+
+#define ARGV(...) (char *[]){ "logpouchd", __VA_ARGS__, NULL }
+#define ARGC(...) ((int)(sizeof((char *[]){ "logpouchd", __VA_ARGS__ }) / \
+	sizeof(char *)))
+#define PARSE(o, e, ...) options_parse((o), ARGC(__VA_ARGS__), \
+	ARGV(__VA_ARGS__), (e))
+
+static void
+test_flags_named_like_dockerd_are_parsed(void **state)
+{
+	struct options	o;
+	struct err	e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "-H", "unix:///tmp/a.sock", "--host",
+	    "tcp://127.0.0.1:2375", "--data-root", "/tmp/d", "--debug",
+	    "--log-level", "warn"), 0);
+	assert_int_equal(o.nhosts, 2);
+	assert_string_equal(o.hosts[1], "tcp://127.0.0.1:2375");
+	assert_string_equal(o.data_root, "/tmp/d");
+	assert_true(o.debug);
+	assert_int_equal(o.log_level, LOG_LEVEL_WARN);
+	options_free(&o);
+}
+
+static void
+test_defaults_fill_host_and_data_root(void **state)
+{
+	struct options	o;
+	struct err	e = { 0 };
+
+	(void)state;
+	assert_int_equal(options_parse(&o, 1, ARGV("--x") , &e), 0);
+	assert_int_equal(o.nhosts, 1);
+	assert_true(strncmp(o.hosts[0], "unix://", 7) == 0);
+	assert_non_null(o.data_root);
+	assert_int_equal(o.write_timeout, 300);
+	options_free(&o);
+}
+
+static void
+test_bad_flags_say_what_is_wrong(void **state)
+{
+	struct options	o;
+	struct err	e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--bogus"), -1);
+	assert_non_null(strstr(e.msg, "unknown flag: --bogus"));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--log-level", "loud"), -1);
+	assert_non_null(strstr(e.msg, "unknown log level \"loud\""));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--data-root"), -1);
+	assert_non_null(strstr(e.msg, "needs an argument"));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--debug-no-close-notify"), -1);
+	assert_non_null(strstr(e.msg, "needs --debug"));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--stream-write-timeout", "soon"), -1);
+	assert_non_null(strstr(e.msg, "whole number"));
+	options_free(&o);
+}
+
+static void
+test_config_file_fills_what_flags_did_not_set(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct options		 o;
+	struct err		 e = { 0 };
+	char			 path[PATH_MAX + 32];
+	const char		*json = "{\"hosts\":[\"unix:///tmp/c.sock\"],"
+	    "\"data-root\":\"/tmp/from-file\",\"debug\":true}";
+
+	snprintf(path, sizeof path, "%s/daemon.json", f->dir);
+	write_file(path, json, strlen(json));
+	assert_int_equal(PARSE(&o, &e, "--config", path, "--data-root",
+	    "/tmp/from-flag"), 0);
+	assert_string_equal(o.data_root, "/tmp/from-flag");
+	assert_int_equal(o.nhosts, 1);
+	assert_string_equal(o.hosts[0], "unix:///tmp/c.sock");
+	assert_true(o.debug);
+	options_free(&o);
+}
+
+static void
+test_config_file_errors_name_the_file(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct options		 o;
+	struct err		 e = { 0 };
+	char			 path[PATH_MAX + 32];
+
+	snprintf(path, sizeof path, "%s/bad.json", f->dir);
+	write_file(path, "{\"debug\":", 9);
+	assert_int_equal(PARSE(&o, &e, "--config", path), -1);
+	assert_non_null(strstr(e.msg, path));
+	options_free(&o);
+	write_file(path, "{\"colour\":1}", 12);
+	assert_int_equal(PARSE(&o, &e, "--config", path), -1);
+	assert_non_null(strstr(e.msg, "unknown key \"colour\""));
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--config", "/nonexistent/x.json"), -1);
+	assert_non_null(strstr(e.msg, "/nonexistent/x.json"));
+	options_free(&o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, lp_setup, lp_teardown)
+		T(test_flags_named_like_dockerd_are_parsed),
+		T(test_defaults_fill_host_and_data_root),
+		T(test_bad_flags_say_what_is_wrong),
+		T(test_config_file_fills_what_flags_did_not_set),
+		T(test_config_file_errors_name_the_file),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
