@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Logs stream: reader -> frames -> client. One idempotent stream_finish()
+ * serves every trigger, and the stream is freed on a clean stack (a
+ * deferred event), never inside the reader's or libevent's callback that
+ * led to the finish.
+ */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "api/server.h"
+#include "api/stream.h"
+#include "daemon/cancel.h"
+#include "daemon/container.h"
+#include "daemon/log.h"
+#include "daemon/task.h"
+#include "daemon/xalloc.h"
+#include "logdriver/logline.h"
+#include "logdriver/logreader.h"
+
+/* Bytes gathered before they are handed to the connection as one chunk. */
+#define STREAM_CHUNK	(32 * 1024)
+
+enum stream_state {
+	STREAM_RUNNING,
+	STREAM_FINISHED,	/* reply ended; waiting for the reap event */
+};
+
+struct stream {
+	uint64_t		 id;
+	struct api_req		*r;		/* owned until finish */
+	struct event_base	*base;		/* borrowed */
+	struct logreader	*reader;	/* owned */
+	struct cancel_hook	 req_hook;	/* on r->ctx */
+	struct cancel_hook	 ctr_hook;	/* on the container's ctx */
+	struct evbuffer		*out;		/* owned: frames not yet sent */
+	struct event		*flush_ev;	/* owned */
+	struct stream_opts	 opts;
+	enum stream_state	 state;
+	int			 flush_pending;
+	int			 paused;	/* reader waits for a drain */
+	enum cancel_reason	 end;
+	uint64_t		 frames;
+};
+
+static uint64_t	stream_next_id = 1;
+
+static void	stream_finish(struct stream *, enum cancel_reason);
+static void	stream_drained_cb(void *);
+
+static void
+stream_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stream	*s = arg;
+
+	(void)fd;
+	(void)what;
+	log_debug("stream %llu: freed after %llu frames (%s)",
+	    (unsigned long long)s->id, (unsigned long long)s->frames,
+	    cancel_reason_name(s->end));
+	logreader_free(s->reader);
+	event_free(s->flush_ev);
+	evbuffer_free(s->out);
+	xfree(s);
+}
+
+/* Hands what is gathered to the connection; a failed write ends us. */
+static void
+stream_flush(struct stream *s)
+{
+	if (s->state != STREAM_RUNNING || evbuffer_get_length(s->out) == 0)
+		return;
+	if (api_stream_write(s->r, s->out, stream_drained_cb, s) != 0)
+		stream_finish(s, CANCEL_WRITE_ERROR);
+}
+
+/* Every write passes this, so the last one tells us when all went out. */
+static void
+stream_drained_cb(void *arg)
+{
+	struct stream	*s = arg;
+
+	if (s->state != STREAM_RUNNING || !s->paused)
+		return;
+	s->paused = 0;
+	task_wait(s->r->task, "log producer");
+	logreader_resume(s->reader);
+}
+
+static void
+stream_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stream	*s = arg;
+
+	(void)fd;
+	(void)what;
+	s->flush_pending = 0;
+	stream_flush(s);
+}
+
+static void
+stream_schedule_flush(struct stream *s)
+{
+	if (s->flush_pending)
+		return;
+	s->flush_pending = 1;
+	event_active(s->flush_ev, EV_TIMEOUT, 0);
+}
+
+/* Appends one record as dockerd frames it: [header][time ][details ]log. */
+static void
+stream_frame(struct stream *s, int fd, const char *prefix, size_t plen,
+    const char *details, size_t dlen, const char *log, size_t loglen)
+{
+	unsigned char	hdr[8] = { (unsigned char)fd, 0, 0, 0 };
+	uint32_t	len = (uint32_t)(plen + loglen +
+			    (s->opts.details ? dlen + 1 : 0));
+
+	if (!s->opts.tty) {
+		len = htonl(len);
+		memcpy(hdr + 4, &len, 4);
+		evbuffer_add(s->out, hdr, sizeof hdr);
+	}
+	if (plen > 0)
+		evbuffer_add(s->out, prefix, plen);
+	if (s->opts.details) {
+		evbuffer_add(s->out, details, dlen);
+		evbuffer_add(s->out, " ", 1);
+	}
+	evbuffer_add(s->out, log, loglen);
+	s->frames++;
+}
+
+static void
+stream_entry_cb(void *arg, const struct logline *l)
+{
+	struct stream	*s = arg;
+	char		 ts[LOGLINE_TIMEBUF];
+	size_t		 tslen = 0;
+
+	if (s->state != STREAM_RUNNING)
+		return;
+	if ((l->stream == LOGLINE_STDOUT && !s->opts.want_stdout) ||
+	    (l->stream == LOGLINE_STDERR && !s->opts.want_stderr) ||
+	    l->stream == LOGLINE_OTHER)
+		return;
+	if (s->opts.timestamps)
+		tslen = logline_format_time(l, ts);
+	stream_frame(s, l->stream, ts, tslen, l->details, l->detailslen,
+	    l->log, l->loglen);
+	if (evbuffer_get_length(s->out) >= STREAM_CHUNK)
+		stream_flush(s);
+	else
+		stream_schedule_flush(s);
+}
+
+static int
+stream_ready_cb(void *arg)
+{
+	struct stream	*s = arg;
+
+	if (s->state != STREAM_RUNNING)
+		return (0);
+	if (api_stream_pending(s->r) + evbuffer_get_length(s->out) <
+	    STREAM_HIGH_WATER)
+		return (1);
+	/*
+	 * Above the mark: hand over what we hold and let the reader wait
+	 * for the connection to drain, so a stalled client costs at most
+	 * the mark in memory, never the log's size.
+	 */
+	stream_flush(s);
+	if (s->state != STREAM_RUNNING)
+		return (0);
+	s->paused = 1;
+	task_wait(s->r->task, "client writable");
+	return (0);
+}
+
+static void
+stream_done_cb(void *arg, const char *error)
+{
+	struct stream	*s = arg;
+	char		 msg[512];
+	int		 n;
+
+	if (s->state != STREAM_RUNNING)
+		return;
+	if (error != NULL) {
+		/* After the 200 an error can only go in-band (stream 3). */
+		n = snprintf(msg, sizeof msg, "Error grabbing logs: %s\n",
+		    error);
+		if (n >= (int)sizeof msg)
+			n = (int)sizeof msg - 1;
+		stream_frame(s, 3, NULL, 0, "", 0, msg, (size_t)n);
+	}
+	stream_finish(s, CANCEL_NONE);
+}
+
+static void
+stream_cancel_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
+{
+	struct stream	*s = arg;
+
+	(void)ctx;
+	log_debug("stream %llu: %s", (unsigned long long)s->id,
+	    cancel_reason_name(why));
+	stream_finish(s, why);
+}
+
+/*
+ * The one way a stream ends. Safe from any trigger, including inside the
+ * reader's callbacks and the connection's close callback: it only stops
+ * and detaches here; memory goes in stream_free_cb.
+ */
+static void
+stream_finish(struct stream *s, enum cancel_reason why)
+{
+	struct api_req	*r = s->r;
+
+	if (s->state != STREAM_RUNNING)
+		return;		/* the other trigger got here first */
+	s->state = STREAM_FINISHED;
+	s->end = why;
+	logreader_stop(s->reader);	/* no sink calls after this */
+	cancel_hook_del(&s->req_hook);
+	cancel_hook_del(&s->ctr_hook);
+	event_del(s->flush_ev);
+	s->flush_pending = 0;
+	/* Whatever is gathered still goes out, unless the client is gone. */
+	if (evbuffer_get_length(s->out) > 0)
+		api_stream_write(r, s->out, NULL, NULL);
+	s->r = NULL;
+	api_stream_end(r);		/* frees r and its context */
+	event_base_once(s->base, -1, EV_TIMEOUT, stream_free_cb, s, NULL);
+}
+
+void
+stream_start(struct api_req *r, struct container *c,
+    const struct logreader_opts *ro, const struct stream_opts *so)
+{
+	struct stream		*s = xcalloc(1, sizeof *s);
+	struct logreader_sink	 sink = {
+		.entry = stream_entry_cb,
+		.ready = stream_ready_cb,
+		.done = stream_done_cb,
+		.arg = s,
+	};
+	struct err		 err = { 0 };
+
+	s->id = stream_next_id++;
+	s->r = r;
+	s->base = r->srv->base;
+	s->opts = *so;
+	s->out = evbuffer_new();
+	s->flush_ev = event_new(s->base, -1, 0, stream_flush_cb, s);
+	task_push(r->task);
+	task_label(r->task, "req=%llu, container=%.12s, follow=%d",
+	    (unsigned long long)r->id, container_id(c), ro->follow);
+
+	api_stream_start(r, 200, NULL);
+	s->reader = logreader_new(s->base, r->ctx, container_log_path(c),
+	    ro->follow ? container_log_writer(c) : NULL, ro, &sink, &err);
+	if (s->reader == NULL) {
+		stream_done_cb(s, err.msg);
+		return;
+	}
+	task_label(logreader_task(s->reader), "for=api.logs_container, "
+	    "req=%llu, container=%.12s", (unsigned long long)r->id,
+	    container_id(c));
+	/* A removed container ends its followers at once. */
+	if (cancel_hook_add(r->ctx, &s->req_hook, stream_cancel_cb, s) != 0 ||
+	    cancel_hook_add(container_ctx(c), &s->ctr_hook, stream_cancel_cb,
+	    s) != 0) {
+		stream_finish(s, cancel_reason(r->ctx));
+		return;
+	}
+	task_wait(r->task, ro->follow ? "log producer" : "log backlog");
+	logreader_start(s->reader);
+}
