@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json-file writer: entries are encoded into one bounded buffer and written
+ * with one write(2) per flush; rotation is dockerd's (spec 5.7): shift the
+ * numbered files, rename the current one to .1, create a new current file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/err.h"
+#include "daemon/log.h"
+#include "daemon/xalloc.h"
+#include "logdriver/jsonfile.h"
+
+/* Encoded entries held before a write(2); one big entry may exceed it. */
+#define JSONFILE_BUFSZ	(64 * 1024)
+
+struct jsonfile {
+	char			*path;		/* owned */
+	int			 fd;
+	struct jsonfile_opts	 opts;
+	int64_t			 filesize;	/* in the current file */
+	char			*buf;		/* owned: encoded entries */
+	size_t			 len;
+	size_t			 cap;
+	uint64_t		 generation;
+	uint64_t		 write_errors;	/* entries dropped */
+	int			 warned;	/* logged the first failure */
+	char			*attrs;		/* owned: {"k":"v"} or NULL */
+	size_t			 attrslen;
+	struct jsonfile_subq	 subs;
+	size_t			 nsubs;
+};
+
+static uint64_t	jsonfile_total_errors;
+
+int
+jsonfile_parse_size(const char *s, int64_t *out, struct err *err)
+{
+	const char	*p = s, *num;
+	char		 tmp[400];
+	double		 v, mul = 1;
+	size_t		 n;
+	int		 dots = 0;
+
+	/* go-units: ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$ */
+	num = p;
+	if (*p < '0' || *p > '9')
+		return (err_set(err, ERR_INVALID, "invalid size: '%s'", s));
+	while (*p >= '0' && *p <= '9')
+		p++;
+	while (p[0] == '.' && p[1] >= '0' && p[1] <= '9') {
+		p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	n = (size_t)(p - num);
+	if (*p == ' ')
+		p++;
+	switch (*p) {
+	case 'k': case 'K':
+		mul = 1e3;
+		break;
+	case 'm': case 'M':
+		mul = 1e6;
+		break;
+	case 'g': case 'G':
+		mul = 1e9;
+		break;
+	case 't': case 'T':
+		mul = 1e12;
+		break;
+	case 'p': case 'P':
+		mul = 1e15;
+		break;
+	}
+	if (mul != 1)
+		p++;
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p != '\0')
+		return (err_set(err, ERR_INVALID, "invalid size: '%s'", s));
+	for (size_t i = 0; i < n; i++)
+		dots += num[i] == '.';
+	if (dots > 1) {
+		/* "1.2.3" matches the pattern but not ParseFloat. */
+		return (err_set(err, ERR_INVALID, "strconv.ParseFloat: "
+		    "parsing \"%.*s\": invalid syntax", (int)n, num));
+	}
+	if (n >= sizeof tmp)
+		return (err_set(err, ERR_INVALID,
+		    "max-size must be a positive number"));
+	memcpy(tmp, num, n);
+	tmp[n] = '\0';
+	v = strtod(tmp, NULL) * mul;
+	if (!(v >= 1) || v >= 9.2e18)
+		return (err_set(err, ERR_INVALID,
+		    "max-size must be a positive number"));
+	*out = (int64_t)v;
+	return (0);
+}
+
+static int
+jsonfile_open_fd(const char *path, int trunc)
+{
+	return (open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    (trunc ? O_TRUNC : 0), 0640));
+}
+
+struct jsonfile *
+jsonfile_open(const char *path, const struct jsonfile_opts *opts,
+    struct err *err)
+{
+	struct jsonfile	*jf;
+	struct stat	 st;
+	int		 fd;
+
+	if (opts->max_size < 0 || opts->max_file < 1) {
+		err_set(err, ERR_INVALID, "max-file cannot be less than 1");
+		return (NULL);
+	}
+	if ((fd = jsonfile_open_fd(path, 0)) == -1) {
+		err_errno(err, "open %s", path);
+		return (NULL);
+	}
+	if (fstat(fd, &st) != 0) {
+		err_errno(err, "stat %s", path);
+		close(fd);
+		return (NULL);
+	}
+	jf = xcalloc(1, sizeof *jf);
+	jf->path = xstrdup(path);
+	jf->fd = fd;
+	jf->opts = *opts;
+	jf->filesize = S_ISREG(st.st_mode) ? st.st_size : 0;
+	jf->cap = JSONFILE_BUFSZ;
+	jf->buf = xmalloc(jf->cap);
+	TAILQ_INIT(&jf->subs);
+	return (jf);
+}
+
+void
+jsonfile_set_attrs(struct jsonfile *jf, const char *const *keys,
+    const char *const *values, size_t n)
+{
+	xfree(jf->attrs);
+	jf->attrs = logline_attrs_encode(keys, values, n, &jf->attrslen);
+}
+
+/*
+ * Runs every subscriber once. The list is moved aside and each subscriber
+ * popped from its head before its callback runs, so callbacks may
+ * unsubscribe themselves or others (they are found through sub->head) and
+ * subscribe new ones (not called this round). O(subscribers), no malloc.
+ */
+static void
+jsonfile_notify(struct jsonfile *jf, enum jsonfile_event ev)
+{
+	struct jsonfile_subq	 pending;
+	struct jsonfile_sub	*sub;
+
+	if (TAILQ_EMPTY(&jf->subs))
+		return;
+	TAILQ_INIT(&pending);
+	TAILQ_CONCAT(&pending, &jf->subs, entry);
+	TAILQ_FOREACH(sub, &pending, entry)
+		sub->head = &pending;
+	while ((sub = TAILQ_FIRST(&pending)) != NULL) {
+		TAILQ_REMOVE(&pending, sub, entry);
+		if (ev == JSONFILE_CLOSED) {
+			sub->head = NULL;
+			sub->jf = NULL;
+			jf->nsubs--;
+		} else {
+			TAILQ_INSERT_TAIL(&jf->subs, sub, entry);
+			sub->head = &jf->subs;
+		}
+		sub->cb(sub->arg, ev);
+	}
+}
+
+/* Counts the entries (one '\n' each) in buf, for the dropped counter. */
+static uint64_t
+jsonfile_count_entries(const char *buf, size_t len)
+{
+	const char	*p = buf, *end = buf + len, *nl;
+	uint64_t	 n = 0;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p = nl + 1;
+	}
+	return (n + (p < end));
+}
+
+/* Writes the buffer out; returns the bytes written. Never fails loudly. */
+static size_t
+jsonfile_write_out(struct jsonfile *jf)
+{
+	size_t		 done = 0;
+	ssize_t		 n;
+	uint64_t	 lost;
+	int		 saved;
+
+	if (jf->len == 0)
+		return (0);
+	if (jf->fd == -1)
+		jf->fd = jsonfile_open_fd(jf->path, 0);
+	while (done < jf->len && jf->fd != -1) {
+		n = write(jf->fd, jf->buf + done, jf->len - done);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		break;
+	}
+	if (done < jf->len) {
+		saved = errno;
+		/* A torn entry stays in the file; readers skip it. */
+		lost = jsonfile_count_entries(jf->buf + done, jf->len - done);
+		jf->write_errors += lost;
+		jsonfile_total_errors += lost;
+		if (!jf->warned) {
+			jf->warned = 1;
+			log_warn("%s: %s (dropping entries; logged once)",
+			    jf->path, jf->fd == -1 ? "not open" :
+			    strerror(saved));
+		}
+	}
+	jf->filesize += (int64_t)done;
+	jf->len = 0;
+	return (done);
+}
+
+int
+jsonfile_flush(struct jsonfile *jf)
+{
+	if (jsonfile_write_out(jf) > 0)
+		jsonfile_notify(jf, JSONFILE_APPEND);
+	return (0);
+}
+
+/*
+ * Rotates as dockerd does: drop the oldest, shift .k to .k+1, rename the
+ * current file to .1 and create a new one. max-file=1 renames to .1 too
+ * (the previous .1 is replaced), so a follower holding the old file can
+ * still drain it and nothing reads .1 otherwise; dockerd does the same.
+ */
+static void
+jsonfile_rotate(struct jsonfile *jf)
+{
+	char	 from[PATH_MAX], to[PATH_MAX];
+	int	 k;
+
+	if (jsonfile_write_out(jf) > 0)
+		jsonfile_notify(jf, JSONFILE_APPEND);
+	if (jf->opts.max_file >= 2) {
+		snprintf(to, sizeof to, "%s.%d", jf->path,
+		    jf->opts.max_file - 1);
+		if (unlink(to) != 0 && errno != ENOENT)
+			log_warn("unlink %s: %s", to, strerror(errno));
+		for (k = jf->opts.max_file - 2; k >= 1; k--) {
+			snprintf(from, sizeof from, "%s.%d", jf->path, k);
+			snprintf(to, sizeof to, "%s.%d", jf->path, k + 1);
+			if (rename(from, to) != 0 && errno != ENOENT)
+				log_warn("rename %s: %s", from,
+				    strerror(errno));
+		}
+	}
+	snprintf(to, sizeof to, "%s.1", jf->path);
+	if (rename(jf->path, to) != 0) {
+		/* Keep appending to the current file; try again later. */
+		log_warn("rotate %s: %s", jf->path, strerror(errno));
+		return;
+	}
+	if (jf->fd != -1)
+		close(jf->fd);
+	if ((jf->fd = jsonfile_open_fd(jf->path, 1)) == -1)
+		log_warn("open %s: %s", jf->path, strerror(errno));
+	jf->filesize = 0;
+	jf->generation++;
+	log_debug("%s: rotated, generation %" PRIu64, jf->path,
+	    jf->generation);
+	jsonfile_notify(jf, JSONFILE_ROTATED);
+}
+
+int
+jsonfile_write(struct jsonfile *jf, enum logline_stream stream,
+    const char *msg, size_t len, int complete, int64_t time_ns)
+{
+	size_t	bound;
+
+	if (jf->opts.max_size > 0 &&
+	    jf->filesize + (int64_t)jf->len >= jf->opts.max_size)
+		jsonfile_rotate(jf);
+	bound = logline_encode_bound(len, jf->attrslen);
+	if (jf->len + bound > jf->cap) {
+		jsonfile_flush(jf);
+		if (bound > jf->cap) {
+			jf->cap = bound;
+			jf->buf = xrealloc(jf->buf, jf->cap);
+		}
+	}
+	jf->len += logline_encode(jf->buf + jf->len, stream, msg, len,
+	    complete, time_ns, jf->attrs, jf->attrslen);
+	return (0);
+}
+
+void
+jsonfile_close(struct jsonfile *jf)
+{
+	if (jf == NULL)
+		return;
+	jsonfile_flush(jf);
+	jsonfile_notify(jf, JSONFILE_CLOSED);
+	if (jf->fd != -1)
+		close(jf->fd);
+	xfree(jf->attrs);
+	xfree(jf->buf);
+	xfree(jf->path);
+	xfree(jf);
+}
+
+const char *
+jsonfile_path(const struct jsonfile *jf)
+{
+	return (jf->path);
+}
+
+uint64_t
+jsonfile_generation(const struct jsonfile *jf)
+{
+	return (jf->generation);
+}
+
+int
+jsonfile_kept_files(const struct jsonfile *jf)
+{
+	return (jf->opts.max_file < 2 ? 2 : jf->opts.max_file);
+}
+
+int64_t
+jsonfile_size(const struct jsonfile *jf)
+{
+	return (jf->filesize + (int64_t)jf->len);
+}
+
+uint64_t
+jsonfile_write_errors(const struct jsonfile *jf)
+{
+	return (jf->write_errors);
+}
+
+uint64_t
+jsonfile_total_write_errors(void)
+{
+	return (jsonfile_total_errors);
+}
+
+void
+jsonfile_subscribe(struct jsonfile *jf, struct jsonfile_sub *sub,
+    jsonfile_cb cb, void *arg)
+{
+	jsonfile_unsubscribe(sub);
+	sub->cb = cb;
+	sub->arg = arg;
+	sub->jf = jf;
+	sub->head = &jf->subs;
+	TAILQ_INSERT_TAIL(&jf->subs, sub, entry);
+	jf->nsubs++;
+}
+
+void
+jsonfile_unsubscribe(struct jsonfile_sub *sub)
+{
+	if (sub->head == NULL)
+		return;
+	TAILQ_REMOVE(sub->head, sub, entry);
+	sub->head = NULL;
+	sub->jf->nsubs--;
+	sub->jf = NULL;
+}
+
+size_t
+jsonfile_subscribers(const struct jsonfile *jf)
+{
+	return (jf->nsubs);
+}

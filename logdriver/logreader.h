@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Log reader: a producer streaming json-file records (rotated files first)
+ * to a sink in bounded slices from the loop; in follow mode it waits for
+ * the writer's notifications (or inotify) and follows rotations. No HTTP.
+ */
+#ifndef LP_LOGREADER_H
+#define LP_LOGREADER_H
+
+#include <stdint.h>
+
+#include "logdriver/logline.h"
+
+struct cancel;
+struct err;
+struct event_base;
+struct jsonfile;
+struct logreader;
+struct task;
+
+/*
+ * Follow with a writer: appends and rotations come from its notifications;
+ * on a rotation the reader opens the new file at once, so a burst of
+ * rotations loses nothing (up to 32 files ahead, then it skips to the
+ * oldest file still on disk with a warning and keeps following). CLOSED
+ * ends the stream once everything is read. Without a writer: inotify,
+ * rotation found by inode, truncation restarts at offset 0.
+ */
+struct logreader_opts {
+	int	follow;		/* keep going after EOF */
+	int64_t	tail;		/* -1 all; N last file entries; 0 none */
+	int	has_since;
+	int64_t	since_ns;	/* inclusive: skip earlier entries */
+	int	has_until;
+	int64_t	until_ns;	/* inclusive: stop at the first later one */
+	int	max_file;	/* path, path.1 .. path.(max_file-1) */
+};
+
+struct logreader_sink {
+	/* One record; stream filtering is the sink's job. */
+	void	(*entry)(void *arg, const struct logline *);
+	/* 0: the consumer is full; the reader pauses until _resume(). */
+	int	(*ready)(void *arg);
+	/*
+	 * End of data (snapshot read, until passed, writer closed and
+	 * drained), error non-NULL for an in-band error text. At most once,
+	 * never after logreader_stop(); the reader may be freed inside.
+	 */
+	void	(*done)(void *arg, const char *error);
+	void	*arg;
+};
+
+/*
+ * Creates a reader with its own task and a cancel context under parent
+ * (cancelling parent stops it; NULL: a root of its own). writer (borrowed,
+ * may be NULL) is the live file's writer when there is one. A parent
+ * already cancelled gives a stopped reader. The owner frees it with
+ * logreader_free.
+ */
+struct logreader	*logreader_new(struct event_base *,
+			     struct cancel *parent, const char *path,
+			     struct jsonfile *writer,
+			     const struct logreader_opts *,
+			     const struct logreader_sink *, struct err *);
+/* Opens the files and schedules the first slice; no sink call from here. */
+void			 logreader_start(struct logreader *);
+/* Continues after ready() returned 0. */
+void			 logreader_resume(struct logreader *);
+/* Releases everything the reader holds; no sink call after. Idempotent. */
+void			 logreader_stop(struct logreader *);
+/* Stop, then free; accepts NULL; safe from inside the reader's sink. */
+void			 logreader_free(struct logreader *);
+
+/*
+ * The reader's task, NULL once stopped or done (a reader born under a
+ * cancelled parent keeps it until start, stop or free).
+ */
+struct task		*logreader_task(struct logreader *);
+uint64_t		 logreader_id(const struct logreader *);
+/* Records delivered to the sink, and lines skipped as unreadable. */
+uint64_t		 logreader_delivered(const struct logreader *);
+uint64_t		 logreader_skipped(const struct logreader *);
+
+#endif

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * jsonfile: max-size grammar, the bytes written, buffering, rotation names
+ * and sizes, write error counting, and subscriber notification that
+ * survives callbacks changing the list.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/err.h"
+#include "daemon/timeutil.h"
+#include "logdriver/jsonfile.h"
+#include "tests/helpers.h"
+
+static int64_t
+t0(void)
+{
+	int64_t	ns;
+
+	assert_int_equal(timeutil_parse("2026-11-27T02:27:47.686402722Z", 30,
+	    &ns, NULL), 0);
+	return (ns);
+}
+
+static void
+test_parse_size_accepts_dockers_decimal_grammar(void **state)
+{
+	static const struct {
+		const char	*in;
+		int64_t		 want;
+	} ok[] = {
+		{ "1k", 1000 }, { "1K", 1000 }, { "1kb", 1000 },
+		{ "1KB", 1000 }, { "1KiB", 1000 }, { "1 k", 1000 },
+		{ "0.001m", 1000 }, { "1024", 1024 }, { "1.5k", 1500 },
+		{ "1b", 1 }, { "10m", 10000000 }, { "2g", 2000000000 },
+		{ "1t", 1000000000000LL }, { "1p", 1000000000000000LL },
+	};
+	struct err	err = { 0 };
+	int64_t		v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		v = -1;
+		if (jsonfile_parse_size(ok[i].in, &v, &err) != 0)
+			fail_msg("%s: %s", ok[i].in, err.msg);
+		if (v != ok[i].want)
+			fail_msg("%s: %lld", ok[i].in, (long long)v);
+	}
+}
+
+static void
+test_parse_size_rejects_with_dockers_messages(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*msg;
+	} bad[] = {
+		{ "1k5", "invalid size: '1k5'" },
+		{ "-1k", "invalid size: '-1k'" },
+		{ "1kk", "invalid size: '1kk'" },
+		{ "", "invalid size: ''" },
+		{ "k", "invalid size: 'k'" },
+		{ "1  k", "invalid size: '1  k'" },
+		{ "0", "max-size must be a positive number" },
+		{ "0.1", "max-size must be a positive number" },
+		{ "1.2.3", "strconv.ParseFloat: parsing \"1.2.3\": "
+		    "invalid syntax" },
+	};
+	struct err	err;
+	int64_t		v = 7;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&err, 0, sizeof err);
+		assert_int_equal(jsonfile_parse_size(bad[i].in, &v, &err), -1);
+		assert_string_equal(err.msg, bad[i].msg);
+		assert_int_equal(err.code, ERR_INVALID);
+	}
+	assert_int_equal(v, 7);
+}
+
+static char *
+fixture_path(void **state, const char *name)
+{
+	struct lp_fixture	*f = *state;
+	static char		 path[PATH_MAX + 64];
+
+	snprintf(path, sizeof path, "%s/%s", f->dir, name);
+	return (path);
+}
+
+static void
+test_writer_appends_golden_lines_after_existing_content(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct err		 err = { 0 };
+	struct jsonfile		*jf;
+	struct stat		 st;
+	char			*path = fixture_path(state, "c-json.log"), *got;
+	size_t			 len;
+	static const char	 want[] = "old\n"
+	    "{\"log\":\"out1\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2026-11-27T02:27:47.686402722Z\"}\n"
+	    "{\"log\":\"nonl\",\"stream\":\"stderr\","
+	    "\"time\":\"2026-11-27T02:27:47.686402722Z\"}\n";
+
+	(void)state;
+	write_file(path, "old\n", 4);
+	jf = jsonfile_open(path, &opts, &err);
+	assert_non_null(jf);
+	assert_string_equal(jsonfile_path(jf), path);
+	jsonfile_write(jf, LOGLINE_STDOUT, "out1", 4, 1, t0());
+	jsonfile_write(jf, LOGLINE_STDERR, "nonl", 4, 0, t0());
+	/* Buffered, not yet written. */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 4);
+	assert_int_equal(jsonfile_size(jf), (int64_t)sizeof want - 1);
+	jsonfile_flush(jf);
+	got = read_file(path, &len);
+	assert_int_equal(len, sizeof want - 1);
+	assert_memory_equal(got, want, len);
+	test_free(got);
+	jsonfile_close(jf);
+	jsonfile_close(NULL);
+}
+
+static void
+test_writer_creates_the_file_with_mode_0640(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile		*jf;
+	struct stat		 st;
+	char			*path = fixture_path(state, "new-json.log");
+
+	jf = jsonfile_open(path, &opts, NULL);
+	assert_non_null(jf);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	jsonfile_close(jf);
+}
+
+static void
+test_writer_open_reports_a_missing_directory(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct err		 err = { 0 };
+	char			*path = fixture_path(state, "no/such/x.log");
+
+	assert_null(jsonfile_open(path, &opts, &err));
+	assert_non_null(strstr(err.msg, "open "));
+}
+
+static void
+test_writer_flushes_by_itself_when_the_buffer_is_full(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile		*jf;
+	struct stat		 st;
+	char			*path = fixture_path(state, "big-json.log");
+	char			 msg[1000];
+
+	memset(msg, 'x', sizeof msg);
+	jf = jsonfile_open(path, &opts, NULL);
+	for (int i = 0; i < 200; i++)
+		jsonfile_write(jf, LOGLINE_STDOUT, msg, sizeof msg, 1, t0());
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 0);
+	assert_true(jsonfile_size(jf) - st.st_size <= 64 * 1024);
+	jsonfile_close(jf);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size % 200, 0);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat	st;
+
+	if (stat(path, &st) != 0)
+		return (-1);
+	return (st.st_size);
+}
+
+static void
+test_writer_rotates_before_the_entry_that_reaches_max_size(void **state)
+{
+	struct jsonfile_opts	 opts = { 1000, 3 };
+	struct jsonfile		*jf;
+	char			*path = fixture_path(state, "r-json.log");
+	char			 name[PATH_MAX + 80], msg[64];
+	size_t			 entry;
+	off_t			 sz;
+
+	jf = jsonfile_open(path, &opts, NULL);
+	/* 100 entries of 80 bytes: 13 per file (13 * 80 = 1040 >= 1000). */
+	for (int i = 0; i < 100; i++) {
+		snprintf(msg, sizeof msg, "line %04d", i);
+		jsonfile_write(jf, LOGLINE_STDOUT, msg, strlen(msg), 1, t0());
+		if (i % 7 == 0)
+			jsonfile_flush(jf);
+	}
+	jsonfile_flush(jf);
+	entry = 80;
+	assert_int_equal(jsonfile_generation(jf), 100 / 13);
+	assert_int_equal(jsonfile_kept_files(jf), 3);
+	for (int k = 1; k <= 2; k++) {
+		snprintf(name, sizeof name, "%s.%d", path, k);
+		sz = file_size(name);
+		assert_int_equal(sz, 13 * entry);
+	}
+	snprintf(name, sizeof name, "%s.3", path);
+	assert_int_equal(file_size(name), -1);
+	assert_int_equal(file_size(path), (100 % 13) * entry);
+	jsonfile_close(jf);
+}
+
+static void
+test_writer_with_max_file_one_keeps_only_a_stale_dot_one(void **state)
+{
+	struct jsonfile_opts	 opts = { 500, 1 };
+	struct jsonfile		*jf;
+	char			*path = fixture_path(state, "one-json.log");
+	char			 name[PATH_MAX + 80];
+
+	jf = jsonfile_open(path, &opts, NULL);
+	for (int i = 0; i < 30; i++)
+		jsonfile_write(jf, LOGLINE_STDOUT, "line 0000", 9, 1, t0());
+	jsonfile_close(jf);
+	snprintf(name, sizeof name, "%s.1", path);
+	assert_int_equal(file_size(name), 7 * 80);
+	snprintf(name, sizeof name, "%s.2", path);
+	assert_int_equal(file_size(name), -1);
+	assert_int_equal(file_size(path), 2 * 80);
+}
+
+static void
+test_writer_counts_write_errors_and_goes_on(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile		*jf;
+	uint64_t		 total = jsonfile_total_write_errors();
+
+	(void)state;
+	if (access("/dev/full", W_OK) != 0)
+		skip();
+	jf = jsonfile_open("/dev/full", &opts, NULL);
+	assert_non_null(jf);
+	for (int i = 0; i < 3; i++)
+		jsonfile_write(jf, LOGLINE_STDOUT, "x", 1, 1, t0());
+	assert_int_equal(jsonfile_flush(jf), 0);
+	assert_int_equal(jsonfile_write_errors(jf), 3);
+	jsonfile_write(jf, LOGLINE_STDERR, "y", 1, 0, t0());
+	jsonfile_flush(jf);
+	assert_int_equal(jsonfile_write_errors(jf), 4);
+	assert_int_equal(jsonfile_total_write_errors(), total + 4);
+	jsonfile_close(jf);
+}
+
+struct counter {
+	int			 append;
+	int			 rotated;
+	int			 closed;
+	struct jsonfile_sub	 sub;
+	struct jsonfile_sub	*victim;	/* unsubscribed from our cb */
+	struct jsonfile		*jf;
+	struct counter		*late;		/* subscribed from our cb */
+};
+
+static void
+counter_cb(void *arg, enum jsonfile_event ev)
+{
+	struct counter	*c = arg;
+
+	if (ev == JSONFILE_APPEND)
+		c->append++;
+	else if (ev == JSONFILE_ROTATED)
+		c->rotated++;
+	else
+		c->closed++;
+	if (c->victim != NULL) {
+		jsonfile_unsubscribe(c->victim);
+		jsonfile_unsubscribe(&c->sub);
+		jsonfile_unsubscribe(&c->sub);
+	}
+	if (c->late != NULL) {
+		jsonfile_subscribe(c->jf, &c->late->sub, counter_cb, c->late);
+		c->late = NULL;
+	}
+}
+
+static void
+test_subscribers_hear_append_rotated_and_closed(void **state)
+{
+	struct jsonfile_opts	 opts = { 100, 2 };
+	struct jsonfile		*jf;
+	struct counter		 a = { 0 }, b = { 0 };
+	char			*path = fixture_path(state, "s-json.log");
+
+	jf = jsonfile_open(path, &opts, NULL);
+	jsonfile_subscribe(jf, &a.sub, counter_cb, &a);
+	jsonfile_subscribe(jf, &b.sub, counter_cb, &b);
+	assert_int_equal(jsonfile_subscribers(jf), 2);
+	jsonfile_flush(jf);			/* nothing to write: quiet */
+	assert_int_equal(a.append, 0);
+	jsonfile_write(jf, LOGLINE_STDOUT, "one", 3, 1, t0());
+	jsonfile_flush(jf);
+	assert_int_equal(a.append, 1);
+	assert_int_equal(b.append, 1);
+	jsonfile_write(jf, LOGLINE_STDOUT, "two", 3, 1, t0());
+	assert_int_equal(a.rotated, 0);
+	/* 2 x 67 buffered and written bytes >= 100: rotate first. */
+	jsonfile_write(jf, LOGLINE_STDOUT, "three", 5, 1, t0());
+	assert_int_equal(a.rotated, 1);
+	assert_int_equal(b.rotated, 1);
+	assert_int_equal(a.append, 2);		/* flushed before rotating */
+	jsonfile_unsubscribe(&b.sub);
+	jsonfile_unsubscribe(&b.sub);
+	jsonfile_close(jf);
+	assert_int_equal(a.closed, 1);
+	assert_int_equal(b.closed, 0);
+	assert_null(a.sub.head);
+	jsonfile_unsubscribe(&a.sub);
+}
+
+static void
+test_callbacks_may_unsubscribe_others_and_subscribe_new(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile		*jf;
+	struct counter		 a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+	char			*path = fixture_path(state, "u-json.log");
+
+	jf = jsonfile_open(path, &opts, NULL);
+	jsonfile_subscribe(jf, &a.sub, counter_cb, &a);
+	jsonfile_subscribe(jf, &b.sub, counter_cb, &b);
+	jsonfile_subscribe(jf, &c.sub, counter_cb, &c);
+	a.victim = &b.sub;		/* a drops b (not yet called) and a */
+	a.jf = jf;
+	a.late = &d;			/* and adds d: not called this round */
+	jsonfile_write(jf, LOGLINE_STDOUT, "x", 1, 1, t0());
+	jsonfile_flush(jf);
+	assert_int_equal(a.append, 1);
+	assert_int_equal(b.append, 0);
+	assert_int_equal(c.append, 1);
+	assert_int_equal(d.append, 0);
+	assert_int_equal(jsonfile_subscribers(jf), 2);
+	jsonfile_write(jf, LOGLINE_STDOUT, "y", 1, 1, t0());
+	jsonfile_flush(jf);
+	assert_int_equal(a.append, 1);
+	assert_int_equal(c.append, 2);
+	assert_int_equal(d.append, 1);
+	jsonfile_close(jf);
+	assert_int_equal(c.closed, 1);
+	assert_int_equal(d.closed, 1);
+}
+
+static void
+test_notifying_ten_thousand_followers_calls_each_once(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile		*jf;
+	struct counter		*cs = test_calloc(10000, sizeof *cs);
+	char			*path = fixture_path(state, "many-json.log");
+
+	jf = jsonfile_open(path, &opts, NULL);
+	for (int i = 0; i < 10000; i++)
+		jsonfile_subscribe(jf, &cs[i].sub, counter_cb, &cs[i]);
+	for (int n = 0; n < 10; n++) {
+		jsonfile_write(jf, LOGLINE_STDOUT, "x", 1, 1, t0());
+		jsonfile_flush(jf);
+	}
+	for (int i = 0; i < 10000; i += 1111)
+		assert_int_equal(cs[i].append, 10);
+	for (int i = 0; i < 10000; i += 2)
+		jsonfile_unsubscribe(&cs[i].sub);
+	jsonfile_close(jf);
+	assert_int_equal(cs[0].closed, 0);
+	assert_int_equal(cs[9999].closed, 1);
+	test_free(cs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, lp_setup, lp_teardown)
+		T(test_parse_size_accepts_dockers_decimal_grammar),
+		T(test_parse_size_rejects_with_dockers_messages),
+		T(test_writer_appends_golden_lines_after_existing_content),
+		T(test_writer_creates_the_file_with_mode_0640),
+		T(test_writer_open_reports_a_missing_directory),
+		T(test_writer_flushes_by_itself_when_the_buffer_is_full),
+		T(test_writer_rotates_before_the_entry_that_reaches_max_size),
+		T(test_writer_with_max_file_one_keeps_only_a_stale_dot_one),
+		T(test_writer_counts_write_errors_and_goes_on),
+		T(test_subscribers_hear_append_rotated_and_closed),
+		T(test_callbacks_may_unsubscribe_others_and_subscribe_new),
+		T(test_notifying_ten_thousand_followers_calls_each_once),
+#undef T
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
