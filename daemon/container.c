@@ -1,0 +1,1529 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Container store and container lifecycle: metadata and its atomic
+ * persistence, name and id resolution, start (runtime + two copiers into
+ * the json-file writer), the exit path (process gone AND output drained),
+ * stop with a grace timer, removal, and waiters.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon/cancel.h"
+#include "daemon/container.h"
+#include "daemon/copier.h"
+#include "daemon/log.h"
+#include "daemon/runtime.h"
+#include "daemon/task.h"
+#include "daemon/timeutil.h"
+#include "daemon/xalloc.h"
+#include "logdriver/jsonfile.h"
+
+#define CONTAINER_ID_LEN	64
+/* How long output may keep flowing after the main process died. */
+#define CONTAINER_DRAIN_MS	1000
+#define CONTAINER_ZERO_TIME	"0001-01-01T00:00:00Z"
+#define CONTAINER_DEFAULT_PATH \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define CONTAINER_OCI_PREFIX "failed to create shim task: OCI runtime " \
+	"create failed: runc create failed: unable to start container " \
+	"process: "
+
+TAILQ_HEAD(container_list, container);
+TAILQ_HEAD(container_waiters, container_waiter);
+
+struct container {
+	struct container_store	*store;		/* borrowed */
+	TAILQ_ENTRY(container)	 entry;		/* store's live or dead list */
+	char			 id[CONTAINER_ID_LEN + 1];
+	char			*name;		/* owned, "/name" */
+	char			*dir;		/* owned */
+	int64_t			 created_ns;
+	json_t			*config;	/* owned: API Config */
+	json_t			*hostconfig;	/* owned: API HostConfig */
+
+	enum container_state	 state;
+	int			 pid;
+	int			 exit_code;
+	char			*error;		/* owned; "" when none */
+	int64_t			 started_ns;	/* 0: never started */
+	int64_t			 finished_ns;	/* 0: never finished */
+	char			*log_path;	/* owned; NULL until created */
+
+	struct cancel		*ctx;		/* owned */
+	struct runtime_proc	*proc;		/* owned while running */
+	struct copier		*out;		/* owned while running */
+	struct copier		*err;		/* owned while running */
+	struct jsonfile		*writer;	/* owned while running */
+	struct task		*monitor;	/* owned while running */
+	struct event		*kill_ev;	/* owned: SIGKILL after grace */
+	struct event		*drain_ev;	/* owned: bound on the drain */
+	struct event		*reap_ev;	/* owned: deferred free */
+	int			 proc_exited;
+	int			 proc_status;
+	int			 removing;	/* removal requested/done */
+	int			 removed;	/* off the live list */
+	int			 shutdown_counted;
+	uint64_t		 exit_seq;	/* exits so far */
+	struct container_waiters waiters;
+};
+
+struct container_store {
+	struct event_base	*base;		/* borrowed */
+	struct cancel		*root;		/* borrowed */
+	char			*dir;		/* owned: <root>/containers */
+	struct container_list	 live;		/* newest first */
+	struct container_list	 dead;		/* removed, free pending */
+	struct event		*done_ev;	/* owned */
+	void			(*done)(void *);
+	void			*done_arg;
+	int			 pending;	/* shutdown: not yet stopped */
+	int			 shutting_down;
+};
+
+static void	container_finish(struct container *);
+static void	container_remove_now(struct container *);
+
+static const char *container_states[] = { "created", "running", "exited" };
+
+const char *
+container_state_name(enum container_state st)
+{
+	if ((size_t)st >= sizeof container_states / sizeof container_states[0])
+		return ("unknown");
+	return (container_states[st]);
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static int
+container_is_id(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return (0);
+	}
+	return (i == CONTAINER_ID_LEN);
+}
+
+/* dockerd's validContainerNamePattern: ^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$ */
+static int
+container_valid_name(const char *s)
+{
+	size_t	i;
+
+	if (*s == '/')
+		s++;
+	if (!isalnum((unsigned char)s[0]))
+		return (0);
+	for (i = 1; s[i] != '\0'; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '.' && s[i] != '-')
+			return (0);
+	}
+	return (i >= 2);
+}
+
+static int
+container_random(void *buf, size_t len)
+{
+	int	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t	n;
+	size_t	got = 0;
+
+	if (fd == -1)
+		return (-1);
+	while (got < len) {
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0) {
+			close(fd);
+			return (-1);
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return (0);
+}
+
+static const char *
+container_json_str(json_t *obj, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(obj, key));
+
+	return (s != NULL ? s : "");
+}
+
+static json_t *
+container_logconfig(const struct container *c)
+{
+	return (json_object_get(c->hostconfig, "LogConfig"));
+}
+
+static const char *
+container_log_opt(const struct container *c, const char *key)
+{
+	return (json_string_value(json_object_get(json_object_get(
+	    container_logconfig(c), "Config"), key)));
+}
+
+static void
+container_format_time(char *buf, int64_t ns)
+{
+	if (ns == 0)
+		snprintf(buf, TIMEUTIL_BUFSZ, "%s", CONTAINER_ZERO_TIME);
+	else
+		timeutil_format(buf, ns, 0);
+}
+
+static int64_t
+container_parse_time(const char *s)
+{
+	int64_t	ns;
+
+	if (s == NULL || strcmp(s, CONTAINER_ZERO_TIME) == 0 ||
+	    timeutil_parse(s, strlen(s), &ns, NULL) != 0)
+		return (0);
+	return (ns);
+}
+
+static void
+container_set_error(struct container *c, const char *msg)
+{
+	xfree(c->error);
+	c->error = xstrdup(msg);
+}
+
+/* ---- accessors ------------------------------------------------------- */
+
+const char *
+container_id(const struct container *c)
+{
+	return (c->id);
+}
+
+const char *
+container_name(const struct container *c)
+{
+	return (c->name);
+}
+
+int
+container_tty(const struct container *c)
+{
+	return (json_is_true(json_object_get(c->config, "Tty")));
+}
+
+int
+container_running(const struct container *c)
+{
+	return (c->state == CONTAINER_RUNNING);
+}
+
+enum container_state
+container_state(const struct container *c)
+{
+	return (c->state);
+}
+
+int
+container_exit_code(const struct container *c)
+{
+	return (c->exit_code);
+}
+
+const char *
+container_error(const struct container *c)
+{
+	return (c->error);
+}
+
+const char *
+container_log_driver(const struct container *c)
+{
+	const char	*type = json_string_value(json_object_get(
+			    container_logconfig(c), "Type"));
+
+	return (type != NULL && strcmp(type, "none") == 0 ? "none" :
+	    "json-file");
+}
+
+static int	container_log_opts(const struct container *,
+		    struct jsonfile_opts *, struct err *);
+
+int
+container_log_max_file(const struct container *c)
+{
+	struct jsonfile_opts	opts;
+
+	if (container_log_opts(c, &opts, NULL) != 0)
+		return (1);
+	return (opts.max_file);
+}
+
+int
+container_log_check(const struct container *c, struct err *err)
+{
+	struct jsonfile_opts	opts;
+
+	if (strcmp(container_log_driver(c), "none") == 0)
+		return (0);
+	if (container_log_opts(c, &opts, err) != 0) {
+		if (err != NULL)
+			err->code = ERR_INTERNAL;
+		return (-1);
+	}
+	return (0);
+}
+
+int
+container_removing(const struct container *c)
+{
+	return (c->removing);
+}
+
+struct jsonfile *
+container_log_writer(const struct container *c)
+{
+	return (c->writer);
+}
+
+struct cancel *
+container_ctx(const struct container *c)
+{
+	return (c->ctx);
+}
+
+/* ---- persistence ----------------------------------------------------- */
+
+/*
+ * Writes config.v2.json atomically: temp file, fsync, rename, so a crash
+ * leaves the old or the new file, never half of one.
+ */
+static void
+container_save(struct container *c)
+{
+	json_t	*j;
+	char	*tmp = NULL, *path = NULL, *text = NULL;
+	int	 fd = -1;
+	size_t	 len, off = 0;
+	ssize_t	 n;
+
+	if (c->removed)
+		return;
+	j = container_inspect_json(c);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (text == NULL) {
+		log_error("container %.12s: cannot encode state", c->id);
+		return;
+	}
+	len = strlen(text);
+	tmp = xasprintf("%s/config.v2.json.tmp", c->dir);
+	path = xasprintf("%s/config.v2.json", c->dir);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		goto fail;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	goto out;
+fail:
+	log_error("container %.12s: save %s: %s", c->id, path,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+out:
+	xfree(text);
+	xfree(tmp);
+	xfree(path);
+}
+
+static int
+container_rm_cb(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) != 0)
+		log_warn("remove %s: %s", path, strerror(errno));
+	return (0);
+}
+
+/* ---- object life ----------------------------------------------------- */
+
+static void container_kill_cb(evutil_socket_t, short, void *);
+static void container_drain_cb(evutil_socket_t, short, void *);
+static void container_reap_cb(evutil_socket_t, short, void *);
+
+static struct container *
+container_alloc(struct container_store *st, const char *id)
+{
+	struct container	*c = xcalloc(1, sizeof *c);
+
+	c->store = st;
+	memcpy(c->id, id, CONTAINER_ID_LEN);
+	c->id[CONTAINER_ID_LEN] = '\0';
+	c->dir = xasprintf("%s/%s", st->dir, id);
+	c->error = xstrdup("");
+	c->ctx = cancel_new(st->root, "container");
+	c->kill_ev = evtimer_new(st->base, container_kill_cb, c);
+	c->drain_ev = evtimer_new(st->base, container_drain_cb, c);
+	c->reap_ev = event_new(st->base, -1, 0, container_reap_cb, c);
+	TAILQ_INIT(&c->waiters);
+	return (c);
+}
+
+/* Frees c and what it still holds; nothing may point at it any more. */
+static void
+container_free(struct container *c)
+{
+	struct container_waiter	*w;
+
+	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
+		TAILQ_REMOVE(&c->waiters, w, entry);
+		w->c = NULL;
+	}
+	copier_free(c->out);
+	copier_free(c->err);
+	jsonfile_close(c->writer);
+	runtime_free(c->proc);
+	if (c->monitor != NULL)
+		task_free(c->monitor);
+	event_free(c->kill_ev);
+	event_free(c->drain_ev);
+	event_free(c->reap_ev);
+	cancel_free(c->ctx);
+	json_decref(c->config);
+	json_decref(c->hostconfig);
+	xfree(c->name);
+	xfree(c->dir);
+	xfree(c->error);
+	xfree(c->log_path);
+	xfree(c);
+}
+
+/* Keeps the live list newest first. */
+static void
+container_insert(struct container_store *st, struct container *c)
+{
+	struct container	*it;
+
+	TAILQ_FOREACH(it, &st->live, entry) {
+		if (it->created_ns <= c->created_ns) {
+			TAILQ_INSERT_BEFORE(it, c, entry);
+			return;
+		}
+	}
+	TAILQ_INSERT_TAIL(&st->live, c, entry);
+}
+
+static struct container *
+container_by_name(struct container_store *st, const char *name)
+{
+	struct container	*c;
+	const char		*n = name[0] == '/' ? name + 1 : name;
+
+	TAILQ_FOREACH(c, &st->live, entry) {
+		if (strcmp(c->name + 1, n) == 0)
+			return (c);
+	}
+	return (NULL);
+}
+
+/* ---- reload ---------------------------------------------------------- */
+
+static struct container *
+container_load(struct container_store *st, const char *id)
+{
+	struct container	*c;
+	json_t			*j, *state;
+	json_error_t		 jerr;
+	char			*path;
+	const char		*name;
+
+	path = xasprintf("%s/%s/config.v2.json", st->dir, id);
+	j = json_load_file(path, 0, &jerr);
+	if (j == NULL) {
+		log_warn("skipping container %.12s: %s: %s", id, path,
+		    jerr.text);
+		xfree(path);
+		return (NULL);
+	}
+	xfree(path);
+	name = json_string_value(json_object_get(j, "Name"));
+	if (name == NULL || !container_valid_name(name) ||
+	    !json_is_object(json_object_get(j, "Config")) ||
+	    !json_is_object(json_object_get(j, "HostConfig")) ||
+	    container_by_name(st, name) != NULL) {
+		log_warn("skipping container %.12s: bad or duplicate metadata",
+		    id);
+		json_decref(j);
+		return (NULL);
+	}
+	c = container_alloc(st, id);
+	c->name = name[0] == '/' ? xstrdup(name) : xasprintf("/%s", name);
+	c->config = json_incref(json_object_get(j, "Config"));
+	c->hostconfig = json_incref(json_object_get(j, "HostConfig"));
+	c->created_ns = container_parse_time(json_string_value(
+	    json_object_get(j, "Created")));
+	state = json_object_get(j, "State");
+	c->exit_code = (int)json_integer_value(json_object_get(state,
+	    "ExitCode"));
+	container_set_error(c, container_json_str(state, "Error"));
+	c->started_ns = container_parse_time(json_string_value(
+	    json_object_get(state, "StartedAt")));
+	c->finished_ns = container_parse_time(json_string_value(
+	    json_object_get(state, "FinishedAt")));
+	c->state = c->started_ns != 0 ? CONTAINER_EXITED : CONTAINER_CREATED;
+	if (json_is_true(json_object_get(state, "Running"))) {
+		/* Its pipes went with the old daemon; nothing to watch. */
+		c->exit_code = 255;
+		container_set_error(c, "daemon was restarted");
+		c->finished_ns = timeutil_now_ns();
+		c->state = CONTAINER_EXITED;
+	}
+	/* Never trust a path from the file: it is always derived from id. */
+	if (*container_json_str(j, "LogPath") != '\0')
+		c->log_path = xasprintf("%s/%s-json.log", c->dir, c->id);
+	json_decref(j);
+	container_insert(st, c);
+	/* As dockerd's restore: a stopped AutoRemove container goes now. */
+	if (json_is_true(json_object_get(c->hostconfig, "AutoRemove"))) {
+		container_remove_now(c);
+		return (NULL);
+	}
+	container_save(c);
+	log_debug("loaded container %.12s %s (%s)", c->id, c->name,
+	    container_state_name(c->state));
+	return (c);
+}
+
+static int
+container_mkdirs(const char *path, struct err *err)
+{
+	char	*copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0711) != 0 && errno != EEXIST) {
+			err_errno(err, "mkdir %s", copy);
+			xfree(copy);
+			return (-1);
+		}
+		*p = '/';
+	}
+	xfree(copy);
+	if (mkdir(path, 0710) != 0 && errno != EEXIST)
+		return (err_errno(err, "mkdir %s", path));
+	return (0);
+}
+
+static void
+container_store_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct container_store	*st = arg;
+
+	(void)fd;
+	(void)what;
+	if (st->done != NULL)
+		st->done(st->done_arg);
+}
+
+struct container_store *
+container_store_new(struct event_base *base, struct cancel *root,
+    const char *data_root, struct err *err)
+{
+	struct container_store	*st;
+	DIR			*d;
+	struct dirent		*de;
+
+	st = xcalloc(1, sizeof *st);
+	st->base = base;
+	st->root = root;
+	st->dir = xasprintf("%s/containers", data_root);
+	TAILQ_INIT(&st->live);
+	TAILQ_INIT(&st->dead);
+	st->done_ev = event_new(base, -1, 0, container_store_done_cb, st);
+	if (container_mkdirs(st->dir, err) != 0) {
+		container_store_free(st);
+		return (NULL);
+	}
+	if ((d = opendir(st->dir)) == NULL) {
+		err_errno(err, "open %s", st->dir);
+		container_store_free(st);
+		return (NULL);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (container_is_id(de->d_name))
+			container_load(st, de->d_name);
+	}
+	closedir(d);
+	return (st);
+}
+
+void
+container_store_free(struct container_store *st)
+{
+	struct container	*c;
+
+	if (st == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&st->live)) != NULL) {
+		TAILQ_REMOVE(&st->live, c, entry);
+		container_free(c);
+	}
+	while ((c = TAILQ_FIRST(&st->dead)) != NULL) {
+		TAILQ_REMOVE(&st->dead, c, entry);
+		container_free(c);
+	}
+	event_free(st->done_ev);
+	xfree(st->dir);
+	xfree(st);
+}
+
+/* ---- lookup and listing ---------------------------------------------- */
+
+struct container *
+container_store_lookup(struct container_store *st, const char *ref,
+    struct err *err)
+{
+	struct container	*c, *found = NULL;
+	size_t			 len = strlen(ref);
+
+	if (len == CONTAINER_ID_LEN) {
+		TAILQ_FOREACH(c, &st->live, entry) {
+			if (strcmp(c->id, ref) == 0)
+				return (c);
+		}
+	}
+	if (len > 0 && (c = container_by_name(st, ref)) != NULL)
+		return (c);
+	if (len > 0 && len <= CONTAINER_ID_LEN) {
+		TAILQ_FOREACH(c, &st->live, entry) {
+			if (strncmp(c->id, ref, len) != 0)
+				continue;
+			if (found != NULL) {
+				err_set(err, ERR_AMBIGUOUS, "Multiple IDs "
+				    "found with provided prefix: %s", ref);
+				return (NULL);
+			}
+			found = c;
+		}
+		if (found != NULL)
+			return (found);
+	}
+	err_set(err, ERR_NOT_FOUND, "No such container: %s", ref);
+	return (NULL);
+}
+
+void
+container_store_counts(struct container_store *st, int *running,
+    int *paused, int *stopped)
+{
+	struct container	*c;
+
+	*running = *paused = *stopped = 0;
+	TAILQ_FOREACH(c, &st->live, entry) {
+		if (c->state == CONTAINER_RUNNING)
+			(*running)++;
+		else
+			(*stopped)++;
+	}
+}
+
+void
+container_store_foreach(struct container_store *st,
+    void (*cb)(struct container *, void *), void *arg)
+{
+	struct container	*c;
+
+	TAILQ_FOREACH(c, &st->live, entry)
+		cb(c, arg);
+}
+
+/* ---- create ---------------------------------------------------------- */
+
+static const char *container_adjectives[] = {
+	"admiring", "bold", "brave", "clever", "eager", "festive", "gifted",
+	"happy", "jolly", "keen", "lucid", "nifty", "quirky", "serene",
+	"sharp", "stoic", "tender", "vibrant", "wizardly", "zealous",
+};
+static const char *container_nouns[] = {
+	"babbage", "curie", "darwin", "einstein", "fermi", "galileo",
+	"hopper", "johnson", "kepler", "lovelace", "meitner", "newton",
+	"noether", "pasteur", "ritchie", "shannon", "thompson", "turing",
+	"wozniak", "yalow",
+};
+
+/* dockerd's namesgenerator shape, "adjective_noun", with a digit on retry. */
+static char *
+container_generate_name(struct container_store *st, const char *id)
+{
+	unsigned char	 r[3];
+	char		*name;
+	size_t		 na = sizeof container_adjectives /
+			    sizeof container_adjectives[0];
+	size_t		 nn = sizeof container_nouns /
+			    sizeof container_nouns[0];
+
+	for (int i = 0; i < 16; i++) {
+		if (container_random(r, sizeof r) != 0)
+			break;
+		if (i == 0)
+			name = xasprintf("/%s_%s",
+			    container_adjectives[r[0] % na],
+			    container_nouns[r[1] % nn]);
+		else
+			name = xasprintf("/%s_%s%u",
+			    container_adjectives[r[0] % na],
+			    container_nouns[r[1] % nn], (unsigned)r[2] % 10);
+		if (container_by_name(st, name) == NULL)
+			return (name);
+		xfree(name);
+	}
+	return (xasprintf("/c_%.12s", id));
+}
+
+struct container *
+container_store_create(struct container_store *st, const char *name,
+    json_t *config, json_t *hostconfig, struct err *err)
+{
+	struct container	*c = NULL, *other;
+	unsigned char		 raw[CONTAINER_ID_LEN / 2];
+	char			 id[CONTAINER_ID_LEN + 1];
+	json_t			*env;
+	size_t			 i;
+	int			 has_path = 0;
+
+	if (name != NULL && *name != '\0') {
+		if (!container_valid_name(name)) {
+			err_set(err, ERR_INVALID, "Invalid container name "
+			    "(%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			    name);
+			goto fail;
+		}
+		if ((other = container_by_name(st, name)) != NULL) {
+			err_set(err, ERR_CONFLICT, "Conflict. The container "
+			    "name \"/%s\" is already in use by container "
+			    "\"%s\". You have to remove (or rename) that "
+			    "container to be able to reuse that name.",
+			    name[0] == '/' ? name + 1 : name, other->id);
+			goto fail;
+		}
+	}
+	do {
+		if (container_random(raw, sizeof raw) != 0) {
+			err_errno(err, "read /dev/urandom");
+			goto fail;
+		}
+		for (i = 0; i < sizeof raw; i++)
+			snprintf(id + 2 * i, 3, "%02x", raw[i]);
+		/* dockerd rejects all-digit ids: they read as numbers. */
+	} while (strspn(id, "0123456789") == CONTAINER_ID_LEN ||
+	    container_store_lookup(st, id, NULL) != NULL);
+
+	c = container_alloc(st, id);
+	if (name != NULL && *name != '\0')
+		c->name = name[0] == '/' ? xstrdup(name) :
+		    xasprintf("/%s", name);
+	else
+		c->name = container_generate_name(st, id);
+	c->config = config;
+	c->hostconfig = hostconfig;
+	config = hostconfig = NULL;
+	c->created_ns = timeutil_now_ns();
+	c->state = CONTAINER_CREATED;
+
+	/* Images bring a PATH; we have none, so the default goes in. */
+	if (!json_is_array(env = json_object_get(c->config, "Env"))) {
+		env = json_array();
+		json_object_set_new(c->config, "Env", env);
+	}
+	for (i = 0; i < json_array_size(env); i++) {
+		const char *e = json_string_value(json_array_get(env, i));
+
+		if (e != NULL && strncmp(e, "PATH=", 5) == 0)
+			has_path = 1;
+	}
+	if (!has_path)
+		json_array_append_new(env, json_string("PATH="
+		    CONTAINER_DEFAULT_PATH));
+
+	if (mkdir(c->dir, 0710) != 0) {
+		err_errno(err, "mkdir %s", c->dir);
+		goto fail;
+	}
+	container_insert(st, c);
+	container_save(c);
+	log_info("created container %.12s %s", c->id, c->name);
+	return (c);
+
+fail:
+	json_decref(config);
+	json_decref(hostconfig);
+	if (c != NULL)
+		container_free(c);
+	return (NULL);
+}
+
+/* ---- log ------------------------------------------------------------- */
+
+const char *
+container_log_path(struct container *c)
+{
+	char	*path;
+	int	 fd;
+
+	if (strcmp(container_log_driver(c), "none") == 0)
+		return (NULL);
+	path = xasprintf("%s/%s-json.log", c->dir, c->id);
+	if (c->writer == NULL && access(path, F_OK) != 0) {
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0640);
+		if (fd == -1)
+			log_warn("create %s: %s", path, strerror(errno));
+		else
+			close(fd);
+	}
+	if (c->log_path == NULL) {
+		c->log_path = path;
+		container_save(c);
+	} else
+		xfree(path);
+	return (c->log_path);
+}
+
+/* strconv.ParseBool */
+static int
+container_parse_bool(const char *s, int *out)
+{
+	static const char *t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *f[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < 6; i++) {
+		if (strcmp(s, t[i]) == 0)
+			return (*out = 1, 0);
+		if (strcmp(s, f[i]) == 0)
+			return (*out = 0, 0);
+	}
+	return (-1);
+}
+
+/* Go's strconv.Atoi, with its error text. */
+static int
+container_atoi(const char *s, int *out, struct err *err)
+{
+	const char	*p = s;
+	long long	 v = 0;
+	int		 neg = 0;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (*p == '\0')
+		goto syntax;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			goto syntax;
+		v = v * 10 + (*p - '0');
+		if (v > 2147483647LL + neg)
+			return (err_set(err, ERR_INVALID, "strconv.Atoi: "
+			    "parsing \"%s\": value out of range", s));
+	}
+	*out = (int)(neg ? -v : v);
+	return (0);
+syntax:
+	return (err_set(err, ERR_INVALID, "strconv.Atoi: parsing \"%s\": "
+	    "invalid syntax", s));
+}
+
+/* The json-file options that dockerd checks at start, not at create. */
+static int
+container_log_opts(const struct container *c, struct jsonfile_opts *opts,
+    struct err *err)
+{
+	json_t		*cfg;
+	const char	*key, *s;
+	json_t		*v;
+	int		 compress = 0;
+
+	cfg = json_object_get(container_logconfig(c), "Config");
+	opts->max_size = 0;
+	opts->max_file = 1;
+	if ((s = container_log_opt(c, "max-size")) != NULL &&
+	    jsonfile_parse_size(s, &opts->max_size, err) != 0)
+		return (-1);
+	if ((s = container_log_opt(c, "max-file")) != NULL) {
+		if (container_atoi(s, &opts->max_file, err) != 0)
+			return (-1);
+		if (opts->max_file < 1)
+			return (err_set(err, ERR_INVALID,
+			    "max-file cannot be less than 1"));
+	}
+	if ((s = container_log_opt(c, "compress")) != NULL) {
+		if (container_parse_bool(s, &compress) != 0)
+			return (err_set(err, ERR_INVALID, "strconv.ParseBool: "
+			    "parsing \"%s\": invalid syntax", s));
+		if (compress && (opts->max_file < 2 || opts->max_size == 0))
+			return (err_set(err, ERR_INVALID, "compress cannot be "
+			    "true when max-file is less than 2 or max-size is "
+			    "not set"));
+		if (compress)
+			return (err_set(err, ERR_INVALID, "logpouch: log opt "
+			    "'compress' is not supported"));
+	}
+	/* Only when max-size is set does max-file mean anything. */
+	if (opts->max_size == 0)
+		opts->max_file = 1;
+	json_object_foreach(cfg, key, v) {
+		if (strcmp(key, "labels") == 0 ||
+		    strcmp(key, "labels-regex") == 0 ||
+		    strcmp(key, "env") == 0 || strcmp(key, "env-regex") == 0 ||
+		    strcmp(key, "tag") == 0)
+			return (err_set(err, ERR_INVALID, "logpouch: log opt "
+			    "'%s' is not supported", key));
+	}
+	return (0);
+}
+
+/* ---- start, exit ----------------------------------------------------- */
+
+/* A NULL-terminated char* array of a JSON string array; strings borrowed. */
+static void
+container_strv_add(const char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+static void
+container_argv(const struct container *c, const char ***argv)
+{
+	json_t	*ep = json_object_get(c->config, "Entrypoint");
+	json_t	*cmd = json_object_get(c->config, "Cmd");
+	size_t	 n = 0, i;
+
+	*argv = xcalloc(1, sizeof **argv);
+	for (i = 0; i < json_array_size(ep); i++)
+		container_strv_add(argv, &n, json_string_value(
+		    json_array_get(ep, i)));
+	for (i = 0; i < json_array_size(cmd); i++)
+		container_strv_add(argv, &n, json_string_value(
+		    json_array_get(cmd, i)));
+}
+
+static char *
+container_envp(const struct container *c, const char ***envp)
+{
+	json_t	*env = json_object_get(c->config, "Env");
+	size_t	 n = 0, i;
+	int	 home = 0;
+	char	*hostname;
+
+	*envp = xcalloc(1, sizeof **envp);
+	for (i = 0; i < json_array_size(env); i++) {
+		const char *e = json_string_value(json_array_get(env, i));
+
+		if (e == NULL)
+			continue;
+		if (strncmp(e, "HOME=", 5) == 0)
+			home = 1;
+		container_strv_add(envp, &n, e);
+	}
+	hostname = xasprintf("HOSTNAME=%.12s", c->id);
+	container_strv_add(envp, &n, hostname);
+	if (!home)
+		container_strv_add(envp, &n, "HOME=/root");
+	return (hostname);
+}
+
+static void
+container_monitor_label(struct container *c)
+{
+	task_label(c->monitor, "container=%.12s pid=%d", c->id, c->pid);
+}
+
+/*
+ * Both ends are in: the process exited and both streams reached EOF (or
+ * the drain bound passed). Only now is the container not running.
+ */
+static void
+container_finish(struct container *c)
+{
+	struct container_waiter	*w;
+	struct container_store	*st = c->store;
+	int			 code;
+
+	event_del(c->kill_ev);
+	event_del(c->drain_ev);
+	copier_free(c->out);
+	copier_free(c->err);
+	c->out = c->err = NULL;
+	jsonfile_close(c->writer);	/* followers learn the log closed */
+	c->writer = NULL;
+	runtime_free(c->proc);
+	c->proc = NULL;
+	task_free(c->monitor);
+	c->monitor = NULL;
+
+	code = c->exit_code = c->proc_status;
+	c->state = CONTAINER_EXITED;
+	c->finished_ns = timeutil_now_ns();
+	c->pid = 0;
+	c->exit_seq++;
+	container_save(c);
+	log_info("container %.12s exited with %d", c->id, code);
+
+	if (c->shutdown_counted) {
+		c->shutdown_counted = 0;
+		if (--st->pending == 0)
+			event_active(st->done_ev, EV_TIMEOUT, 0);
+	}
+	if (c->removing || json_is_true(json_object_get(c->hostconfig,
+	    "AutoRemove"))) {
+		container_remove_now(c);
+		return;
+	}
+	/*
+	 * Waiters may restart or remove c: take one at a time from the head
+	 * and look again, firing only those armed before this exit.
+	 */
+again:
+	TAILQ_FOREACH(w, &c->waiters, entry) {
+		if (w->cond == CONTAINER_WAIT_REMOVED || w->seq >= c->exit_seq)
+			continue;
+		TAILQ_REMOVE(&c->waiters, w, entry);
+		w->c = NULL;
+		w->cb(w, c, code, 0, w->arg);
+		if (c->removed)
+			return;
+		goto again;
+	}
+}
+
+static void
+container_maybe_finish(struct container *c)
+{
+	if (c->proc_exited && (c->out == NULL || copier_eof(c->out)) &&
+	    (c->err == NULL || copier_eof(c->err)))
+		container_finish(c);
+}
+
+static void
+container_copier_eof_cb(struct copier *cp, void *arg)
+{
+	struct container	*c = arg;
+
+	(void)cp;
+	container_maybe_finish(c);
+}
+
+static void
+container_exit_cb(int status, void *arg)
+{
+	struct container	*c = arg;
+	struct timeval		 tv = { CONTAINER_DRAIN_MS / 1000,
+				    (CONTAINER_DRAIN_MS % 1000) * 1000 };
+
+	c->proc_exited = 1;
+	c->proc_status = status;
+	/*
+	 * As when a pid namespace's init dies: the rest of the group goes
+	 * too, so a grandchild cannot hold the pipes open for ever.
+	 */
+	runtime_signal(c->proc, SIGKILL);
+	task_wait(c->monitor, "output drain");
+	if ((c->out != NULL && !copier_eof(c->out)) ||
+	    (c->err != NULL && !copier_eof(c->err))) {
+		evtimer_add(c->drain_ev, &tv);
+		return;
+	}
+	container_finish(c);
+}
+
+/* The drain bound: whatever is readable now goes in, then we close. */
+static void
+container_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct container	*c = arg;
+
+	(void)fd;
+	(void)what;
+	log_warn("container %.12s: output still open %d ms after exit; "
+	    "closing", c->id, CONTAINER_DRAIN_MS);
+	if (c->out != NULL)
+		copier_drain(c->out);
+	if (c->err != NULL)
+		copier_drain(c->err);
+	container_finish(c);
+}
+
+static void
+container_kill_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct container	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->proc == NULL || c->proc_exited)
+		return;
+	log_info("container %.12s: grace period over, sending SIGKILL",
+	    c->id);
+	runtime_signal(c->proc, SIGKILL);
+}
+
+static int
+container_start_failed(struct container *c, int code, int exit_code,
+    const char *msg, struct err *err)
+{
+	container_set_error(c, msg);
+	c->exit_code = exit_code;
+	container_save(c);
+	err_set(err, code, "%s", msg);
+	if (json_is_true(json_object_get(c->hostconfig, "AutoRemove")))
+		container_remove_now(c);
+	return (-1);
+}
+
+int
+container_start(struct container *c, struct err *err)
+{
+	struct runtime_spec	 spec;
+	struct jsonfile_opts	 opts;
+	struct err		 e = { 0, "" };
+	const char		**argv = NULL, **envp = NULL;
+	char			*hostname, *msg;
+	int			 out = -1, errfd = -1;
+
+	if (c->removing)
+		return (err_set(err, ERR_CONFLICT, "container is marked for "
+		    "removal and cannot be started"));
+	if (c->state == CONTAINER_RUNNING)
+		return (err_set(err, ERR_NOT_MODIFIED, "container already "
+		    "started"));
+	/* Shutdown counted what runs; nothing may start behind its back. */
+	if (c->store->shutting_down)
+		return (err_set(err, ERR_INTERNAL, "daemon is shutting down"));
+
+	if (strcmp(container_log_driver(c), "json-file") == 0) {
+		if (container_log_opts(c, &opts, &e) != 0 ||
+		    (c->writer = jsonfile_open(container_log_path(c), &opts,
+		    &e)) == NULL) {
+			msg = xasprintf("failed to initialize logging driver: "
+			    "%s", e.msg);
+			container_start_failed(c, ERR_INTERNAL,
+			    c->exit_code != 0 ? c->exit_code : 128, msg, err);
+			xfree(msg);
+			return (-1);
+		}
+	}
+
+	memset(&spec, 0, sizeof spec);
+	container_argv(c, &argv);
+	hostname = container_envp(c, &envp);
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.cwd = container_json_str(c->config, "WorkingDir");
+	spec.tty = container_tty(c);
+	c->proc_exited = 0;
+	c->proc_status = 0;
+	c->proc = runtime_start(c->store->base, &spec, &out, &errfd,
+	    container_exit_cb, c, &e);
+	xfree((void *)argv);
+	xfree((void *)envp);
+	xfree(hostname);
+	if (c->proc == NULL) {
+		jsonfile_close(c->writer);
+		c->writer = NULL;
+		if (e.code == ERR_INVALID)
+			msg = xasprintf(CONTAINER_OCI_PREFIX "%s: unknown",
+			    e.msg);
+		else
+			msg = xstrdup(e.msg);
+		container_start_failed(c, e.code == ERR_INVALID ? ERR_INVALID :
+		    ERR_INTERNAL, e.code == ERR_INVALID ? 127 : 128, msg, err);
+		xfree(msg);
+		return (-1);
+	}
+
+	c->monitor = task_new("daemon.container_monitor");
+	c->pid = (int)runtime_pid(c->proc);
+	container_monitor_label(c);
+	task_wait(c->monitor, "container exit");
+	c->out = copier_new(c->store->base, out, LOGLINE_STDOUT, c->writer,
+	    container_copier_eof_cb, c);
+	if (errfd != -1)
+		c->err = copier_new(c->store->base, errfd, LOGLINE_STDERR,
+		    c->writer, container_copier_eof_cb, c);
+	c->state = CONTAINER_RUNNING;
+	c->exit_code = 0;
+	container_set_error(c, "");
+	c->started_ns = timeutil_now_ns();
+	container_save(c);
+	log_info("started container %.12s %s, pid %d", c->id, c->name, c->pid);
+	return (0);
+}
+
+int
+container_stop(struct container *c, int timeout_sec, struct err *err)
+{
+	struct timeval	tv = { timeout_sec, 0 };
+
+	if (c->state != CONTAINER_RUNNING)
+		return (err_set(err, ERR_NOT_MODIFIED, "container already "
+		    "stopped"));
+	if (c->proc_exited)
+		return (0);	/* draining; finishes within the bound */
+	log_info("stopping container %.12s, %d s grace", c->id, timeout_sec);
+	runtime_signal(c->proc, SIGTERM);
+	if (timeout_sec >= 0)
+		evtimer_add(c->kill_ev, &tv);
+	return (0);
+}
+
+int
+container_kill(struct container *c, int sig, struct err *err)
+{
+	if (c->state != CONTAINER_RUNNING)
+		return (err_set(err, ERR_CONFLICT, "Container %s is not "
+		    "running", c->id));
+	if (c->proc_exited)
+		return (0);
+	if (runtime_signal(c->proc, sig) != 0)
+		return (err_errno(err, "kill container %s", c->id));
+	return (0);
+}
+
+/* ---- removal --------------------------------------------------------- */
+
+static void
+container_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct container	*c = arg;
+
+	(void)fd;
+	(void)what;
+	TAILQ_REMOVE(&c->store->dead, c, entry);
+	container_free(c);
+}
+
+/*
+ * Takes c off the store, wakes every waiter, cancels its context so that
+ * log streams let go, deletes its directory, and frees it once the stack
+ * has unwound (callers above us may still hold c).
+ */
+static void
+container_remove_now(struct container *c)
+{
+	struct container_store	*st = c->store;
+	struct container_waiter	*w;
+
+	c->removing = 1;
+	c->removed = 1;
+	TAILQ_REMOVE(&st->live, c, entry);
+	TAILQ_INSERT_TAIL(&st->dead, c, entry);
+	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
+		TAILQ_REMOVE(&c->waiters, w, entry);
+		w->c = NULL;
+		w->cb(w, c, c->exit_code, 1, w->arg);
+	}
+	cancel_fire(c->ctx, CANCEL_REMOVED);
+	nftw(c->dir, container_rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	log_info("removed container %.12s %s", c->id, c->name);
+	event_active(c->reap_ev, EV_TIMEOUT, 0);
+}
+
+int
+container_remove(struct container *c, int force, struct err *err)
+{
+	if (c->removing)
+		return (err_set(err, ERR_CONFLICT, "removal of container %s "
+		    "is already in progress", c->id));
+	if (c->state == CONTAINER_RUNNING) {
+		if (!force)
+			return (err_set(err, ERR_CONFLICT, "You cannot "
+			    "remove a running container %s. Stop the container "
+			    "before attempting removal or force remove",
+			    c->id));
+		c->removing = 1;
+		if (!c->proc_exited)
+			runtime_signal(c->proc, SIGKILL);
+		return (1);
+	}
+	container_remove_now(c);
+	return (0);
+}
+
+/* ---- shutdown -------------------------------------------------------- */
+
+void
+container_store_shutdown(struct container_store *st, int timeout_sec,
+    void (*done)(void *), void *arg)
+{
+	struct container	*c;
+
+	st->shutting_down = 1;
+	st->done = done;
+	st->done_arg = arg;
+	st->pending = 0;
+	TAILQ_FOREACH(c, &st->live, entry) {
+		if (c->state != CONTAINER_RUNNING)
+			continue;
+		c->shutdown_counted = 1;
+		st->pending++;
+		container_stop(c, timeout_sec, NULL);
+	}
+	log_info("stopping %d running containers", st->pending);
+	if (st->pending == 0)
+		event_active(st->done_ev, EV_TIMEOUT, 0);
+}
+
+/* ---- waiters --------------------------------------------------------- */
+
+void
+container_wait_add(struct container *c, struct container_waiter *w,
+    enum container_wait cond, container_wait_cb cb, void *arg)
+{
+	container_wait_del(w);
+	w->c = c;
+	w->cond = cond;
+	w->seq = c->exit_seq;
+	w->cb = cb;
+	w->arg = arg;
+	TAILQ_INSERT_TAIL(&c->waiters, w, entry);
+}
+
+void
+container_wait_del(struct container_waiter *w)
+{
+	if (w->c == NULL)
+		return;
+	TAILQ_REMOVE(&w->c->waiters, w, entry);
+	w->c = NULL;
+}
+
+/* ---- JSON views ------------------------------------------------------ */
+
+void
+container_human_duration(char *buf, size_t len, int64_t ns)
+{
+	double	secs = (double)ns / 1e9;
+	long	s = (long)secs, m = (long)(secs / 60);
+	long	h = (long)(secs / 3600 + 0.5);
+
+	if (s < 1)
+		snprintf(buf, len, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, len, "1 second");
+	else if (s < 60)
+		snprintf(buf, len, "%ld seconds", s);
+	else if (m == 1)
+		snprintf(buf, len, "About a minute");
+	else if (m < 60)
+		snprintf(buf, len, "%ld minutes", m);
+	else if (h == 1)
+		snprintf(buf, len, "About an hour");
+	else if (h < 48)
+		snprintf(buf, len, "%ld hours", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%ld days", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%ld weeks", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%ld months", h / 24 / 30);
+	else
+		snprintf(buf, len, "%ld years", (long)(secs / 3600) / 24 / 365);
+}
+
+/* State.Status / list State: dockerd's StateString. */
+static const char *
+container_status_word(const struct container *c)
+{
+	if (c->state == CONTAINER_RUNNING)
+		return ("running");
+	if (c->removing)
+		return ("removing");
+	if (c->started_ns == 0)
+		return ("created");
+	return ("exited");
+}
+
+static json_t *
+container_path_args(const struct container *c, json_t **args)
+{
+	json_t		*ep = json_object_get(c->config, "Entrypoint");
+	json_t		*cmd = json_object_get(c->config, "Cmd");
+	json_t		*all = json_array(), *path;
+	size_t		 i;
+
+	for (i = 0; i < json_array_size(ep); i++)
+		json_array_append(all, json_array_get(ep, i));
+	for (i = 0; i < json_array_size(cmd); i++)
+		json_array_append(all, json_array_get(cmd, i));
+	path = json_array_size(all) > 0 ? json_incref(json_array_get(all, 0)) :
+	    json_string("");
+	if (json_array_size(all) > 0)
+		json_array_remove(all, 0);
+	*args = all;
+	return (path);
+}
+
+/* A new reference to v, or dflt (a new value) when v is missing. */
+static json_t *
+container_ref(json_t *v, json_t *dflt)
+{
+	if (v == NULL)
+		return (dflt);
+	json_decref(dflt);
+	return (json_incref(v));
+}
+
+json_t *
+container_inspect_json(const struct container *c)
+{
+	char	 created[TIMEUTIL_BUFSZ], started[TIMEUTIL_BUFSZ];
+	char	 finished[TIMEUTIL_BUFSZ], hostname[13];
+	json_t	*args, *path, *cfg, *hc, *lc, *j;
+
+	container_format_time(created, c->created_ns);
+	container_format_time(started, c->started_ns);
+	container_format_time(finished, c->finished_ns);
+	snprintf(hostname, sizeof hostname, "%.12s", c->id);
+	path = container_path_args(c, &args);
+
+	cfg = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b,"
+	    " s:o, s:o, s:s, s:n, s:s, s:o, s:n, s:o}",
+	    "Hostname", hostname, "Domainname", "", "User", "",
+	    "AttachStdin", 0,
+	    "AttachStdout", json_is_true(json_object_get(c->config,
+	    "AttachStdout")),
+	    "AttachStderr", json_is_true(json_object_get(c->config,
+	    "AttachStderr")),
+	    "Tty", container_tty(c), "OpenStdin", 0, "StdinOnce", 0,
+	    "Env", container_ref(json_object_get(c->config, "Env"),
+	    json_null()),
+	    "Cmd", container_ref(json_object_get(c->config, "Cmd"),
+	    json_null()),
+	    "Image", container_json_str(c->config, "Image"),
+	    "Volumes",
+	    "WorkingDir", container_json_str(c->config, "WorkingDir"),
+	    "Entrypoint", container_ref(json_object_get(c->config,
+	    "Entrypoint"), json_null()),
+	    "OnBuild",
+	    "Labels", container_ref(json_object_get(c->config, "Labels"),
+	    json_object()));
+	lc = container_logconfig(c);
+	hc = json_pack("{s:{s:s, s:o}, s:s, s:{s:s, s:i}, s:b}",
+	    "LogConfig", "Type", container_log_driver(c),
+	    "Config", container_ref(json_object_get(lc, "Config"),
+	    json_object()),
+	    "NetworkMode", "none",
+	    "RestartPolicy", "Name", "no", "MaximumRetryCount", 0,
+	    "AutoRemove", json_is_true(json_object_get(c->hostconfig,
+	    "AutoRemove")));
+	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b,"
+	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:i,"
+	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:[]}",
+	    "Id", c->id, "Created", created, "Path", path, "Args", args,
+	    "State", "Status", container_status_word(c),
+	    "Running", c->state == CONTAINER_RUNNING, "Paused", 0,
+	    "Restarting", 0, "OOMKilled", 0, "Dead", 0,
+	    "Pid", c->pid, "ExitCode", c->exit_code, "Error", c->error,
+	    "StartedAt", started, "FinishedAt", finished,
+	    "Image", "",
+	    "ResolvConfPath", "", "HostnamePath", "", "HostsPath", "",
+	    "LogPath", c->log_path != NULL ? c->log_path : "",
+	    "RestartCount", 0,
+	    "Name", c->name, "Driver", "logpouch", "Platform", "linux",
+	    "MountLabel", "", "ProcessLabel", "", "ExecIDs",
+	    "HostConfig", hc, "Config", cfg,
+	    "NetworkSettings", json_pack("{s:{}}", "Networks"),
+	    "Mounts");
+	return (j);
+}
+
+json_t *
+container_summary_json(const struct container *c, int64_t now_ns)
+{
+	char	 status[96], d[48], *cmd;
+	json_t	*args, *path, *j, *labels;
+	size_t	 i;
+
+	if (c->state == CONTAINER_RUNNING) {
+		container_human_duration(d, sizeof d, now_ns - c->started_ns);
+		snprintf(status, sizeof status, "Up %s", d);
+	} else if (c->removing)
+		snprintf(status, sizeof status, "Removal In Progress");
+	else if (c->started_ns == 0)
+		snprintf(status, sizeof status, "Created");
+	else if (c->finished_ns == 0)
+		status[0] = '\0';
+	else {
+		container_human_duration(d, sizeof d, now_ns - c->finished_ns);
+		snprintf(status, sizeof status, "Exited (%d) %s ago",
+		    c->exit_code, d);
+	}
+
+	/* dockerd quotes arguments holding a space with '...'. */
+	path = container_path_args(c, &args);
+	cmd = xstrdup(json_string_value(path));
+	for (i = 0; i < json_array_size(args); i++) {
+		const char	*a = json_string_value(json_array_get(args, i));
+		char		*next;
+
+		if (a == NULL)
+			a = "";
+		next = xasprintf(strchr(a, ' ') != NULL ? "%s '%s'" : "%s %s",
+		    cmd, a);
+		xfree(cmd);
+		cmd = next;
+	}
+	json_decref(path);
+	json_decref(args);
+	labels = json_object_get(c->config, "Labels");
+
+	j = json_pack("{s:s, s:[s], s:s, s:s, s:s, s:I, s:[], s:o, s:s, s:s,"
+	    " s:{s:s}, s:{s:{}}, s:[]}",
+	    "Id", c->id, "Names", c->name,
+	    "Image", container_json_str(c->config, "Image"),
+	    "ImageID", "", "Command", cmd,
+	    "Created", (json_int_t)(c->created_ns / 1000000000),
+	    "Ports",
+	    "Labels", container_ref(labels, json_object()),
+	    "State", container_status_word(c), "Status", status,
+	    "HostConfig", "NetworkMode", "none",
+	    "NetworkSettings", "Networks",
+	    "Mounts");
+	xfree(cmd);
+	return (j);
+}

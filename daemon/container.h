@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Container store: create, look up, list and remove containers, persist
+ * their metadata (<data-root>/containers/<id>/config.v2.json), run them
+ * through the process runtime with their output copied into the log, and
+ * wake waiters when they exit or go away.
+ *
+ * Ownership: the store owns every container. A container pointer is valid
+ * until the container is removed; removal first wakes its waiters and
+ * cancels its context (CANCEL_REMOVED), whose hooks must let go of the
+ * container synchronously, then frees it from a clean stack (a deferred
+ * event). Code that keeps a container across callbacks either hooks
+ * container_ctx() or holds a waiter; anything else keeps the id and looks it
+ * up again.
+ */
+#ifndef LP_CONTAINER_H
+#define LP_CONTAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <jansson.h>
+
+#include "daemon/err.h"
+
+struct cancel;
+struct container;
+struct container_store;
+struct event_base;
+struct jsonfile;
+
+enum container_state {
+	CONTAINER_CREATED,
+	CONTAINER_RUNNING,	/* process alive or output not yet drained */
+	CONTAINER_EXITED,
+};
+
+/*
+ * mkdir -p <data_root>/containers and reload every container found there. A
+ * container that was running when the daemon died comes back exited with
+ * ExitCode 255 and State.Error "daemon was restarted". Free with
+ * container_store_free().
+ */
+struct container_store *container_store_new(struct event_base *,
+		     struct cancel *root, const char *data_root, struct err *);
+/* Only after shutdown finished: frees everything, kills nothing. */
+void		 container_store_free(struct container_store *);
+/*
+ * Stops every running container (SIGTERM to its process group, SIGKILL
+ * after timeout_sec), drains their output into the log, persists state,
+ * then calls done(arg) from the loop; never synchronously.
+ */
+void		 container_store_shutdown(struct container_store *,
+		     int timeout_sec, void (*done)(void *), void *arg);
+
+/*
+ * Resolves ref as dockerd does (spec 1.2): full id, name with or without
+ * its leading '/', then unique id prefix. ERR_NOT_FOUND "No such container:
+ * <ref>"; ERR_AMBIGUOUS "Multiple IDs found with provided prefix: <ref>".
+ * The container is borrowed (see the ownership note above).
+ */
+struct container *container_store_lookup(struct container_store *,
+		     const char *ref, struct err *);
+void		 container_store_counts(struct container_store *, int *running,
+		     int *paused, int *stopped);
+/* Calls cb for every container, newest first; cb must not remove any. */
+void		 container_store_foreach(struct container_store *,
+		     void (*cb)(struct container *, void *), void *arg);
+
+/*
+ * Creates a container (state created). config is the API's Config object
+ * and hostconfig its HostConfig, both already validated by the caller
+ * (api/containers.c) and normalised: Cmd/Entrypoint arrays or null, Env an
+ * array, Labels an object, LogConfig.Type "json-file" or "none". Both are
+ * stolen. name may be NULL or "" for a generated one. Errors: 400 invalid
+ * name, 409 name in use, with dockerd's texts.
+ */
+struct container *container_store_create(struct container_store *,
+		     const char *name, json_t *config, json_t *hostconfig,
+		     struct err *);
+
+const char	*container_id(const struct container *);
+const char	*container_name(const struct container *);	/* "/name" */
+int		 container_tty(const struct container *);
+/* True until the process exited AND both pipes are drained into the log. */
+int		 container_running(const struct container *);
+enum container_state container_state(const struct container *);
+const char	*container_state_name(enum container_state);
+int		 container_exit_code(const struct container *);
+const char	*container_error(const struct container *);	/* "" if none */
+const char	*container_log_driver(const struct container *);
+/*
+ * Absolute <data-root>/containers/<id>/<id>-json.log; creates the empty
+ * file (0640) if missing and sets LogPath (spec 4.7). NULL with driver none.
+ */
+const char	*container_log_path(struct container *);
+/* Files a reader may find: max-file when max-size is set, else 1. */
+int		 container_log_max_file(const struct container *);
+/*
+ * Checks the json-file options as start would (spec 2.5 #5): 0, or -1 with
+ * ERR_INTERNAL and the raw parse error ("invalid size: '1k5'").
+ */
+int		 container_log_check(const struct container *, struct err *);
+/* Removal requested (rm -f waiting for the exit) or done (spec 2.5 #3). */
+int		 container_removing(const struct container *);
+/* The live writer while running, else NULL; owned by the container. */
+struct jsonfile	*container_log_writer(const struct container *);
+/*
+ * The container's context, a child of root: cancelled with CANCEL_REMOVED
+ * just before the container is removed (streams end at once), or with the
+ * root at shutdown. Owned by the container.
+ */
+struct cancel	*container_ctx(const struct container *);
+
+/*
+ * Starts the process. ERR_NOT_MODIFIED when running; ERR_CONFLICT while
+ * being removed; ERR_INTERNAL "failed to initialize logging driver: ..." for
+ * bad log options; ERR_INVALID with runc's wording when the command cannot
+ * be executed (ExitCode 127, State.Error set, the container stays created).
+ */
+int		 container_start(struct container *, struct err *);
+/*
+ * Sends SIGTERM to the process group and SIGKILL after timeout_sec (never,
+ * when negative). Returns at once; add a waiter to learn when it stopped.
+ * ERR_NOT_MODIFIED when not running.
+ */
+int		 container_stop(struct container *, int timeout_sec,
+		     struct err *);
+/* Signals the process group; ERR_CONFLICT "Container <id> is not running". */
+int		 container_kill(struct container *, int sig, struct err *);
+/*
+ * Removes a container that is not running: 0. Running without force:
+ * ERR_CONFLICT with dockerd's text. Running with force: kills it and
+ * returns 1; the removal follows the exit (a CONTAINER_WAIT_REMOVED waiter
+ * learns when). The container must not be used after a 0 return except
+ * inside the current callback.
+ */
+int		 container_remove(struct container *, int force, struct err *);
+
+/* inspect's object (also what config.v2.json holds); caller owns it. */
+json_t		*container_inspect_json(const struct container *);
+/* One GET /containers/json item, Status computed at now_ns (realtime). */
+json_t		*container_summary_json(const struct container *,
+		     int64_t now_ns);
+/* go-units HumanDuration: "Less than a second", "About a minute"... */
+void		 container_human_duration(char *buf, size_t len,
+		     int64_t ns);
+
+enum container_wait {
+	CONTAINER_WAIT_NOT_RUNNING,	/* next time it is not running */
+	CONTAINER_WAIT_NEXT_EXIT,	/* after the next exit */
+	CONTAINER_WAIT_REMOVED,		/* when removed */
+};
+
+struct container_waiter;
+/*
+ * Runs once, the waiter already unlinked. c is valid during the call even
+ * when it is being removed (removed = 1); exit_code is that of the exit.
+ */
+typedef void (*container_wait_cb)(struct container_waiter *,
+		     struct container *c, int exit_code, int removed,
+		     void *arg);
+
+/* Embedded in its owner; zeroed = not armed. */
+struct container_waiter {
+	TAILQ_ENTRY(container_waiter)	 entry;
+	struct container		*c;	/* borrowed; NULL: off */
+	enum container_wait		 cond;
+	uint64_t			 seq;
+	container_wait_cb		 cb;
+	void				*arg;
+};
+
+/*
+ * Arms w. A NOT_RUNNING waiter on a container that is not running is the
+ * caller's business (answer at once); this always waits for an event.
+ * Every waiter fires when the container is removed.
+ */
+void		 container_wait_add(struct container *,
+		     struct container_waiter *, enum container_wait,
+		     container_wait_cb, void *arg);
+/* Disarms; safe when never armed or already fired. */
+void		 container_wait_del(struct container_waiter *);
+
+#endif

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Log copier. One buffer per stream holds at most one unfinished line
+ * (< 16384 bytes) plus one read; entries are cut in place and handed to the
+ * writer, which copies them into its own buffer, so nothing is allocated and
+ * no system call is made per line. Backpressure is the pipe itself: we read only as fast as the writer
+ * writes, and a container that outprints the disk blocks in write(2).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon/copier.h"
+#include "daemon/log.h"
+#include "daemon/task.h"
+#include "daemon/timeutil.h"
+#include "daemon/xalloc.h"
+#include "logdriver/jsonfile.h"
+
+#define COPIER_BUFSZ	(COPIER_LINE_MAX + COPIER_READ_MAX)
+
+struct copier {
+	int			 fd;		/* owned; -1 after EOF */
+	enum logline_stream	 stream;
+	struct jsonfile		*writer;	/* borrowed; NULL discards */
+	struct event		*ev;		/* owned */
+	struct task		*task;		/* owned */
+	copier_eof_cb		 cb;
+	void			*arg;
+	char			*buf;		/* owned, COPIER_BUFSZ */
+	size_t			 len;		/* unfinished line at buf[0] */
+	int64_t			 line_ns;	/* its first fragment's time */
+	int			 line_started;	/* line_ns is set */
+	int			 eof;
+	uint64_t		 entries;
+	uint64_t		 bytes;
+};
+
+static void
+copier_emit(struct copier *cp, const char *msg, size_t len, int complete,
+    int64_t ns)
+{
+	cp->entries++;
+	if (cp->writer != NULL)
+		jsonfile_write(cp->writer, cp->stream, msg, len, complete, ns);
+}
+
+/*
+ * Cuts the buffer into entries: complete lines, and 16384-byte partials of
+ * a line that long without a newline. What remains is shorter than 16384
+ * bytes and moves to the front. Every fragment of one line carries the time
+ * its first byte was seen; each line reads the clock (vDSO, no syscall), so
+ * lines of one read keep distinct times for since/until, as in dockerd.
+ */
+static void
+copier_split(struct copier *cp)
+{
+	size_t	 off = 0, window;
+	char	*nl;
+	int64_t	 ns;
+
+	while (off < cp->len) {
+		ns = cp->line_started ? cp->line_ns : timeutil_now_ns();
+		window = cp->len - off;
+		if (window > COPIER_LINE_MAX)
+			window = COPIER_LINE_MAX;
+		if ((nl = memchr(cp->buf + off, '\n', window)) != NULL) {
+			copier_emit(cp, cp->buf + off,
+			    (size_t)(nl - (cp->buf + off)), 1, ns);
+			off = (size_t)(nl - cp->buf) + 1;
+			cp->line_started = 0;
+		} else if (cp->len - off >= COPIER_LINE_MAX) {
+			copier_emit(cp, cp->buf + off, COPIER_LINE_MAX, 0, ns);
+			off += COPIER_LINE_MAX;
+			cp->line_ns = ns;
+			cp->line_started = 1;
+		} else
+			break;
+	}
+	if (off > 0 && off < cp->len)
+		memmove(cp->buf, cp->buf + off, cp->len - off);
+	cp->len -= off;
+	if (cp->len > 0 && !cp->line_started) {
+		cp->line_ns = timeutil_now_ns();
+		cp->line_started = 1;
+	}
+}
+
+/* EOF remainder: a partial entry without newline (spec 5.5). */
+static void
+copier_finish_line(struct copier *cp)
+{
+	if (cp->len > 0)
+		copier_emit(cp, cp->buf, cp->len, 0,
+		    cp->line_started ? cp->line_ns : timeutil_now_ns());
+	cp->len = 0;
+	cp->line_started = 0;
+}
+
+static void
+copier_set_eof(struct copier *cp)
+{
+	copier_finish_line(cp);
+	if (cp->writer != NULL)
+		jsonfile_flush(cp->writer);
+	cp->eof = 1;
+	event_del(cp->ev);
+	close(cp->fd);
+	cp->fd = -1;
+	task_wait(cp->task, "container exit");
+}
+
+/*
+ * Reads up to max times; returns 1 at EOF, 0 when the fd would block or the
+ * budget is spent. One flush per call, not per line or per read.
+ */
+static int
+copier_read(struct copier *cp, int max)
+{
+	ssize_t	 n;
+	int	 got = 0, ret = 0;
+
+	while (max-- > 0) {
+		n = read(cp->fd, cp->buf + cp->len, COPIER_BUFSZ - cp->len);
+		if (n > 0) {
+			cp->bytes += (uint64_t)n;
+			cp->len += (size_t)n;
+			copier_split(cp);
+			got = 1;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n == -1 && errno != EIO)	/* EIO: pty slave closed */
+			log_warn("read stream %d: %s", (int)cp->stream,
+			    strerror(errno));
+		ret = 1;
+		break;
+	}
+	if (got && !ret && cp->writer != NULL)
+		jsonfile_flush(cp->writer);
+	return (ret);
+}
+
+static void
+copier_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct copier	*cp = arg;
+
+	(void)fd;
+	(void)what;
+	/* A few reads per wake-up keep other containers and clients fair. */
+	if (copier_read(cp, 4)) {
+		copier_set_eof(cp);
+		cp->cb(cp, cp->arg);
+	}
+}
+
+struct copier *
+copier_new(struct event_base *base, int fd, enum logline_stream stream,
+    struct jsonfile *writer, copier_eof_cb cb, void *arg)
+{
+	struct copier	*cp = xcalloc(1, sizeof *cp);
+
+	cp->fd = fd;
+	cp->stream = stream;
+	cp->writer = writer;
+	cp->cb = cb;
+	cp->arg = arg;
+	cp->buf = xmalloc(COPIER_BUFSZ);
+	cp->task = task_new("daemon.copier");
+	task_label(cp->task, "fd=%d stream=%s", fd,
+	    logline_stream_name(stream));
+	task_wait(cp->task, "container output");
+	cp->ev = event_new(base, fd, EV_READ | EV_PERSIST, copier_read_cb, cp);
+	event_add(cp->ev, NULL);
+	return (cp);
+}
+
+void
+copier_drain(struct copier *cp)
+{
+	if (cp->eof)
+		return;
+	if (copier_read(cp, 1024))
+		copier_set_eof(cp);
+}
+
+int
+copier_eof(const struct copier *cp)
+{
+	return (cp->eof);
+}
+
+void
+copier_free(struct copier *cp)
+{
+	if (cp == NULL)
+		return;
+	if (!cp->eof) {
+		copier_finish_line(cp);
+		if (cp->writer != NULL)
+			jsonfile_flush(cp->writer);
+		close(cp->fd);
+	}
+	event_free(cp->ev);
+	task_free(cp->task);
+	xfree(cp->buf);
+	xfree(cp);
+}
+
+uint64_t
+copier_entries(const struct copier *cp)
+{
+	return (cp->entries);
+}
+
+uint64_t
+copier_bytes(const struct copier *cp)
+{
+	return (cp->bytes);
+}

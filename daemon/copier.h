@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Log copier: pumps one container output fd (pipe or pty) into the json-file
+ * writer, split into entries the way dockerd's copier splits them: one per
+ * line, 16384-byte partial entries for longer lines, a partial remainder at
+ * EOF. No allocation per line and one flush per read.
+ */
+#ifndef LP_COPIER_H
+#define LP_COPIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "logdriver/logline.h"
+
+struct event_base;
+struct copier;
+struct jsonfile;
+
+/* Longest entry; longer lines become partial entries of exactly this. */
+#define COPIER_LINE_MAX		16384
+/* Bytes asked for per read(2). */
+#define COPIER_READ_MAX		65536
+
+/* Called once from the loop when fd reached EOF (or a pty's EIO). */
+typedef void (*copier_eof_cb)(struct copier *, void *arg);
+
+/*
+ * Starts reading fd (owned from now on, non-blocking) into writer
+ * (borrowed; NULL reads and discards, for the "none" driver). Returns a
+ * copier freed with copier_free(); it is a task of kind "daemon.copier".
+ */
+struct copier	*copier_new(struct event_base *, int fd, enum logline_stream,
+		     struct jsonfile *writer, copier_eof_cb, void *arg);
+/*
+ * Reads whatever is readable now, without waiting and without calling the
+ * EOF callback; for the bounded drain after the process died.
+ */
+void		 copier_drain(struct copier *);
+int		 copier_eof(const struct copier *);
+/*
+ * Stores an unfinished line as a partial entry, flushes, closes the fd and
+ * frees. Call before closing the writer. NULL is fine.
+ */
+void		 copier_free(struct copier *);
+
+uint64_t	 copier_entries(const struct copier *);
+uint64_t	 copier_bytes(const struct copier *);
+
+#endif

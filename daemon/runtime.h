@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Process runtime: runs a container's command on the host with fork/exec in
+ * a new session, stdout/stderr on non-blocking pipes (or one pty), and
+ * watches its exit through a pidfd on the event loop. No images, no
+ * namespaces: the command sees the host filesystem.
+ */
+#ifndef LP_RUNTIME_H
+#define LP_RUNTIME_H
+
+#include <sys/types.h>
+
+#include "daemon/err.h"
+
+struct event_base;
+struct runtime_proc;
+
+struct runtime_spec {
+	const char *const *argv;	/* argv[0] looked up in envp's PATH */
+	const char *const *envp;	/* complete environment */
+	const char	*cwd;		/* absolute; NULL or "" means "/" */
+	int		 tty;		/* one pty for stdout and stderr */
+};
+
+/*
+ * Called once from the loop when the main process has exited; status is
+ * the exit status, or 128+N when killed by signal N. The process stays a
+ * zombie (so its pid and process group id cannot be reused) until
+ * runtime_free() reaps it.
+ */
+typedef void (*runtime_exit_cb)(int status, void *arg);
+
+/*
+ * Starts spec. On success the caller owns *out_fd and *err_fd (read ends,
+ * non-blocking, close-on-exec; *err_fd is -1 with a tty) and the returned
+ * process, freed with runtime_free(). Exec failures in the child (missing
+ * executable or directory, permission) are reported synchronously through a
+ * close-on-exec status pipe: err->code ERR_INVALID and a runc-like message
+ * ("exec: \"x\": executable file not found in $PATH").
+ */
+struct runtime_proc *runtime_start(struct event_base *,
+		     const struct runtime_spec *, int *out_fd, int *err_fd,
+		     runtime_exit_cb, void *arg, struct err *);
+pid_t		 runtime_pid(const struct runtime_proc *);
+int		 runtime_exited(const struct runtime_proc *);
+/* Sends sig to the whole process group; 0, or -1 with errno. */
+int		 runtime_signal(struct runtime_proc *, int sig);
+/*
+ * Stops watching and reaps. A process still running is killed (SIGKILL to
+ * its group) and waited for, so callers normally free after the exit
+ * callback. NULL is fine.
+ */
+void		 runtime_free(struct runtime_proc *);
+
+/* Parses "KILL", "SIGKILL", "9" (dockerd's ParseSignal); -1 if unknown. */
+int		 runtime_parse_signal(const char *);
+
+#endif

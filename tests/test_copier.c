@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Log copier: dockerd's line splitting (spec 5.5) through the real
+ * json-file writer, fragments sharing the first fragment's time, the EOF
+ * remainder, and the "none" driver discarding.
+ */
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "daemon/copier.h"
+#include "daemon/err.h"
+#include "daemon/xalloc.h"
+#include "logdriver/jsonfile.h"
+#include "tests/helpers.h"
+
+struct eof_seen {
+	int	done;
+};
+
+static void
+eof_cb(struct copier *cp, void *arg)
+{
+	(void)cp;
+	((struct eof_seen *)arg)->done = 1;
+}
+
+static int
+at_eof(void *arg)
+{
+	return (((struct eof_seen *)arg)->done);
+}
+
+/* Writes data to a pipe from a child, copies it into path; returns lines. */
+static json_t *
+copy_through(struct lp_fixture *f, const char *data, size_t len, int none)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct eof_seen		 e = { 0 };
+	struct jsonfile		*w = NULL;
+	struct copier		*cp;
+	struct err		 err;
+	char			 path[4200], *text, *line, *next;
+	int			 p[2];
+	pid_t			 pid;
+	json_t			*out = json_array();
+
+	snprintf(path, sizeof path, "%s/c-json.log", f->dir);
+	unlink(path);
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		for (size_t off = 0; off < len; ) {
+			ssize_t n = write(p[1], data + off, len - off);
+
+			if (n <= 0)
+				_exit(1);
+			off += (size_t)n;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	if (!none) {
+		w = jsonfile_open(path, &opts, &err);
+		assert_non_null(w);
+	}
+	cp = copier_new(f->base, p[0], LOGLINE_STDOUT, w, eof_cb, &e);
+	assert_true(run_loop_until(f->base, at_eof, &e, 5000));
+	assert_true(copier_eof(cp));
+	assert_int_equal(copier_bytes(cp), len);
+	copier_free(cp);
+	jsonfile_close(w);
+	while (waitpid(pid, NULL, 0) == -1)
+		;
+	if (none) {
+		assert_int_not_equal(access(path, F_OK), 0);
+		return (out);
+	}
+	text = read_file(path, NULL);
+	for (line = text; *line != '\0'; line = next) {
+		json_error_t	 jerr;
+		json_t		*j;
+
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		*next++ = '\0';
+		j = json_loads(line, 0, &jerr);
+		assert_non_null(j);
+		json_array_append_new(out, j);
+	}
+	test_free(text);
+	return (out);
+}
+
+static size_t
+loglen(json_t *lines, size_t i)
+{
+	return (strlen(json_string_value(json_object_get(json_array_get(lines,
+	    i), "log"))));
+}
+
+static const char *
+logtime(json_t *lines, size_t i)
+{
+	return (json_string_value(json_object_get(json_array_get(lines, i),
+	    "time")));
+}
+
+static int
+ends_nl(json_t *lines, size_t i)
+{
+	const char	*s = json_string_value(json_object_get(
+			    json_array_get(lines, i), "log"));
+
+	return (s[strlen(s) - 1] == '\n');
+}
+
+static void
+test_copier_splits_lines_and_strips_nothing_else(void **state)
+{
+	struct lp_fixture	*f = *state;
+	const char		*in = "one\n\ntwo\nthree";
+	json_t			*l = copy_through(f, in, strlen(in), 0);
+
+	assert_int_equal(json_array_size(l), 4);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(l, 0), "log")), "one\n");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(l, 1), "log")), "\n");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(l, 2), "log")), "two\n");
+	/* EOF remainder: a partial entry without "\n". */
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(l, 3), "log")), "three");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(l, 0), "stream")), "stdout");
+	json_decref(l);
+}
+
+/* The table of spec 5.5, in one stream. */
+static void
+test_copier_cuts_long_lines_into_16384_byte_partials(void **state)
+{
+	struct lp_fixture	*f = *state;
+	size_t			 len = 16384 + 16385 + 40001 + 20000;
+	char			*in = xmalloc(len), *p = in;
+	json_t			*l;
+
+	memset(p, 'a', 16383), p += 16383, *p++ = '\n';
+	memset(p, 'b', 16384), p += 16384, *p++ = '\n';
+	memset(p, 'c', 40000), p += 40000, *p++ = '\n';
+	memset(p, 'd', 20000);
+	l = copy_through(f, in, len, 0);
+	xfree(in);
+
+	assert_int_equal(json_array_size(l), 8);
+	assert_int_equal(loglen(l, 0), 16384);	/* 16383 + "\n" */
+	assert_true(ends_nl(l, 0));
+	assert_int_equal(loglen(l, 1), 16384);
+	assert_false(ends_nl(l, 1));
+	assert_int_equal(loglen(l, 2), 1);	/* "\n" alone */
+	assert_string_equal(logtime(l, 1), logtime(l, 2));
+	assert_int_equal(loglen(l, 3), 16384);
+	assert_int_equal(loglen(l, 4), 16384);
+	assert_int_equal(loglen(l, 5), 7233);
+	assert_true(ends_nl(l, 5));
+	assert_string_equal(logtime(l, 3), logtime(l, 5));
+	assert_int_equal(loglen(l, 6), 16384);
+	assert_false(ends_nl(l, 6));
+	assert_int_equal(loglen(l, 7), 3616);
+	assert_false(ends_nl(l, 7));
+	assert_string_equal(logtime(l, 6), logtime(l, 7));
+	json_decref(l);
+}
+
+static void
+test_copier_many_lines_arrive_in_order(void **state)
+{
+	struct lp_fixture	*f = *state;
+	size_t			 n = 20000, len = 0;
+	char			*in = xmalloc(n * 8), want[16];
+	json_t			*l;
+
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(in + len, "%06zu\n", i);
+	l = copy_through(f, in, len, 0);
+	xfree(in);
+	assert_int_equal(json_array_size(l), n);
+	for (size_t i = 0; i < n; i += 997) {
+		snprintf(want, sizeof want, "%06zu\n", i);
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(l, i), "log")), want);
+	}
+	json_decref(l);
+}
+
+static void
+test_copier_without_writer_discards(void **state)
+{
+	struct lp_fixture	*f = *state;
+	json_t			*l = copy_through(f, "x\ny\n", 4, 1);
+
+	assert_int_equal(json_array_size(l), 0);
+	json_decref(l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_copier_splits_lines_and_strips_nothing_else,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_cuts_long_lines_into_16384_byte_partials,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_many_lines_arrive_in_order,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_without_writer_discards,
+		    lp_setup, lp_teardown),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Process runtime: exit statuses, signals to the process group, exec
+ * failures reported synchronously, the pty, signal names.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon/runtime.h"
+#include "tests/helpers.h"
+
+struct exit_seen {
+	int	done;
+	int	status;
+};
+
+static void
+exit_cb(int status, void *arg)
+{
+	struct exit_seen	*e = arg;
+
+	e->done = 1;
+	e->status = status;
+}
+
+static int
+exited(void *arg)
+{
+	return (((struct exit_seen *)arg)->done);
+}
+
+static const char *env[] = { "PATH=/usr/bin:/bin", NULL };
+
+/* Reads fd (non-blocking) until EOF, running the loop between tries. */
+static size_t
+slurp(struct event_base *base, int fd, char *buf, size_t cap)
+{
+	size_t	len = 0;
+	ssize_t	n;
+
+	for (int i = 0; i < 500; i++) {
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n > 0) {
+			len += (size_t)n;
+			continue;
+		}
+		if (n == 0 || (n == -1 && errno == EIO))
+			break;
+		run_loop_for(base, 10);
+	}
+	buf[len] = '\0';
+	return (len);
+}
+
+static struct runtime_proc *
+start(struct lp_fixture *f, const char **argv, int tty, const char *cwd,
+    int *out, int *err, struct exit_seen *e, struct err *er)
+{
+	struct runtime_spec	spec = { argv, env, cwd, tty };
+
+	return (runtime_start(f->base, &spec, out, err, exit_cb, e, er));
+}
+
+static void
+test_runtime_reports_exit_status_and_output(void **state)
+{
+	struct lp_fixture	*f = *state;
+	const char		*argv[] = { "sh", "-c",
+				    "echo out; echo err >&2; exit 7", NULL };
+	struct exit_seen	 e = { 0, 0 };
+	struct err		 er;
+	char			 buf[256];
+	int			 out, err;
+	struct runtime_proc	*p = start(f, argv, 0, NULL, &out, &err, &e,
+				    &er);
+
+	assert_non_null(p);
+	assert_true(runtime_pid(p) > 0);
+	assert_true(run_loop_until(f->base, exited, &e, 5000));
+	assert_int_equal(e.status, 7);
+	assert_true(runtime_exited(p));
+	slurp(f->base, out, buf, sizeof buf);
+	assert_string_equal(buf, "out\n");
+	slurp(f->base, err, buf, sizeof buf);
+	assert_string_equal(buf, "err\n");
+	close(out);
+	close(err);
+	runtime_free(p);
+}
+
+static void
+test_runtime_signal_reaches_the_group_and_gives_128_plus_n(void **state)
+{
+	struct lp_fixture	*f = *state;
+	const char		*argv[] = { "sh", "-c",
+				    "trap '' TERM; sleep 30 & wait", NULL };
+	struct exit_seen	 e = { 0, 0 };
+	struct err		 er;
+	int			 out, err;
+	struct runtime_proc	*p = start(f, argv, 0, NULL, &out, &err, &e,
+				    &er);
+
+	assert_non_null(p);
+	run_loop_for(f->base, 100);
+	/* The shell ignores TERM; its sleep child does not. */
+	assert_int_equal(runtime_signal(p, SIGTERM), 0);
+	run_loop_for(f->base, 300);
+	assert_false(e.done);
+	assert_int_equal(runtime_signal(p, SIGKILL), 0);
+	assert_true(run_loop_until(f->base, exited, &e, 5000));
+	assert_int_equal(e.status, 137);
+	close(out);
+	close(err);
+	runtime_free(p);
+}
+
+static void
+test_runtime_exec_failure_is_synchronous(void **state)
+{
+	struct lp_fixture	*f = *state;
+	const char		*missing[] = { "nosuch-lp-cmd", NULL };
+	const char		*abs[] = { "/nonexistent/lp-cmd", NULL };
+	const char		*notexec[] = { "/etc/passwd", NULL };
+	const char		*ok[] = { "true", NULL };
+	struct exit_seen	 e = { 0, 0 };
+	struct err		 er;
+	int			 out = -1, err = -1;
+
+	assert_null(start(f, missing, 0, NULL, &out, &err, &e, &er));
+	assert_int_equal(er.code, ERR_INVALID);
+	assert_string_equal(er.msg, "exec: \"nosuch-lp-cmd\": executable "
+	    "file not found in $PATH");
+	assert_null(start(f, abs, 0, NULL, &out, &err, &e, &er));
+	assert_string_equal(er.msg, "exec: \"/nonexistent/lp-cmd\": stat "
+	    "/nonexistent/lp-cmd: no such file or directory");
+	assert_null(start(f, notexec, 0, NULL, &out, &err, &e, &er));
+	assert_string_equal(er.msg, "exec: \"/etc/passwd\": permission denied");
+	assert_null(start(f, ok, 0, "/nonexistent-dir", &out, &err, &e, &er));
+	assert_int_equal(er.code, ERR_INVALID);
+	assert_string_equal(er.msg, "chdir to cwd (\"/nonexistent-dir\") set "
+	    "in config.json failed: no such file or directory");
+	assert_int_equal(out, -1);
+	assert_int_equal(err, -1);
+	assert_int_equal(count_children(), f->children);
+}
+
+static void
+test_runtime_tty_gives_one_stream_with_crlf(void **state)
+{
+	struct lp_fixture	*f = *state;
+	const char		*argv[] = { "sh", "-c", "echo a; echo b >&2",
+				    NULL };
+	struct exit_seen	 e = { 0, 0 };
+	struct err		 er;
+	char			 buf[256];
+	int			 out, err;
+	struct runtime_proc	*p = start(f, argv, 1, "/tmp", &out, &err, &e,
+				    &er);
+
+	assert_non_null(p);
+	assert_int_equal(err, -1);
+	slurp(f->base, out, buf, sizeof buf);
+	assert_string_equal(buf, "a\r\nb\r\n");
+	assert_true(run_loop_until(f->base, exited, &e, 5000));
+	assert_int_equal(e.status, 0);
+	close(out);
+	runtime_free(p);
+}
+
+static void
+test_runtime_free_kills_a_live_process(void **state)
+{
+	struct lp_fixture	*f = *state;
+	const char		*argv[] = { "sleep", "30", NULL };
+	struct exit_seen	 e = { 0, 0 };
+	struct err		 er;
+	int			 out, err;
+	struct runtime_proc	*p = start(f, argv, 0, NULL, &out, &err, &e,
+				    &er);
+
+	assert_non_null(p);
+	runtime_free(p);
+	close(out);
+	close(err);
+	assert_false(e.done);
+}
+
+static void
+test_runtime_parses_signal_names_and_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(runtime_parse_signal("KILL"), SIGKILL);
+	assert_int_equal(runtime_parse_signal("SIGKILL"), SIGKILL);
+	assert_int_equal(runtime_parse_signal("sigterm"), SIGTERM);
+	assert_int_equal(runtime_parse_signal("HUP"), SIGHUP);
+	assert_int_equal(runtime_parse_signal("USR1"), SIGUSR1);
+	assert_int_equal(runtime_parse_signal("9"), 9);
+	assert_int_equal(runtime_parse_signal("0"), -1);
+	assert_int_equal(runtime_parse_signal("999"), -1);
+	assert_int_equal(runtime_parse_signal("bogus"), -1);
+	assert_int_equal(runtime_parse_signal(""), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_reports_exit_status_and_output,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_signal_reaches_the_group_and_gives_128_plus_n,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_exec_failure_is_synchronous,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_tty_gives_one_stream_with_crlf,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_free_kills_a_live_process,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_parses_signal_names_and_numbers,
+		    lp_setup, lp_teardown),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
