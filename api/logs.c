@@ -62,9 +62,13 @@ logs_parse_time(const char *name, const char *s, int64_t *ns,
 		for (; n > 9; n--)
 			frac /= 10;
 	}
-	if (secs > INT64_MAX / 1000000000 || secs < INT64_MIN / 1000000000)
-		goto bad;
-	*ns = secs * 1000000000 + frac;
+	/* Go keeps seconds; nanoseconds overflow past 2262: saturate. */
+	if (secs > INT64_MAX / 1000000000 - 1)
+		*ns = INT64_MAX;
+	else if (secs < INT64_MIN / 1000000000 + 1)
+		*ns = INT64_MIN;
+	else
+		*ns = secs * 1000000000 + frac;
 	return (0);
 bad:
 	return (err_set(err, ERR_INVALID, "invalid value for \"%s\": \"%s\" "

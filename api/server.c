@@ -168,6 +168,8 @@ server_new(struct event_base *base, struct cancel *root,
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)cfg->max_body);
 	if (cfg->header_timeout > 0)
 		evhttp_set_timeout(srv->http, cfg->header_timeout);
+	/* dockerd sends no Content-Type on logs streams; never invent one. */
+	evhttp_set_default_content_type(srv->http, NULL);
 	evhttp_set_gencb(srv->http, server_request_cb, srv);
 	return (srv);
 }

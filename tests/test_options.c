@@ -9,11 +9,30 @@
 #include "daemon/options.h"
 #include "tests/helpers.h"
 
-#define ARGV(...) (char *[]){ "logpouchd", __VA_ARGS__, NULL }
-#define ARGC(...) ((int)(sizeof((char *[]){ "logpouchd", __VA_ARGS__ }) / \
-	sizeof(char *)))
-#define PARSE(o, e, ...) options_parse((o), ARGC(__VA_ARGS__), \
-	ARGV(__VA_ARGS__), (e))
+/* getopt wants writable strings; copy the literals into an argv. */
+static int
+parse(struct options *o, struct err *e, ...)
+{
+	static char	 bufs[16][PATH_MAX + 32];
+	char		*argv[17];
+	const char	*a;
+	int		 argc = 0;
+	va_list		 ap;
+
+	va_start(ap, e);
+	snprintf(bufs[argc], sizeof bufs[argc], "logpouchd");
+	argv[argc] = bufs[argc];
+	argc++;
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		snprintf(bufs[argc], sizeof bufs[argc], "%s", a);
+		argv[argc] = bufs[argc];
+		argc++;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	return (options_parse(o, argc, argv, e));
+}
+#define PARSE(o, e, ...) parse((o), (e), __VA_ARGS__, (const char *)NULL)
 
 static void
 test_flags_named_like_dockerd_are_parsed(void **state)
@@ -40,7 +59,7 @@ test_defaults_fill_host_and_data_root(void **state)
 	struct err	e = { 0 };
 
 	(void)state;
-	assert_int_equal(options_parse(&o, 1, ARGV("--x") , &e), 0);
+	assert_int_equal(parse(&o, &e, (const char *)NULL), 0);
 	assert_int_equal(o.nhosts, 1);
 	assert_true(strncmp(o.hosts[0], "unix://", 7) == 0);
 	assert_non_null(o.data_root);
