@@ -143,15 +143,17 @@ lp_tasks_of() {
 
 # Baseline: the figures a test's clients must leave as they found them.
 lp_baseline() {
-	LP_BASE_TASKS=$(lp_ngoroutines)
-	LP_BASE_FDS=$(lp_nfd)
+	local fig
+	fig=$(python3 "$(dirname "${BASH_SOURCE[0]}")/lpclient.py" figures "$LP_SOCK")
+	LP_BASE_TASKS=${fig% *}
+	LP_BASE_FDS=${fig#* }
 }
 
 # True when tasks and fds are back at the baseline (the /info request
 # itself is one task; it is counted in the baseline as well).
 lp_at_baseline() {
-	[ "$(lp_ngoroutines)" = "$LP_BASE_TASKS" ] &&
-		[ "$(lp_nfd)" = "$LP_BASE_FDS" ]
+	python3 "$(dirname "${BASH_SOURCE[0]}")/lpclient.py" baseline \
+		"$LP_SOCK" "$LP_BASE_TASKS" "$LP_BASE_FDS" 0 >/dev/null 2>&1
 }
 
 # lp_create NAME CMD: creates and starts a container running sh -c CMD.
@@ -167,3 +169,50 @@ lp_start_container() {
 	code=$(lp_status POST "/containers/$1/start")
 	[ "$code" = 204 ] || lp_fail "start $1: status $code"
 }
+
+# lp_frames: decodes a multiplexed logs body on stdin into one line per
+# frame, "STREAM|payload" with the payload's newline shown as \n.
+lp_frames() {
+	python3 -c '
+import sys
+b = sys.stdin.buffer.read()
+i = 0
+while i < len(b):
+    if i + 8 > len(b):
+        print("TRUNCATED"); break
+    n = int.from_bytes(b[i+4:i+8], "big")
+    p = b[i+8:i+8+n]
+    if len(p) < n:
+        print("TRUNCATED"); break
+    print("%d|%s" % (b[i], p.decode("utf-8", "backslashreplace").replace("\n", "\\n")))
+    i += 8 + n
+'
+}
+
+# lp_wait_exit ID: blocks until the container has exited; prints its code.
+lp_wait_exit() {
+	lp_api "/containers/$1/wait" -X POST -m 30 | lp_json 'd["StatusCode"]'
+}
+
+# lp_no_logs_tasks: true when no logs stream or reader task is alive.
+lp_no_logs_tasks() {
+	local dump
+	dump=$(lp_api '/debug/pprof/goroutine?debug=2')
+	! grep -q logs_container <<<"$dump"
+}
+
+LP_CLIENT="$(dirname "${BASH_SOURCE[0]}")/lpclient.py"
+
+# lp_released [MS]: after a client left, tasks and fds return to the
+# baseline and no logs_container stanza remains, within MS (default 100).
+# The figures are read in-process, so the poll itself costs ~1 ms.
+lp_released() {
+	local ms=${1:-100} took
+	took=$(python3 "$LP_CLIENT" baseline "$LP_SOCK" "$LP_BASE_TASKS" \
+		"$LP_BASE_FDS" "$ms") || lp_fail "not released within $ms ms"
+	lp_log "released in $took ms"
+}
+
+# lp_tasks_is KIND N: true when exactly N tasks of KIND are alive (for
+# lp_until, which needs a command it can run again, not a value).
+lp_tasks_is() { [ "$(lp_tasks_of "$1")" = "$2" ]; }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The docker CLI against logpouchd: `docker logs`, `docker logs -f --tail 5
+# --timestamps`, and scenario 13, `docker logs -f` killed after 2 s leaves
+# nothing behind.
+. "$(dirname "$0")/lib.sh"
+if ! command -v docker >/dev/null; then
+	lp_log "SKIP: no docker CLI installed"
+	exit 0
+fi
+export DOCKER_HOST=unix://$LP_SOCK DOCKER_CONFIG=$LP_DIR/docker-config
+lp_start
+
+lp_step "docker logs of an exited container"
+docker run -d --name done busybox sh -c 'echo out1; echo err1 >&2; echo out2' >/dev/null
+lp_eq "$(docker wait done)" 0 "docker wait"
+lp_eq "$(docker logs done 2>/dev/null | tr '\n' ' ')" "out1 out2 " "stdout"
+lp_eq "$(docker logs done 2>&1 >/dev/null | tr '\n' ' ')" "err1 " "stderr"
+
+lp_step "docker logs -f --tail 5 --timestamps"
+docker run -d --name ticker busybox sh -c 'for i in $(seq 1 20); do echo "tick $i"; done; sleep 1; echo last' >/dev/null
+out=$(timeout 20 docker logs -f --tail 5 --timestamps ticker)
+lp_eq "$(wc -l <<<"$out")" 6 "five of the backlog and the last line"
+[[ $(head -1 <<<"$out") =~ ^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z\ tick\ 16$ ]] ||
+	lp_fail "timestamped line: $(head -1 <<<"$out")"
+lp_eq "$(tail -1 <<<"$out" | cut -d' ' -f2)" last "followed to the end"
+
+lp_step "scenario 13: docker logs -f killed after 2 s"
+docker run -d --name quiet busybox sh -c 'while true; do sleep 1; done' >/dev/null
+lp_baseline
+docker logs -f quiet &
+cpid=$!
+sleep 2
+kill -KILL $cpid
+wait $cpid 2>/dev/null || true
+lp_released 100
+docker rm -f quiet >/dev/null
+lp_stop
+lp_log ok
