@@ -28,7 +28,7 @@ out=$(D ps -a --format '{{.ID}} {{.Names}} {{.Image}} {{.Status}}')
 [[ $out =~ ^${id:0:12}\ cx\ busybox\ Exited\ \(0\)\ .*\ ago$ ]] ||
 	lp_fail "ps -a: [$out]"
 lp_eq "$(D ps -q)" "" "ps without -a lists nothing"
-D ps -a | head -1 | grep -q 'CONTAINER ID' || lp_fail "ps header"
+lp_contains "$(D ps -a | sed -n 1p)" 'CONTAINER ID' "ps header"
 
 lp_step "docker inspect"
 lp_eq "$(D inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.Config.Tty}} {{.Name}}' cx)" \

@@ -23,7 +23,7 @@ lp_eq "$(lp_api '/containers/mixed/logs?stdout=1' | lp_frames)" $'1|out1\\n\n1|o
 
 lp_step "stream selection"
 lp_eq "$(lp_api '/containers/mixed/logs?stderr=1' | lp_frames)" $'2|err1\\n\n2|err2\\n' stderr
-lp_eq "$(lp_api "/v1.41/containers/${id:0:12}/logs?stdout=yes" | lp_frames | head -1)" '1|out1\n' "id prefix, yes"
+lp_eq "$(lp_api "/v1.41/containers/${id:0:12}/logs?stdout=yes" | lp_frames | sed -n 1p)" '1|out1\n' "id prefix, yes"
 
 lp_step "tail counts entries of both streams before filtering"
 lp_eq "$(lp_api '/containers/mixed/logs?stdout=1&tail=2' | lp_frames)" '1|nonltail-no-newline' "tail=2"
@@ -37,7 +37,7 @@ ts=$(lp_api '/containers/mixed/logs?stdout=1&timestamps=1&tail=1' | lp_frames)
 	lp_fail "timestamp prefix: [$ts]"
 
 lp_step "since and until, inclusive, nanosecond exact"
-first=$(lp_api '/containers/mixed/logs?stdout=1&timestamps=1' | lp_frames | head -1 | cut -c3-32)
+first=$(lp_api '/containers/mixed/logs?stdout=1&timestamps=1' | lp_frames | sed -n 1p | cut -c3-32)
 secs=$(python3 -c 'import sys,datetime; t=sys.argv[1]; d=datetime.datetime.strptime(t[:19],"%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc); print("%d.%s" % (d.timestamp(), t[20:29]))' "$first")
 lp_eq "$(lp_api "/containers/mixed/logs?stdout=1&until=$secs" | lp_frames)" '1|out1\n' "until = first entry"
 lp_eq "$(lp_api "/containers/mixed/logs?stdout=1&since=$secs" | lp_frames | wc -l)" 3 "since = first entry"
