@@ -13,12 +13,12 @@ deps:
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build $(BUILD) -j$(JOBS)
+	cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 
 build-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
 		>/dev/null
-	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS) -- --no-print-directory
 
 run: build
 	./scripts/run-demo.sh $(BUILD)/logpouchd

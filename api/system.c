@@ -54,7 +54,7 @@ void
 system_version(struct api_req *r)
 {
 	struct utsname	 u;
-	char		 api[16], minapi[16];
+	char		 api[16], minapi[16], go[64];
 	json_t		*o;
 
 	uname(&u);
@@ -62,17 +62,19 @@ system_version(struct api_req *r)
 	    API_VERSION_MAX % 100);
 	snprintf(minapi, sizeof minapi, "%d.%d", API_VERSION_MIN / 100,
 	    API_VERSION_MIN % 100);
+	/* No Go here: say what the server is built on instead. */
+	snprintf(go, sizeof go, "none (C11, libevent %s)", event_get_version());
 	o = json_pack("{s:{s:s}, s:[{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:s}}], s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "s:s, s:s, s:s}}], s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "Platform", "Name", "logpouch",
 	    "Components", "Name", "Engine", "Version", LOGPOUCH_VERSION,
 	    "Details", "ApiVersion", api, "MinAPIVersion", minapi,
-	    "GitCommit", LOGPOUCH_COMMIT, "Os", "linux",
-	    "Arch", system_goarch(u.machine), "KernelVersion", u.release,
-	    "BuildTime", "",
+	    "GitCommit", LOGPOUCH_COMMIT, "GoVersion", go,
+	    "Os", "linux", "Arch", system_goarch(u.machine),
+	    "KernelVersion", u.release, "BuildTime", "",
 	    "Version", LOGPOUCH_VERSION, "ApiVersion", api,
 	    "MinAPIVersion", minapi, "GitCommit", LOGPOUCH_COMMIT,
-	    "GoVersion", event_get_version(),
+	    "GoVersion", go,
 	    "Os", "linux", "Arch", system_goarch(u.machine),
 	    "KernelVersion", u.release, "BuildTime", "");
 	api_reply_json(r, 200, o);
