@@ -107,9 +107,19 @@ logs_container(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
+	if (container_removing(c)) {
+		api_reply_error(r, 409, "can not get logs from container which "
+		    "is dead or marked for removal");
+		return;
+	}
 	if (strcmp(container_log_driver(c), "none") == 0) {
 		api_reply_error(r, 501, "configured logging driver does not "
 		    "support reading");
+		return;
+	}
+	/* Log options that would fail at start fail here too (dockerd). */
+	if (container_log_check(c, &err) != 0) {
+		api_reply_error(r, 500, "%s", err.msg);
 		return;
 	}
 	since = api_query(r, "since");

@@ -79,6 +79,13 @@ body='{"Image":"busybox","Cmd":["true"],"HostConfig":{"LogConfig":{"Type":"none"
 lp_api '/containers/create?name=quiet' -X POST -H 'Content-Type: application/json' -d "$body" >/dev/null
 lp_eq "$(lp_api '/containers/quiet/logs?stdout=1')" '{"message":"configured logging driver does not support reading"}' "driver none"
 
+lp_step "bad log options: start and logs both give the parse error"
+body='{"Image":"busybox","Cmd":["true"],"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":"1k5"}}}}'
+lp_api '/containers/create?name=badopts' -X POST -H 'Content-Type: application/json' -d "$body" >/dev/null
+lp_eq "$(lp_status POST /containers/badopts/start)" 500 "start with a bad max-size"
+lp_eq "$(lp_status GET '/containers/badopts/logs?stdout=1')" 500 "logs with a bad max-size"
+lp_contains "$(lp_api '/containers/badopts/logs?stdout=1')" "invalid size: '1k5'"
+
 lp_step "everything released"
 lp_until 1000 lp_at_baseline || lp_fail "tasks or fds grew"
 lp_stop
