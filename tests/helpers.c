@@ -3,7 +3,6 @@
  * The leak check: the C counterpart of runtime.NumGoroutine() before and
  * after a test, and of goleak.VerifyNone.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <event2/event.h>
 
 #include "daemon/cancel.h"
+#include "daemon/procinfo.h"
 #include "daemon/task.h"
 #include "daemon/xalloc.h"
 #include "tests/helpers.h"
@@ -23,18 +23,7 @@
 int
 count_open_fds(void)
 {
-	DIR		*d = opendir("/proc/self/fd");
-	struct dirent	*de;
-	int		 n = 0;
-
-	if (d == NULL)
-		return (-1);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(d);
-	return (n - 1);		/* the DIR's own fd */
+	return (procinfo_open_fds());
 }
 
 int
