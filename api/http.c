@@ -4,10 +4,13 @@
  * it turns a client's FIN or RST into a cancellation of the request's
  * context, even while nothing is being written.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -158,6 +161,11 @@ api_req_dispatch(struct server *srv, struct evhttp_request *req,
 		api_reply_error(r, 400, "invalid query string");
 		return;
 	}
+	/* A decoded %00 would cut a value short: "name=web%00x" is "web". */
+	if (q != NULL && strstr(q, "%00") != NULL) {
+		api_reply_error(r, 400, "invalid query string: NUL byte");
+		return;
+	}
 	r->close_notify = 1;
 	evhttp_connection_set_closecb(r->evcon, api_req_closed_cb, r);
 	route->cb(r);
@@ -177,9 +185,9 @@ api_query(struct api_req *r, const char *name)
 }
 
 int
-api_query_bool(struct api_req *r, const char *name)
+api_bool_value(const char *v)
 {
-	const char	*v = api_query(r, name), *s, *e;
+	const char	*s, *e;
 	size_t		 n;
 	static const char *falsy[] = { "", "0", "no", "false", "none" };
 
@@ -196,6 +204,12 @@ api_query_bool(struct api_req *r, const char *name)
 			return (0);
 	}
 	return (1);
+}
+
+int
+api_query_bool(struct api_req *r, const char *name)
+{
+	return (api_bool_value(api_query(r, name)));
 }
 
 char *
@@ -408,4 +422,61 @@ api_stream_end(struct api_req *r)
 	if (req != NULL)
 		evhttp_send_reply_end(req);
 	api_req_free(r);
+}
+
+/*
+ * Hijack, for api/exec.c. evhttp has none, so the connection is taken
+ * apart by hand (libevent 2.1.12 http.c read for every step):
+ *
+ * - evhttp_connection_free() shutdown()s its fd (SHUT_WR) before the
+ *   bufferevent closes it. On a dup of the socket that would end the
+ *   caller's stream too, so the connection's fd number is pointed at
+ *   /dev/null first (dup3): evhttp shuts down and closes a harmless file,
+ *   and the socket is the caller's alone.
+ * - The bufferevent's events are deleted while the fd number still names
+ *   the socket; a registration left in epoll would outlive the dup3.
+ * - The close callback is reset first, so freeing the connection does not
+ *   cancel anything; the free also frees the request, so r forgets both.
+ * - Safe inside the handler: once it returns, evhttp_handle_request(),
+ *   evhttp_connection_done() and evhttp_read_*() touch neither the request
+ *   nor the connection again, and the bufferevent is kept alive by its own
+ *   read callback's reference until that returns.
+ */
+int
+api_hijack(struct api_req *r, struct evbuffer *pending_out,
+    struct evbuffer *early_in)
+{
+	struct evhttp_connection	*evcon = r->evcon;
+	struct bufferevent		*bev;
+	int				 fd = -1, orig, null_fd;
+
+	if (r->req == NULL || evcon == NULL || r->gone) {
+		api_req_free(r);
+		return (-1);
+	}
+	bev = evhttp_connection_get_bufferevent(evcon);
+	orig = bufferevent_getfd(bev);
+	bufferevent_disable(bev, EV_READ | EV_WRITE);
+	if (pending_out != NULL)
+		evbuffer_add_buffer(pending_out, bufferevent_get_output(bev));
+	if (early_in != NULL)
+		evbuffer_add_buffer(early_in, bufferevent_get_input(bev));
+	if (orig >= 0 && (fd = fcntl(orig, F_DUPFD_CLOEXEC, 0)) != -1) {
+		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null_fd == -1 || dup3(null_fd, orig, O_CLOEXEC) == -1) {
+			log_warn("request %llu: hijack: %s",
+			    (unsigned long long)r->id, strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+		if (null_fd != -1)
+			close(null_fd);
+	}
+	if (fd != -1)
+		evutil_make_socket_nonblocking(fd);
+	api_req_detach(r);
+	r->req = NULL;
+	api_req_free(r);
+	evhttp_connection_free(evcon);
+	return (fd);
 }

@@ -54,6 +54,8 @@ struct api_req {
 const char	*api_query(struct api_req *, const char *name);
 /* dockerd's BoolValue: false iff absent, "", 0, no, false, none. */
 int		 api_query_bool(struct api_req *, const char *name);
+/* The same rule on a bare value (NULL = absent); pure, for the fuzzer. */
+int		 api_bool_value(const char *);
 /* The request body as a NUL-terminated string; NULL if over the limit. */
 char		*api_body(struct api_req *, size_t *len);
 
@@ -87,6 +89,17 @@ int		 api_stream_write(struct api_req *, struct evbuffer *,
 size_t		 api_stream_pending(struct api_req *);
 /* Ends the reply (terminating chunk) and frees r. Idempotent via r. */
 void		 api_stream_end(struct api_req *);
+
+/*
+ * Hijack (dockerd's http.Hijacker, for POST /exec/{id}/start): takes the
+ * client's connection away from evhttp without any reply. Returns the
+ * socket as a new fd (non-blocking, close-on-exec), now owned by the
+ * caller; bytes evhttp still had to send go to pending_out (send them
+ * first), bytes the client sent past the request to early_in. r is freed
+ * in every case; -1 when the client is already gone.
+ */
+int		 api_hijack(struct api_req *, struct evbuffer *pending_out,
+		     struct evbuffer *early_in);
 
 /* For server.c: wraps req for a routed handler and runs it. */
 struct route;

@@ -10,6 +10,7 @@
 
 #include "api/containers.h"
 #include "api/debug.h"
+#include "api/exec.h"
 #include "api/logs.h"
 #include "api/router.h"
 #include "api/system.h"
@@ -42,6 +43,11 @@ static const struct route routes[] = {
 	    "api.restart_container", 0 },
 	{ POST, "/containers/{id}/wait", containers_wait,
 	    "api.wait_container", 0 },
+	{ POST, "/containers/{id}/exec", exec_api_create, "api.exec_create",
+	    0 },
+	{ POST, "/exec/{id}/start", exec_api_start, "api.exec_start", 0 },
+	{ POST, "/exec/{id}/resize", exec_api_resize, "api.exec_resize", 0 },
+	{ GET, "/exec/{id}/json", exec_api_inspect, "api.exec_inspect", 0 },
 	{ DELETE, "/containers/{id}", containers_remove,
 	    "api.remove_container", 0 },
 
@@ -63,7 +69,10 @@ router_hex(char c)
 	return (-1);
 }
 
-/* Percent-decodes len bytes of s; '+' stays '+' in paths. */
+/*
+ * Percent-decodes len bytes of s; '+' stays '+' in paths. NULL for a %00:
+ * a C string would end there and "web%00x" would name "web".
+ */
 static char *
 router_decode(const char *s, size_t len)
 {
@@ -72,8 +81,12 @@ router_decode(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '%' && i + 2 < len && router_hex(s[i + 1]) >= 0 &&
 		    router_hex(s[i + 2]) >= 0) {
-			*p++ = (char)(router_hex(s[i + 1]) * 16 +
+			*p = (char)(router_hex(s[i + 1]) * 16 +
 			    router_hex(s[i + 2]));
+			if (*p++ == '\0') {
+				xfree(out);
+				return (NULL);
+			}
 			i += 2;
 		} else
 			*p++ = s[i];
@@ -106,7 +119,10 @@ router_match_one(const char *pat, const char *path, char **params)
 			}
 			if (end == path || n == API_MAX_PARAMS)
 				goto fail;
-			params[n++] = router_decode(path, (size_t)(end - path));
+			if ((params[n] = router_decode(path,
+			    (size_t)(end - path))) == NULL)
+				goto fail;
+			n++;
 			path = end;
 			pat = rest;
 			continue;

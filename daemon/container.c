@@ -77,6 +77,9 @@ struct container {
 	int			 shutdown_counted;
 	uint64_t		 exit_seq;	/* exits so far */
 	struct container_waiters waiters;
+	void			*execs;		/* owned via execs_free:
+						   daemon/exec.c's state */
+	void			(*execs_free)(void *);
 };
 
 struct container_store {
@@ -307,6 +310,19 @@ container_ctx(const struct container *c)
 	return (c->ctx);
 }
 
+void *
+container_execs(const struct container *c)
+{
+	return (c->execs);
+}
+
+void
+container_set_execs(struct container *c, void *execs, void (*free_cb)(void *))
+{
+	c->execs = execs;
+	c->execs_free = free_cb;
+}
+
 /* ---- persistence ----------------------------------------------------- */
 
 /*
@@ -407,6 +423,9 @@ container_free(struct container *c)
 {
 	struct container_waiter	*w;
 
+	/* First, while c is whole: the execs' own waiter and hook go too. */
+	if (c->execs_free != NULL)
+		c->execs_free(c->execs);
 	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
 		TAILQ_REMOVE(&c->waiters, w, entry);
 		w->c = NULL;

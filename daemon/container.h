@@ -112,6 +112,14 @@ struct jsonfile	*container_log_writer(const struct container *);
  * root at shutdown. Owned by the container.
  */
 struct cancel	*container_ctx(const struct container *);
+/*
+ * A slot for daemon/exec.c's per-container state (its exec instances), so
+ * the store needs no knowledge of execs: set once, freed through free_cb
+ * first thing when the container is freed (never earlier). NULL until set.
+ */
+void		*container_execs(const struct container *);
+void		 container_set_execs(struct container *, void *execs,
+		     void (*free_cb)(void *));
 
 /*
  * Starts the process. ERR_NOT_MODIFIED when running; ERR_CONFLICT while

@@ -217,7 +217,8 @@ runtime_child_fail(int status_fd, int stage)
  */
 static void __attribute__((noreturn))
 runtime_child(const struct runtime_spec *spec, const char *exe, int out_w,
-    int err_w, int pty_master, const char *pty_name, int status_w)
+    int err_w, int in_r, int want_in, int pty_master, const char *pty_name,
+    int status_w)
 {
 	struct sigaction	 sa;
 	sigset_t		 all;
@@ -240,14 +241,18 @@ runtime_child(const struct runtime_spec *spec, const char *exe, int out_w,
 			runtime_child_fail(high_status, RUNTIME_STAGE_SETUP);
 		ioctl(slave, TIOCSCTTY, 0);
 		out_w = err_w = slave;
+		if (want_in)	/* exec -it: stdin is the pty too */
+			in_r = slave;
 	}
 	if ((null_fd = open("/dev/null", O_RDONLY)) == -1 ||
 	    (null_fd = runtime_child_high(null_fd)) == -1 ||
 	    (out_w = runtime_child_high(out_w)) == -1 ||
-	    (err_w = runtime_child_high(err_w)) == -1)
+	    (err_w = runtime_child_high(err_w)) == -1 ||
+	    (in_r != -1 && (in_r = runtime_child_high(in_r)) == -1))
 		runtime_child_fail(high_status, RUNTIME_STAGE_SETUP);
-	if (dup2(null_fd, 0) == -1 || dup2(out_w, 1) == -1 ||
-	    dup2(err_w, 2) == -1 || dup3(high_status, 3, O_CLOEXEC) == -1)
+	if (dup2(in_r != -1 ? in_r : null_fd, 0) == -1 ||
+	    dup2(out_w, 1) == -1 || dup2(err_w, 2) == -1 ||
+	    dup3(high_status, 3, O_CLOEXEC) == -1)
 		runtime_child_fail(high_status, RUNTIME_STAGE_SETUP);
 	if (syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
 		long	max = sysconf(_SC_OPEN_MAX);
@@ -293,10 +298,20 @@ struct runtime_proc *
 runtime_start(struct event_base *base, const struct runtime_spec *spec,
     int *out_fd, int *err_fd, runtime_exit_cb cb, void *arg, struct err *err)
 {
+	return (runtime_start_io(base, spec, NULL, out_fd, err_fd, cb, arg,
+	    err));
+}
+
+struct runtime_proc *
+runtime_start_io(struct event_base *base, const struct runtime_spec *spec,
+    int *in_fd, int *out_fd, int *err_fd, runtime_exit_cb cb, void *arg,
+    struct err *err)
+{
 	struct runtime_proc	*p = NULL;
 	struct runtime_status	 st;
 	char			*exe = NULL, pty_name[128];
 	int			 out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int			 in[2] = { -1, -1 };
 	int			 status[2] = { -1, -1 }, master = -1;
 	ssize_t			 n;
 	size_t			 got = 0;
@@ -322,7 +337,8 @@ runtime_start(struct event_base *base, const struct runtime_spec *spec,
 			err_errno(err, "open pty");
 			goto fail;
 		}
-	} else if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
+	} else if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
+	    (in_fd != NULL && pipe2(in, O_CLOEXEC) != 0)) {
 		err_errno(err, "pipe");
 		goto fail;
 	}
@@ -336,8 +352,8 @@ runtime_start(struct event_base *base, const struct runtime_spec *spec,
 		goto fail;
 	}
 	if (pid == 0)
-		runtime_child(spec, exe, out[1], errp[1], master,
-		    spec->tty ? pty_name : NULL, status[1]);
+		runtime_child(spec, exe, out[1], errp[1], in[0], in_fd != NULL,
+		    master, spec->tty ? pty_name : NULL, status[1]);
 
 	close(status[1]);
 	status[1] = -1;
@@ -345,6 +361,10 @@ runtime_start(struct event_base *base, const struct runtime_spec *spec,
 		close(out[1]);
 		close(errp[1]);
 		out[1] = errp[1] = -1;
+	}
+	if (in[0] != -1) {
+		close(in[0]);
+		in[0] = -1;
 	}
 	/*
 	 * Blocks only until the child execs or fails: the write end closes on
@@ -386,6 +406,14 @@ runtime_start(struct event_base *base, const struct runtime_spec *spec,
 	if (p->pidfd < 0 && runtime_check(p))
 		event_active(p->ev, EV_SIGNAL, 0);
 
+	if (in_fd != NULL) {
+		/* With a tty the caller writes to its own master copy. */
+		if (spec->tty)
+			in[1] = fcntl(master, F_DUPFD_CLOEXEC, 0);
+		runtime_set_nonblock(in[1]);
+		*in_fd = in[1];
+		in[1] = -1;
+	}
 	if (spec->tty) {
 		runtime_set_nonblock(master);
 		*out_fd = master;
@@ -408,6 +436,8 @@ fail:
 			close(errp[i]);
 		if (status[i] != -1)
 			close(status[i]);
+		if (in[i] != -1)
+			close(in[i]);
 	}
 	if (master != -1)
 		close(master);

@@ -41,6 +41,15 @@ typedef void (*runtime_exit_cb)(int status, void *arg);
 struct runtime_proc *runtime_start(struct event_base *,
 		     const struct runtime_spec *, int *out_fd, int *err_fd,
 		     runtime_exit_cb, void *arg, struct err *);
+/*
+ * runtime_start() with a stdin, for daemon/exec.c (exec -i): a pipe, or
+ * the pty with a tty, whose other end goes to *in_fd (non-blocking,
+ * close-on-exec, the caller's; a copy of the master with a tty). in_fd
+ * NULL is runtime_start(): stdin is /dev/null.
+ */
+struct runtime_proc *runtime_start_io(struct event_base *,
+		     const struct runtime_spec *, int *in_fd, int *out_fd,
+		     int *err_fd, runtime_exit_cb, void *arg, struct err *);
 pid_t		 runtime_pid(const struct runtime_proc *);
 int		 runtime_exited(const struct runtime_proc *);
 /* Sends sig to the whole process group; 0, or -1 with errno. */

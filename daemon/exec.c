@@ -1,0 +1,812 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exec instances: creation with the container's environment, start on the
+ * process runtime, the exit path (status, group killed, reaped), stop with a
+ * grace timer, and the per-container list that kills its execs when the
+ * container stops and lets go of them when it is removed.
+ */
+#include <sys/ioctl.h>
+#include <sys/random.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon/cancel.h"
+#include "daemon/container.h"
+#include "daemon/copier.h"
+#include "daemon/exec.h"
+#include "daemon/log.h"
+#include "daemon/runtime.h"
+#include "daemon/task.h"
+#include "daemon/xalloc.h"
+
+#define EXEC_OCI_PREFIX	"OCI runtime exec failed: exec failed: unable to " \
+	"start container process: "
+
+TAILQ_HEAD(exec_list, exec);
+
+/*
+ * One container's instances, hung on the container (container_set_execs)
+ * and freed with it. It watches the container: a waiter for each stop and a
+ * hook on its context for removal and daemon shutdown.
+ */
+struct exec_set {
+	struct container	*c;		/* borrowed: freed with it */
+	struct event_base	*base;		/* borrowed */
+	struct exec_list	 list;		/* one reference each */
+	uint64_t		 finish_seq;	/* exits so far */
+	struct container_waiter	 w;
+	struct cancel_hook	 hook;
+};
+
+struct exec {
+	char			 id[EXEC_ID_LEN + 1];
+	int			 refs;
+	struct event_base	*base;		/* borrowed */
+	struct exec_set		*set;		/* borrowed; NULL: unlisted */
+	TAILQ_ENTRY(exec)	 entry;		/* set->list */
+	char			 container_id[65];
+	char			**argv;		/* owned, NULL-terminated */
+	char			**envp;		/* owned, NULL-terminated */
+	char			*cwd;		/* owned */
+	char			*user;		/* owned */
+	int			 tty;
+	int			 privileged;
+	int			 attach_stdin;
+	int			 attach_stdout;
+	int			 attach_stderr;
+
+	enum exec_state		 state;
+	int			 pid;
+	int			 exit_code;
+	uint64_t		 finished;	/* set->finish_seq at exit; 0 */
+	struct runtime_proc	*proc;		/* owned while running */
+	struct task		*task;		/* owned while running */
+	struct event		*kill_ev;	/* owned while running */
+	int			 pty_fd;	/* owned: master copy; -1 */
+	struct copier		*out;		/* owned: detached output */
+	struct copier		*err;		/* owned: detached output */
+	exec_exit_cb		 exit_cb;	/* the attached stream's */
+	void			*exit_arg;
+};
+
+static void	exec_done(struct exec *, int status);
+
+static const char *exec_states[] = { "created", "running", "exited" };
+
+const char *
+exec_state_name(enum exec_state st)
+{
+	if ((size_t)st >= sizeof exec_states / sizeof exec_states[0])
+		return ("unknown");
+	return (exec_states[st]);
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static void
+exec_strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		xfree(*p);
+	xfree(v);
+}
+
+static size_t
+exec_strv_len(char **v)
+{
+	size_t	n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return (n);
+}
+
+/* Appends s (taken) to the NULL-terminated v. */
+static char **
+exec_strv_add(char **v, char *s)
+{
+	size_t	n = exec_strv_len(v);
+
+	v = xreallocarray(v, n + 2, sizeof *v);
+	v[n] = s;
+	v[n + 1] = NULL;
+	return (v);
+}
+
+/* Length of the "KEY" part of "KEY=value" (all of it without '='). */
+static size_t
+exec_env_keylen(const char *e)
+{
+	const char	*eq = strchr(e, '=');
+
+	return (eq != NULL ? (size_t)(eq - e) : strlen(e));
+}
+
+/*
+ * dockerd's ReplaceOrAppendEnvValues: "KEY=v" replaces KEY or is appended;
+ * a bare "KEY" removes it.
+ */
+static char **
+exec_env_merge(char **env, const char *override)
+{
+	size_t	klen = exec_env_keylen(override), n = exec_strv_len(env);
+	int	unset = strchr(override, '=') == NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (exec_env_keylen(env[i]) != klen ||
+		    strncmp(env[i], override, klen) != 0)
+			continue;
+		xfree(env[i]);
+		if (unset) {
+			memmove(&env[i], &env[i + 1], (n - i) * sizeof *env);
+			return (env);
+		}
+		env[i] = xstrdup(override);
+		return (env);
+	}
+	if (unset)
+		return (env);
+	return (exec_strv_add(env, xstrdup(override)));
+}
+
+/* The container's environment as dockerd's CreateDaemonEnvironment. */
+static char **
+exec_build_env(json_t *cfg, const char *cid, const struct exec_spec *spec)
+{
+	char	**env = xcalloc(1, sizeof *env);
+	json_t	 *v;
+	size_t	  i;
+	int	  home = 0;
+
+	env = exec_strv_add(env, xasprintf("HOSTNAME=%.12s", cid));
+	if (spec->tty)
+		env = exec_strv_add(env, xstrdup("TERM=xterm"));
+	json_array_foreach(json_object_get(cfg, "Env"), i, v) {
+		if (json_string_value(v) != NULL)
+			env = exec_env_merge(env, json_string_value(v));
+	}
+	for (i = 0; spec->env != NULL && spec->env[i] != NULL; i++)
+		env = exec_env_merge(env, spec->env[i]);
+	for (i = 0; env[i] != NULL; i++) {
+		if (strncmp(env[i], "HOME=", 5) == 0)
+			home = 1;
+	}
+	/* runc sets HOME from the user's passwd entry; ours is root's. */
+	if (!home)
+		env = exec_strv_add(env, xstrdup("HOME=/root"));
+	return (env);
+}
+
+/* ---- references ------------------------------------------------------ */
+
+static void
+exec_free(struct exec *e)
+{
+	log_debug("exec %.12s: freed", e->id);
+	exec_strv_free(e->argv);
+	exec_strv_free(e->envp);
+	xfree(e->cwd);
+	xfree(e->user);
+	xfree(e);
+}
+
+void
+exec_ref(struct exec *e, const char *from)
+{
+	e->refs++;
+	log_debug("exec %.12s: ref from %s, refs %d", e->id, from, e->refs);
+}
+
+/*
+ * The last reference frees at once. Safe because every holder drops its
+ * reference as the last thing it does with e: the list when it unlists
+ * (its caller goes on with the list, not with e), the process at the end
+ * of exec_done(), a stream from its own deferred free.
+ */
+void
+exec_unref(struct exec *e, const char *from)
+{
+	log_debug("exec %.12s: unref from %s, refs %d", e->id, from,
+	    e->refs - 1);
+	if (--e->refs == 0)
+		exec_free(e);
+}
+
+/* ---- the per-container list ------------------------------------------ */
+
+/* Takes e off its list and drops the list's reference. */
+static void
+exec_unlist(struct exec *e, const char *from)
+{
+	struct exec_set	*set = e->set;
+
+	if (set == NULL)
+		return;
+	TAILQ_REMOVE(&set->list, e, entry);
+	e->set = NULL;
+	exec_unref(e, from);
+}
+
+static void
+exec_set_kill_all(struct exec_set *set, const char *why)
+{
+	struct exec	*e;
+
+	TAILQ_FOREACH(e, &set->list, entry) {
+		if (e->state != EXEC_RUNNING)
+			continue;
+		log_info("exec %.12s: %s, sending SIGKILL", e->id, why);
+		exec_stop(e, 0);
+	}
+}
+
+/*
+ * The container stopped (or is being removed): its execs die with it, as
+ * in a pid namespace whose init died. Re-armed for the next run.
+ */
+static void
+exec_set_stopped_cb(struct container_waiter *w, struct container *c,
+    int exit_code, int removed, void *arg)
+{
+	struct exec_set	*set = arg;
+
+	(void)w;
+	(void)exit_code;
+	exec_set_kill_all(set, removed ? "container removed" :
+	    "container stopped");
+	if (!removed)
+		container_wait_add(c, &set->w, CONTAINER_WAIT_NOT_RUNNING,
+		    exec_set_stopped_cb, set);
+}
+
+/* Removal or daemon shutdown: the hook only asks (SIGKILL), frees nothing. */
+static void
+exec_set_cancel_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
+{
+	(void)ctx;
+	exec_set_kill_all(arg, cancel_reason_name(why));
+}
+
+/*
+ * Called by container_free(), from a clean stack: after a removal (a
+ * deferred event) or at daemon teardown. Every listed exec is unlisted.
+ * After a removal a process still dying (it had SIGKILL when the container
+ * stopped) keeps its exec through the process's reference until the loop
+ * reaps it. At teardown no loop will run again: it is killed and reaped
+ * here, which waits only for a SIGKILLed process to finish dying, so no
+ * process outlives the daemon's knowledge of it.
+ */
+static void
+exec_set_free_cb(void *arg)
+{
+	struct exec_set	*set = arg;
+	struct exec	*e;
+	int		 removed;
+
+	removed = cancel_reason(container_ctx(set->c)) == CANCEL_REMOVED;
+	container_wait_del(&set->w);
+	cancel_hook_del(&set->hook);
+	while ((e = TAILQ_FIRST(&set->list)) != NULL) {
+		if (removed) {
+			exec_stop(e, 0);	/* already sent; cheap */
+			exec_unlist(e, __func__);
+			continue;
+		}
+		if (e->state == EXEC_RUNNING && e->proc != NULL) {
+			exec_ref(e, __func__);
+			runtime_free(e->proc);	/* SIGKILL, reap */
+			e->proc = NULL;
+			exec_done(e, 128 + SIGKILL);
+			exec_unlist(e, __func__);
+			exec_unref(e, __func__);
+			continue;
+		}
+		exec_unlist(e, __func__);
+	}
+	xfree(set);
+}
+
+static struct exec_set *
+exec_set_of(struct event_base *base, struct container *c)
+{
+	struct exec_set	*set = container_execs(c);
+
+	if (set != NULL)
+		return (set);
+	set = xcalloc(1, sizeof *set);
+	set->c = c;
+	set->base = base;
+	TAILQ_INIT(&set->list);
+	container_set_execs(c, set, exec_set_free_cb);
+	container_wait_add(c, &set->w, CONTAINER_WAIT_NOT_RUNNING,
+	    exec_set_stopped_cb, set);
+	/* Callers check the context first; a cancelled one needs no hook. */
+	cancel_hook_add(container_ctx(c), &set->hook, exec_set_cancel_cb, set);
+	return (set);
+}
+
+/* Keeps the newest EXEC_MAX_FINISHED exits and EXEC_MAX_PENDING unstarted. */
+static void
+exec_set_trim(struct exec_set *set)
+{
+	struct exec	*e, *oldest;
+	size_t		 finished, pending;
+
+	for (;;) {
+		finished = pending = 0;
+		oldest = NULL;
+		TAILQ_FOREACH(e, &set->list, entry) {
+			if (e->state == EXEC_EXITED) {
+				finished++;
+				if (oldest == NULL ||
+				    e->finished < oldest->finished)
+					oldest = e;
+			}
+		}
+		if (finished <= EXEC_MAX_FINISHED)
+			break;
+		log_debug("exec %.12s: dropped, %zu finished kept",
+		    oldest->id, finished - 1);
+		exec_unlist(oldest, __func__);
+	}
+	TAILQ_FOREACH(e, &set->list, entry) {
+		if (e->state == EXEC_CREATED)
+			pending++;
+	}
+	while (pending-- > EXEC_MAX_PENDING) {
+		TAILQ_FOREACH(e, &set->list, entry) {
+			if (e->state == EXEC_CREATED)
+				break;
+		}
+		log_warn("exec %.12s: never started, dropped (%d pending)",
+		    e->id, EXEC_MAX_PENDING);
+		exec_unlist(e, __func__);
+	}
+}
+
+size_t
+exec_count(struct container *c)
+{
+	struct exec_set	*set = container_execs(c);
+	struct exec	*e;
+	size_t		 n = 0;
+
+	if (set == NULL)
+		return (0);
+	TAILQ_FOREACH(e, &set->list, entry)
+		n++;
+	return (n);
+}
+
+/* ---- create, lookup -------------------------------------------------- */
+
+static int
+exec_new_id(char *id, struct err *err)
+{
+	unsigned char	raw[EXEC_ID_LEN / 2];
+	size_t		got = 0;
+	ssize_t		n;
+
+	while (got < sizeof raw) {
+		n = getrandom(raw + got, sizeof raw - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (err_errno(err, "getrandom"));
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(id + 2 * i, 3, "%02x", raw[i]);
+	return (0);
+}
+
+struct exec *
+exec_create(struct event_base *base, struct container *c,
+    const struct exec_spec *spec, struct err *err)
+{
+	struct exec_set	*set;
+	struct exec	*e;
+	json_t		*inspect, *cfg;
+	const char	*wd;
+
+	/* Shutdown cancels the context of a container still running. */
+	if (!container_running(c) || container_removing(c) ||
+	    cancel_is_cancelled(container_ctx(c))) {
+		err_set(err, ERR_CONFLICT, "Container %s is not running",
+		    container_id(c));
+		return (NULL);
+	}
+	if (spec->argv == NULL || spec->argv[0] == NULL) {
+		err_set(err, ERR_INVALID, "No exec command specified");
+		return (NULL);
+	}
+	e = xcalloc(1, sizeof *e);
+	if (exec_new_id(e->id, err) != 0) {
+		xfree(e);
+		return (NULL);
+	}
+	e->refs = 1;			/* the list's */
+	e->base = base;
+	e->pty_fd = -1;
+	e->exit_code = -1;
+	snprintf(e->container_id, sizeof e->container_id, "%s",
+	    container_id(c));
+	e->argv = xcalloc(1, sizeof *e->argv);
+	for (size_t i = 0; spec->argv[i] != NULL; i++)
+		e->argv = exec_strv_add(e->argv, xstrdup(spec->argv[i]));
+	/* The container's Config is what its own process got. */
+	inspect = container_inspect_json(c);
+	cfg = json_object_get(inspect, "Config");
+	e->envp = exec_build_env(cfg, e->container_id, spec);
+	wd = spec->workdir != NULL && *spec->workdir != '\0' ? spec->workdir :
+	    json_string_value(json_object_get(cfg, "WorkingDir"));
+	e->cwd = xstrdup(wd != NULL && *wd != '\0' ? wd : "/");
+	json_decref(inspect);
+	e->user = xstrdup(spec->user != NULL ? spec->user : "");
+	e->tty = spec->tty;
+	e->privileged = spec->privileged;
+	e->attach_stdin = spec->attach_stdin;
+	e->attach_stdout = spec->attach_stdout;
+	e->attach_stderr = spec->attach_stderr;
+	e->state = EXEC_CREATED;
+
+	set = exec_set_of(base, c);
+	e->set = set;
+	TAILQ_INSERT_TAIL(&set->list, e, entry);
+	exec_set_trim(set);
+	log_info("exec %.12s: created in container %.12s: %s", e->id,
+	    e->container_id, e->argv[0]);
+	return (e);
+}
+
+struct exec_lookup_arg {
+	const char	*id;
+	struct exec	*found;
+};
+
+static void
+exec_lookup_one(struct container *c, void *arg)
+{
+	struct exec_lookup_arg	*a = arg;
+	struct exec_set		*set = container_execs(c);
+	struct exec		*e;
+
+	if (set == NULL || a->found != NULL)
+		return;
+	TAILQ_FOREACH(e, &set->list, entry) {
+		if (strcmp(e->id, a->id) == 0) {
+			a->found = e;
+			return;
+		}
+	}
+}
+
+struct exec *
+exec_lookup(struct container_store *st, const char *id, struct err *err)
+{
+	struct exec_lookup_arg	a = { id, NULL };
+
+	if (strlen(id) == EXEC_ID_LEN)
+		container_store_foreach(st, exec_lookup_one, &a);
+	if (a.found == NULL)
+		err_set(err, ERR_NOT_FOUND, "No such exec instance: %s", id);
+	return (a.found);
+}
+
+/* ---- start, exit, stop ----------------------------------------------- */
+
+int
+exec_container_running(const struct exec *e)
+{
+	struct container	*c = e->set != NULL ? e->set->c : NULL;
+
+	return (c != NULL && container_running(c) &&
+	    !cancel_is_cancelled(container_ctx(c)));
+}
+
+int
+exec_check_start(const struct exec *e, struct err *err)
+{
+	if (!exec_container_running(e))
+		return (err_set(err, ERR_CONFLICT, "Container %s is not "
+		    "running", e->container_id));
+	if (e->state == EXEC_EXITED)
+		return (err_set(err, ERR_CONFLICT, "Error: Exec command %s has "
+		    "already run", e->id));
+	if (e->state == EXEC_RUNNING)
+		return (err_set(err, ERR_CONFLICT, "Error: Exec command %s is "
+		    "already running", e->id));
+	return (0);
+}
+
+static void
+exec_kill_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct exec	*e = arg;
+
+	(void)fd;
+	(void)what;
+	if (e->state != EXEC_RUNNING || e->proc == NULL)
+		return;
+	log_info("exec %.12s: grace period over, sending SIGKILL", e->id);
+	task_wait(e->task, "process exit after SIGKILL");
+	runtime_signal(e->proc, SIGKILL);
+}
+
+/* Detached output is discarded; its end is noticed at the exit. */
+static void
+exec_copier_eof_cb(struct copier *cp, void *arg)
+{
+	(void)cp;
+	(void)arg;
+}
+
+/*
+ * The process is gone and reaped (e->proc already freed): record the code,
+ * release what the run held, tell the attached stream, and drop the
+ * process's reference last, which may free e.
+ */
+static void
+exec_done(struct exec *e, int status)
+{
+	exec_exit_cb	 cb = e->exit_cb;
+	void		*arg = e->exit_arg;
+
+	event_free(e->kill_ev);
+	e->kill_ev = NULL;
+	task_free(e->task);
+	e->task = NULL;
+	if (e->pty_fd != -1)
+		close(e->pty_fd);
+	e->pty_fd = -1;
+	/* Discarded anyway: nothing to drain, a leftover writer gets EPIPE. */
+	copier_free(e->out);
+	copier_free(e->err);
+	e->out = e->err = NULL;
+	e->state = EXEC_EXITED;
+	e->exit_code = status;
+	log_info("exec %.12s: process %d exited with %d", e->id, e->pid,
+	    status);
+	if (e->set != NULL) {
+		e->finished = ++e->set->finish_seq;
+		exec_set_trim(e->set);	/* never drops the newest exit */
+	}
+	e->exit_cb = NULL;
+	e->exit_arg = NULL;
+	if (cb != NULL)
+		cb(e, status, arg);
+	exec_unref(e, "process");
+}
+
+static void
+exec_exit_cb_rt(int status, void *arg)
+{
+	struct exec	*e = arg;
+
+	/*
+	 * As for a container: the rest of the group goes with its leader,
+	 * so nothing the exec started outlives what we track.
+	 */
+	runtime_signal(e->proc, SIGKILL);
+	runtime_free(e->proc);		/* reaps the zombie: instant */
+	e->proc = NULL;
+	exec_done(e, status);
+}
+
+/* runc's exit codes for a failed exec, as dockerd records them. */
+static int
+exec_fail_code(const char *argv0, const char *msg)
+{
+	if (strstr(msg, argv0) != NULL &&
+	    (strstr(msg, "executable file not found") != NULL ||
+	    strstr(msg, "no such file or directory") != NULL))
+		return (127);
+	return (126);
+}
+
+int
+exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
+    struct err *err)
+{
+	struct runtime_spec	 spec;
+	struct err		 e2 = { 0, "" };
+	int			 out = -1, errfd = -1, in = -1;
+
+	if (exec_check_start(e, err) != 0)
+		return (-1);
+	memset(&spec, 0, sizeof spec);
+	spec.argv = (const char *const *)e->argv;
+	spec.envp = (const char *const *)e->envp;
+	spec.cwd = e->cwd;
+	spec.tty = e->tty;
+	/* With a tty, stdin is the pty as well, attached or not (runc). */
+	e->proc = runtime_start_io(e->base, &spec, e->tty || (io != NULL &&
+	    e->attach_stdin) ? &in : NULL, &out, &errfd, exec_exit_cb_rt, e,
+	    &e2);
+	if (e->proc == NULL) {
+		e->state = EXEC_EXITED;
+		e->exit_code = exec_fail_code(e->argv[0], e2.msg);
+		if (e->set != NULL)
+			e->finished = ++e->set->finish_seq;
+		log_info("exec %.12s: cannot start: %s", e->id, e2.msg);
+		if (e2.code == ERR_INVALID)
+			return (err_set(err, e->exit_code == 127 ||
+			    strstr(e2.msg, "permission denied") != NULL ?
+			    ERR_INVALID : ERR_INTERNAL, EXEC_OCI_PREFIX
+			    "%s: unknown", e2.msg));
+		return (err_set(err, ERR_INTERNAL, "%s", e2.msg));
+	}
+	exec_ref(e, "process");
+	e->state = EXEC_RUNNING;
+	e->pid = (int)runtime_pid(e->proc);
+	e->kill_ev = evtimer_new(e->base, exec_kill_cb, e);
+	e->task = task_new("daemon.exec");
+	task_label(e->task, "exec=%.12s container=%.12s pid=%d%s", e->id,
+	    e->container_id, e->pid, io == NULL ? " detached" : "");
+	task_wait(e->task, "process exit");
+	if (e->tty)
+		e->pty_fd = fcntl(out, F_DUPFD_CLOEXEC, 0);
+	if (in != -1 && (io == NULL || !e->attach_stdin)) {
+		close(in);
+		in = -1;
+	}
+	if (io == NULL) {
+		e->out = copier_new(e->base, out, LOGLINE_STDOUT, NULL,
+		    exec_copier_eof_cb, e);
+		if (errfd != -1)
+			e->err = copier_new(e->base, errfd, LOGLINE_STDERR,
+			    NULL, exec_copier_eof_cb, e);
+	} else {
+		io->in = in;
+		io->out = out;
+		io->err = errfd;
+		e->exit_cb = cb;
+		e->exit_arg = arg;
+	}
+	log_info("exec %.12s: started %s as process %d%s", e->id, e->argv[0],
+	    e->pid, io == NULL ? ", detached" : "");
+	return (0);
+}
+
+void
+exec_unwatch(struct exec *e)
+{
+	e->exit_cb = NULL;
+	e->exit_arg = NULL;
+}
+
+void
+exec_stop(struct exec *e, int grace_ms)
+{
+	struct timeval	tv = { grace_ms / 1000, (grace_ms % 1000) * 1000 };
+
+	if (e->state != EXEC_RUNNING || e->proc == NULL)
+		return;
+	if (grace_ms <= 0) {
+		event_del(e->kill_ev);
+		task_wait(e->task, "process exit after SIGKILL");
+		runtime_signal(e->proc, SIGKILL);
+		return;
+	}
+	/* A second stop keeps the first deadline. */
+	if (evtimer_pending(e->kill_ev, NULL))
+		return;
+	log_info("exec %.12s: stopping process %d, SIGKILL in %d ms", e->id,
+	    e->pid, grace_ms);
+	task_wait(e->task, "process exit after SIGTERM");
+	runtime_signal(e->proc, SIGTERM);
+	evtimer_add(e->kill_ev, &tv);
+}
+
+void
+exec_resize(struct exec *e, int height, int width)
+{
+	struct winsize	ws;
+
+	if (e->state != EXEC_RUNNING || e->pty_fd == -1 || height < 0 ||
+	    width < 0)
+		return;
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = (unsigned short)height;
+	ws.ws_col = (unsigned short)width;
+	if (ioctl(e->pty_fd, TIOCSWINSZ, &ws) != 0)
+		log_debug("exec %.12s: TIOCSWINSZ: %s", e->id,
+		    strerror(errno));
+}
+
+/* ---- accessors and views --------------------------------------------- */
+
+const char *
+exec_id(const struct exec *e)
+{
+	return (e->id);
+}
+
+const char *
+exec_container_id(const struct exec *e)
+{
+	return (e->container_id);
+}
+
+enum exec_state
+exec_state(const struct exec *e)
+{
+	return (e->state);
+}
+
+int
+exec_tty(const struct exec *e)
+{
+	return (e->tty);
+}
+
+int
+exec_attach_stdin(const struct exec *e)
+{
+	return (e->attach_stdin);
+}
+
+int
+exec_attach_stdout(const struct exec *e)
+{
+	return (e->attach_stdout);
+}
+
+int
+exec_attach_stderr(const struct exec *e)
+{
+	return (e->attach_stderr);
+}
+
+int
+exec_pid(const struct exec *e)
+{
+	return (e->pid);
+}
+
+int
+exec_exit_code(const struct exec *e)
+{
+	return (e->state == EXEC_EXITED ? e->exit_code : -1);
+}
+
+/* dockerd's ExecInspect, fields in its order. */
+json_t *
+exec_inspect_json(const struct exec *e)
+{
+	json_t	*o = json_object(), *pc = json_object(), *args = json_array();
+
+	for (size_t i = 1; e->argv[i] != NULL; i++)
+		json_array_append_new(args, json_string(e->argv[i]));
+	json_object_set_new(pc, "tty", json_boolean(e->tty));
+	json_object_set_new(pc, "entrypoint", json_string(e->argv[0]));
+	json_object_set_new(pc, "arguments", args);
+	json_object_set_new(pc, "privileged", json_boolean(e->privileged));
+	json_object_set_new(pc, "user", json_string(e->user));
+
+	json_object_set_new(o, "ID", json_string(e->id));
+	json_object_set_new(o, "Running", json_boolean(e->state ==
+	    EXEC_RUNNING));
+	json_object_set_new(o, "ExitCode", e->state == EXEC_EXITED ?
+	    json_integer(e->exit_code) : json_null());
+	json_object_set_new(o, "ProcessConfig", pc);
+	json_object_set_new(o, "OpenStdin", json_boolean(e->attach_stdin));
+	json_object_set_new(o, "OpenStderr", json_boolean(e->attach_stderr));
+	json_object_set_new(o, "OpenStdout", json_boolean(e->attach_stdout));
+	json_object_set_new(o, "CanRemove", json_false());
+	json_object_set_new(o, "ContainerID", json_string(e->container_id));
+	json_object_set_new(o, "DetachKeys", json_string(""));
+	json_object_set_new(o, "Pid", json_integer(e->pid));
+	return (o);
+}

@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exec instances: create (only in a running container), start detached and
+ * attached, the environment, exit codes, stop with grace, stdin, the
+ * bounded list, and every way a container's end reaches its execs (stop,
+ * forced removal, shutdown), each test back to baseline: tasks, contexts,
+ * events, fds, children and memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "daemon/cancel.h"
+#include "daemon/container.h"
+#include "daemon/exec.h"
+#include "daemon/task.h"
+#include "daemon/xalloc.h"
+#include "tests/helpers.h"
+
+struct ctx {
+	struct lp_fixture	*f;
+	struct cancel		*root;
+	struct container_store	*st;
+	char			 data[4200];
+};
+
+/* What an attached start's exit callback saw. */
+struct seen {
+	int	calls;
+	int	code;
+};
+
+static void
+open_store(struct ctx *x, struct lp_fixture *f)
+{
+	struct err	err;
+
+	x->f = f;
+	snprintf(x->data, sizeof x->data, "%s/data", f->dir);
+	x->root = cancel_new_root(f->base, "root");
+	x->st = container_store_new(f->base, x->root, x->data, &err);
+	assert_non_null(x->st);
+}
+
+static void
+close_store(struct ctx *x)
+{
+	container_store_free(x->st);
+	cancel_free(x->root);
+}
+
+/* A running container: sh -c script, with env (a JSON array or NULL). */
+static struct container *
+running(struct ctx *x, const char *name, const char *script, json_t *env)
+{
+	struct container	*c;
+	struct err		 err;
+	json_t			*config, *hc;
+
+	config = json_pack("{s:s, s:[s,s,s], s:n, s:o, s:s, s:b, s:{},"
+	    " s:b, s:b}", "Image", "busybox", "Cmd", "sh", "-c", script,
+	    "Entrypoint", "Env", env != NULL ? env : json_array(),
+	    "WorkingDir", "/", "Tty", 0, "Labels", "AttachStdout", 1,
+	    "AttachStderr", 1);
+	hc = json_pack("{s:{s:s, s:{}}, s:b}", "LogConfig", "Type", "none",
+	    "Config", "AutoRemove", 0);
+	c = container_store_create(x->st, name, config, hc, &err);
+	assert_non_null(c);
+	assert_int_equal(container_start(c, &err), 0);
+	return (c);
+}
+
+static struct exec *
+mkexec(struct ctx *x, struct container *c, const char *script,
+    const char *const *env, const char *workdir)
+{
+	const char	*argv[] = { "sh", "-c", script, NULL };
+	struct exec_spec spec = {
+		.argv = argv, .env = env, .workdir = workdir,
+		.attach_stdout = 1, .attach_stderr = 1,
+	};
+	struct err	 err;
+	struct exec	*e;
+
+	e = exec_create(x->f->base, c, &spec, &err);
+	assert_non_null(e);
+	return (e);
+}
+
+static int
+exited(void *arg)
+{
+	return (exec_state(arg) == EXEC_EXITED);
+}
+
+static int
+not_running(void *arg)
+{
+	return (!container_running(arg));
+}
+
+static void
+exit_cb(struct exec *e, int code, void *arg)
+{
+	struct seen	*s = arg;
+
+	assert_int_equal(exec_state(e), EXEC_EXITED);
+	s->calls++;
+	s->code = code;
+}
+
+/* Reads fd (non-blocking) to EOF while running the loop; test-owned. */
+static char *
+read_all(struct ctx *x, int fd)
+{
+	char	*buf = test_calloc(1, 4096);
+	size_t	 len = 0;
+	ssize_t	 n;
+
+	for (int i = 0; i < 300; i++) {
+		n = read(fd, buf + len, 4095 - len);
+		if (n > 0) {
+			len += (size_t)n;
+			continue;
+		}
+		if (n == 0 || (n == -1 && errno != EAGAIN))
+			break;
+		run_loop_for(x->f->base, 10);
+	}
+	close(fd);
+	return (buf);
+}
+
+static void
+test_exec_create_needs_a_running_container(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct err		 err;
+	const char		*argv[] = { "true", NULL };
+	struct exec_spec	 spec = { .argv = argv };
+	json_t			*config, *hc;
+	char			 want[256];
+
+	open_store(&x, *state);
+	config = json_pack("{s:s, s:[s], s:n, s:[], s:s, s:b, s:{}}",
+	    "Image", "busybox", "Cmd", "true", "Entrypoint", "Env",
+	    "WorkingDir", "", "Tty", 0, "Labels");
+	hc = json_pack("{s:{s:s, s:{}}, s:b}", "LogConfig", "Type", "none",
+	    "Config", "AutoRemove", 0);
+	c = container_store_create(x.st, "made", config, hc, &err);
+	assert_non_null(c);
+	assert_null(exec_create(x.f->base, c, &spec, &err));
+	assert_int_equal(err.code, ERR_CONFLICT);
+	snprintf(want, sizeof want, "Container %s is not running",
+	    container_id(c));
+	assert_string_equal(err.msg, want);
+	assert_int_equal(exec_count(c), 0);
+
+	c = running(&x, "up", "exec sleep 100", NULL);
+	spec.argv = NULL;
+	assert_null(exec_create(x.f->base, c, &spec, &err));
+	assert_string_equal(err.msg, "No exec command specified");
+	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	close_store(&x);
+}
+
+static void
+test_exec_detached_runs_until_its_container_stops(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e, *pending;
+	struct err		 err;
+	json_t			*j;
+	char			 want[256];
+
+	open_store(&x, *state);
+	c = running(&x, "box", "exec sleep 100", NULL);
+	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
+	pending = mkexec(&x, c, "true", NULL, NULL);
+	assert_ptr_equal(exec_lookup(x.st, exec_id(e), &err), e);
+	assert_null(exec_lookup(x.st, "nosuch", &err));
+	assert_string_equal(err.msg, "No such exec instance: nosuch");
+	assert_int_equal(exec_exit_code(e), -1);
+
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), 0);
+	assert_int_equal(exec_state(e), EXEC_RUNNING);
+	assert_true(exec_pid(e) > 0);
+	assert_int_equal(task_count_kind("daemon.exec"), 1);
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), -1);
+	assert_int_equal(err.code, ERR_CONFLICT);
+	snprintf(want, sizeof want, "Error: Exec command %s is already running",
+	    exec_id(e));
+	assert_string_equal(err.msg, want);
+	j = exec_inspect_json(e);
+	assert_true(json_is_true(json_object_get(j, "Running")));
+	assert_true(json_is_null(json_object_get(j, "ExitCode")));
+	json_decref(j);
+
+	/* Running alone: nothing ends it but its container. */
+	run_loop_for(x.f->base, 200);
+	assert_int_equal(exec_state(e), EXEC_RUNNING);
+	assert_int_equal(container_stop(c, 10, &err), 0);
+	assert_true(run_loop_until(x.f->base, exited, e, 3000));
+	assert_int_equal(exec_exit_code(e), 137);
+	assert_int_equal(task_count_kind("daemon.exec"), 0);
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	j = exec_inspect_json(e);
+	assert_false(json_is_true(json_object_get(j, "Running")));
+	assert_int_equal(json_integer_value(json_object_get(j, "ExitCode")),
+	    137);
+	json_decref(j);
+
+	/* Stopped container: 409 for the one never started, and for e. */
+	assert_int_equal(exec_start(pending, NULL, NULL, NULL, &err), -1);
+	snprintf(want, sizeof want, "Container %s is not running",
+	    container_id(c));
+	assert_string_equal(err.msg, want);
+	assert_int_equal(container_start(c, &err), 0);
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), -1);
+	snprintf(want, sizeof want, "Error: Exec command %s has already run",
+	    exec_id(e));
+	assert_string_equal(err.msg, want);
+	/* The list watches the next run too. */
+	assert_int_equal(exec_start(pending, NULL, NULL, NULL, &err), 0);
+	assert_true(run_loop_until(x.f->base, exited, pending, 3000));
+	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), 0);
+	assert_int_equal(container_kill(c, SIGKILL, &err), 0);
+	assert_true(run_loop_until(x.f->base, exited, e, 3000));
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	assert_int_equal(exec_count(c), 3);
+	close_store(&x);
+}
+
+static void
+test_exec_attached_gets_output_env_and_exit_code(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e;
+	struct exec_io		 io;
+	struct err		 err;
+	struct seen		 seen = { 0, 0 };
+	const char		*env[] = { "FOO=bar", "GONE", "KEEP=new",
+				    NULL };
+	char			*out, *errs;
+
+	open_store(&x, *state);
+	c = running(&x, "envbox", "exec sleep 100", json_pack("[s,s,s]",
+	    "GONE=1", "KEEP=old", "PATH=/usr/bin:/bin"));
+	e = mkexec(&x, c, "echo \"$FOO ${GONE-unset} $KEEP $HOSTNAME $HOME "
+	    "$PWD ${TERM-noterm}\"; echo oops >&2; exit 3", env, "/tmp");
+	assert_int_equal(exec_start(e, &io, exit_cb, &seen, &err), 0);
+	assert_int_equal(io.in, -1);
+	assert_true(io.out >= 0 && io.err >= 0);
+	out = read_all(&x, io.out);
+	errs = read_all(&x, io.err);
+	assert_true(run_loop_until(x.f->base, exited, e, 3000));
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.code, 3);
+	assert_int_equal(exec_exit_code(e), 3);
+	{
+		char	want[128];
+
+		snprintf(want, sizeof want, "bar unset new %.12s /root /tmp "
+		    "noterm\n", container_id(c));
+		assert_string_equal(out, want);
+	}
+	assert_string_equal(errs, "oops\n");
+	test_free(out);
+	test_free(errs);
+	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	close_store(&x);
+}
+
+static void
+test_exec_stdin_reaches_the_process(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e;
+	struct exec_io		 io;
+	struct err		 err;
+	struct seen		 seen = { 0, 0 };
+	const char		*argv[] = { "cat", NULL };
+	struct exec_spec	 spec = { .argv = argv, .attach_stdin = 1,
+				    .attach_stdout = 1 };
+	char			*out;
+
+	open_store(&x, *state);
+	c = running(&x, "catbox", "exec sleep 100", NULL);
+	e = exec_create(x.f->base, c, &spec, &err);
+	assert_non_null(e);
+	assert_int_equal(exec_start(e, &io, exit_cb, &seen, &err), 0);
+	assert_true(io.in >= 0);
+	assert_int_equal(write(io.in, "hello\n", 6), 6);
+	close(io.in);			/* the client's half-close */
+	close(io.err);
+	out = read_all(&x, io.out);
+	assert_string_equal(out, "hello\n");
+	test_free(out);
+	assert_true(run_loop_until(x.f->base, exited, e, 3000));
+	assert_int_equal(seen.code, 0);
+	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	close_store(&x);
+}
+
+static void
+test_exec_stop_sends_sigterm_then_sigkill(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e, *stubborn;
+	struct exec_io		 io, io2;
+	struct err		 err;
+	struct seen		 seen = { 0, 0 }, seen2 = { 0, 0 };
+
+	open_store(&x, *state);
+	c = running(&x, "stopbox", "exec sleep 100", NULL);
+	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
+	stubborn = mkexec(&x, c, "trap '' TERM; exec sleep 100", NULL, NULL);
+	assert_int_equal(exec_start(e, &io, exit_cb, &seen, &err), 0);
+	assert_int_equal(exec_start(stubborn, &io2, exit_cb, &seen2, &err), 0);
+	run_loop_for(x.f->base, 100);	/* let the trap be set */
+	exec_stop(e, 2000);
+	exec_stop(stubborn, 300);
+	assert_true(run_loop_until(x.f->base, exited, e, 1000));
+	assert_int_equal(exec_exit_code(e), 143);
+	assert_int_equal(exec_state(stubborn), EXEC_RUNNING);
+	assert_true(run_loop_until(x.f->base, exited, stubborn, 2000));
+	assert_int_equal(exec_exit_code(stubborn), 137);
+	assert_int_equal(seen.calls + seen2.calls, 2);
+	close(io.out);
+	close(io.err);
+	close(io2.out);
+	close(io2.err);
+	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	close_store(&x);
+}
+
+static void
+test_exec_failure_records_127_like_dockerd(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e;
+	struct err		 err;
+	const char		*argv[] = { "nosuch-command", NULL };
+	struct exec_spec	 spec = { .argv = argv };
+
+	open_store(&x, *state);
+	c = running(&x, "failbox", "exec sleep 100", NULL);
+	e = exec_create(x.f->base, c, &spec, &err);
+	assert_non_null(e);
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), -1);
+	assert_int_equal(err.code, ERR_INVALID);
+	assert_string_equal(err.msg, "OCI runtime exec failed: exec failed: "
+	    "unable to start container process: exec: \"nosuch-command\": "
+	    "executable file not found in $PATH: unknown");
+	assert_int_equal(exec_state(e), EXEC_EXITED);
+	assert_int_equal(exec_exit_code(e), 127);
+	assert_int_equal(task_count_kind("daemon.exec"), 0);
+	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	close_store(&x);
+}
+
+struct all_exited {
+	struct exec	**e;
+	int		  n;
+};
+
+static int
+all_exited(void *arg)
+{
+	struct all_exited	*a = arg;
+
+	for (int i = 0; i < a->n; i++) {
+		if (exec_state(a->e[i]) != EXEC_EXITED)
+			return (0);
+	}
+	return (1);
+}
+
+static void
+test_exec_keeps_the_last_64_finished(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e[EXEC_MAX_FINISHED + 6];
+	struct all_exited	 a = { e, 0 };
+	struct err		 err;
+	char			 first[EXEC_ID_LEN + 1], last[EXEC_ID_LEN + 1];
+
+	open_store(&x, *state);
+	c = running(&x, "many", "exec sleep 100", NULL);
+	/* In batches: a lookup after an exit may find one dropped. */
+	for (int i = 0; i < EXEC_MAX_FINISHED + 6; i++) {
+		e[i] = mkexec(&x, c, "true", NULL, NULL);
+		exec_ref(e[i], "test");
+		assert_int_equal(exec_start(e[i], NULL, NULL, NULL, &err), 0);
+		a.n = i + 1;
+		assert_true(run_loop_until(x.f->base, exited, e[i], 3000));
+	}
+	assert_true(run_loop_until(x.f->base, all_exited, &a, 3000));
+	assert_int_equal(exec_count(c), EXEC_MAX_FINISHED);
+	snprintf(first, sizeof first, "%s", exec_id(e[0]));
+	snprintf(last, sizeof last, "%s", exec_id(e[a.n - 1]));
+	assert_null(exec_lookup(x.st, first, &err));
+	assert_ptr_equal(exec_lookup(x.st, last, &err), e[a.n - 1]);
+	for (int i = 0; i < a.n; i++)
+		exec_unref(e[i], "test");
+	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	close_store(&x);
+}
+
+static int
+removed_and_reaped(void *arg)
+{
+	return (task_count_kind("daemon.exec") == 0 &&
+	    task_count_kind("daemon.container_monitor") == 0 && arg != NULL);
+}
+
+static void
+test_exec_forced_removal_kills_and_frees_execs(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e, *attached;
+	struct exec_io		 io;
+	struct err		 err;
+	struct seen		 seen = { 0, 0 };
+	char			 id[EXEC_ID_LEN + 1];
+
+	open_store(&x, *state);
+	c = running(&x, "gone", "exec sleep 100", NULL);
+	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
+	attached = mkexec(&x, c, "exec sleep 100", NULL, NULL);
+	snprintf(id, sizeof id, "%s", exec_id(e));
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), 0);
+	/* A stream's reference keeps it past its container. */
+	exec_ref(attached, "test");
+	assert_int_equal(exec_start(attached, &io, exit_cb, &seen, &err), 0);
+	assert_int_equal(container_remove(c, 1, &err), 1);
+	assert_true(run_loop_until(x.f->base, removed_and_reaped, &x, 3000));
+	run_loop_for(x.f->base, 20);	/* the deferred container free */
+	assert_null(exec_lookup(x.st, id, &err));
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(exec_exit_code(attached), 137);
+	assert_int_equal(exec_state(attached), EXEC_EXITED);
+	exec_unref(attached, "test");
+	close(io.out);
+	close(io.err);
+	close_store(&x);
+}
+
+static int
+store_done(void *arg)
+{
+	return (*(int *)arg);
+}
+
+static void
+shutdown_done(void *arg)
+{
+	*(int *)arg = 1;
+}
+
+static void
+test_exec_shutdown_kills_execs_with_the_root(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e;
+	struct err		 err;
+	int			 done = 0;
+
+	open_store(&x, *state);
+	c = running(&x, "down", "exec sleep 100", NULL);
+	e = mkexec(&x, c, "trap '' TERM; exec sleep 100", NULL, NULL);
+	exec_ref(e, "test");
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), 0);
+	cancel_fire(x.root, CANCEL_SHUTDOWN);
+	container_store_shutdown(x.st, 10, shutdown_done, &done);
+	assert_true(run_loop_until(x.f->base, exited, e, 2000));
+	assert_int_equal(exec_exit_code(e), 137);
+	assert_true(run_loop_until(x.f->base, store_done, &done, 3000));
+	exec_unref(e, "test");
+	close_store(&x);
+}
+
+static void
+test_exec_store_teardown_reaps_a_live_exec(void **state)
+{
+	struct ctx		 x;
+	struct container	*c;
+	struct exec		*e;
+	struct err		 err;
+
+	open_store(&x, *state);
+	c = running(&x, "torn", "exec sleep 100", NULL);
+	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
+	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), 0);
+	assert_int_equal(exec_state(e), EXEC_RUNNING);
+	/*
+	 * As after a shutdown that timed out: the store goes with a live
+	 * container and exec, and nothing may be left behind.
+	 */
+	assert_true(container_running(c));
+	close_store(&x);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_exec_create_needs_a_running_container,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_detached_runs_until_its_container_stops,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_attached_gets_output_env_and_exit_code,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_stdin_reaches_the_process,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_stop_sends_sigterm_then_sigkill,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_failure_records_127_like_dockerd,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_keeps_the_last_64_finished,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_forced_removal_kills_and_frees_execs,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_shutdown_kills_execs_with_the_root,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_store_teardown_reaps_a_live_exec,
+		    lp_setup, lp_teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
