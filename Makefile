@@ -4,7 +4,7 @@ BUILD		?= build
 ASAN_BUILD	?= build-asan
 JOBS		?= 2
 
-.PHONY: all run test deps build build-asan bench clean
+.PHONY: all run test deps build build-asan bench clean fuzz soak
 
 all: build
 
@@ -25,6 +25,27 @@ run: build
 
 test: build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Longer fuzzing: FUZZ_SECONDS per target (clang, build-fuzz/).
+FUZZ_SECONDS	?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run-short.sh build-fuzz
+
+# The full soak: 100,000 aborted follow requests (integration/63-soak.sh).
+SOAK_N		?= 100000
+soak: build-asan
+	SOAK_N=$(SOAK_N) LOGPOUCHD=$(ASAN_BUILD)/logpouchd \
+		bash integration/63-soak.sh
+
+# Benchmarks (docs/benchmarks.md): a Release build in build-bench, a
+# logpouchd on a temporary socket; DOCKERD_SOCK=/path/docker.sock adds the
+# dockerd column. BENCH_ARGS passes options, e.g. "--runs 5 --json out".
+BENCH_BUILD	?= build-bench
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target logpouchd
+	BENCH_ARGS="$(BENCH_ARGS)" ./bench/run.sh $(BENCH_BUILD)/logpouchd \
+		$(DOCKERD_SOCK)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

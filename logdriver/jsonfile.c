@@ -32,6 +32,8 @@ struct jsonfile {
 	size_t			 len;
 	size_t			 cap;
 	uint64_t		 generation;
+	int64_t			 peek_off;	/* file offset of buf[0] ... */
+	size_t			 peek_len;	/* ... and its bytes written */
 	uint64_t		 write_errors;	/* entries dropped */
 	int			 warned;	/* logged the first failure */
 	char			*attrs;		/* owned: {"k":"v"} or NULL */
@@ -239,6 +241,13 @@ jsonfile_write_out(struct jsonfile *jf)
 			    strerror(saved));
 		}
 	}
+	/*
+	 * Followers usually read right after this write what it just took
+	 * from buf: leave it readable there until the next jsonfile_write,
+	 * which saves a thousand followers a thousand pread(2)s per flush.
+	 */
+	jf->peek_off = jf->filesize;
+	jf->peek_len = done;
 	jf->filesize += (int64_t)done;
 	jf->len = 0;
 	return (done);
@@ -290,6 +299,7 @@ jsonfile_rotate(struct jsonfile *jf)
 	if ((jf->fd = jsonfile_open_fd(jf->path, 1)) == -1)
 		log_warn("open %s: %s", jf->path, strerror(errno));
 	jf->filesize = 0;
+	jf->peek_len = 0;
 	jf->generation++;
 	log_debug("%s: rotated, generation %" PRIu64, jf->path,
 	    jf->generation);
@@ -302,6 +312,7 @@ jsonfile_write(struct jsonfile *jf, enum logline_stream stream,
 {
 	size_t	bound;
 
+	jf->peek_len = 0;		/* buf is about to be overwritten */
 	if (jf->opts.max_size > 0 &&
 	    jf->filesize + (int64_t)jf->len >= jf->opts.max_size)
 		jsonfile_rotate(jf);
@@ -355,6 +366,22 @@ int64_t
 jsonfile_size(const struct jsonfile *jf)
 {
 	return (jf->filesize + (int64_t)jf->len);
+}
+
+int64_t
+jsonfile_written(const struct jsonfile *jf)
+{
+	return (jf->filesize);
+}
+
+size_t
+jsonfile_peek(const struct jsonfile *jf, int64_t off, const char **p)
+{
+	if (jf->peek_len == 0 || off < jf->peek_off ||
+	    off >= jf->peek_off + (int64_t)jf->peek_len)
+		return (0);
+	*p = jf->buf + (off - jf->peek_off);
+	return (jf->peek_len - (size_t)(off - jf->peek_off));
 }
 
 uint64_t

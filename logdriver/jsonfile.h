@@ -82,6 +82,15 @@ uint64_t	 jsonfile_generation(const struct jsonfile *);
 int		 jsonfile_kept_files(const struct jsonfile *);
 /* Bytes in the current file, buffered ones included. */
 int64_t		 jsonfile_size(const struct jsonfile *);
+/*
+ * For followers of the current file: the bytes written to it so far (not
+ * the buffered ones), and *p pointing at the bytes from off on that the
+ * last write took from the writer's buffer, still there until the next
+ * jsonfile_write(). Returns how many (0: read the file). Borrowed.
+ */
+int64_t		 jsonfile_written(const struct jsonfile *);
+size_t		 jsonfile_peek(const struct jsonfile *, int64_t off,
+		     const char **p);
 /* Entries dropped by failed writes: this writer, and all writers. */
 uint64_t	 jsonfile_write_errors(const struct jsonfile *);
 uint64_t	 jsonfile_total_write_errors(void);

@@ -84,6 +84,9 @@ struct logline_decoder {
 	size_t		 kvcap;
 	size_t		*pairs;		/* owned: offsets into kv, 4 a pair */
 	size_t		 pairscap;
+	char		 tkey[20];	/* "YYYY-MM-DDTHH:MM:SS." last parsed */
+	int64_t		 tbase_ns;	/* its second, in ns */
+	int		 tkeyok;	/* tkey is set */
 	uint64_t	 fast;		/* lines the fast path decoded */
 	uint64_t	 slow;		/* lines handed to jansson */
 };
