@@ -542,15 +542,50 @@ fail:
 	return (-1);
 }
 
+/*
+ * The create body, text of len bytes, checked and normalised exactly as
+ * containers_create() answers it, without a request: exported for
+ * tests/fuzz/fuzz_create.c. Returns 0 with *config and *hostconfig (the
+ * caller owns both), or -1 with err set (ERR_INVALID: 400; ERR_INTERNAL:
+ * 500 "EOF", Go's decoder on an empty body).
+ */
+int
+containers_create_parse(const char *text, size_t len, json_t **config,
+    json_t **hostconfig, struct err *err)
+{
+	json_t		*body;
+	json_error_t	 jerr;
+	size_t		 i;
+	int		 rc;
+
+	*config = *hostconfig = NULL;
+	for (i = 0; i < len && isspace((unsigned char)text[i]); i++)
+		;
+	if (i == len)
+		return (err_set(err, ERR_INTERNAL, "EOF"));
+	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (body == NULL)
+		return (err_set(err, ERR_INVALID, "%s", jerr.text));
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
+		    "value into Go value of type "
+		    "runconfig.ContainerConfigWrapper"));
+	}
+	rc = containers_parse_create(body, config, hostconfig, err);
+	json_decref(body);
+	return (rc);
+}
+
 void
 containers_create(struct api_req *r)
 {
 	struct container	*c;
-	json_t			*body, *config, *hostconfig;
-	json_error_t		 jerr;
+	json_t			*config, *hostconfig;
 	struct err		 err;
 	char			*text;
-	size_t			 len, i;
+	size_t			 len;
+	int			 rc;
 
 	if (containers_check_json(r) != 0)
 		return;
@@ -558,31 +593,12 @@ containers_create(struct api_req *r)
 		api_reply_error(r, 413, "request body too large");
 		return;
 	}
-	for (i = 0; i < len && isspace((unsigned char)text[i]); i++)
-		;
-	if (i == len) {
-		xfree(text);
-		api_reply_error(r, 500, "EOF");	/* Go's decoder, verbatim */
-		return;
-	}
-	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
+	rc = containers_create_parse(text, len, &config, &hostconfig, &err);
 	xfree(text);
-	if (body == NULL) {
-		api_reply_error(r, 400, "%s", jerr.text);
-		return;
-	}
-	if (!json_is_object(body)) {
-		json_decref(body);
-		api_reply_error(r, 400, "json: cannot unmarshal value into Go "
-		    "value of type runconfig.ContainerConfigWrapper");
-		return;
-	}
-	if (containers_parse_create(body, &config, &hostconfig, &err) != 0) {
-		json_decref(body);
+	if (rc != 0) {
 		api_reply_err(r, &err);
 		return;
 	}
-	json_decref(body);
 	c = container_store_create(r->srv->store, api_query(r, "name"), config,
 	    hostconfig, &err);
 	if (c == NULL) {

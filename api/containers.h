@@ -6,7 +6,12 @@
 #ifndef LP_API_CONTAINERS_H
 #define LP_API_CONTAINERS_H
 
+#include <stddef.h>
+
+#include <jansson.h>
+
 #include "api/http.h"
+#include "daemon/err.h"
 
 void	containers_list(struct api_req *);
 void	containers_create(struct api_req *);
@@ -17,5 +22,13 @@ void	containers_kill(struct api_req *);
 void	containers_restart(struct api_req *);
 void	containers_wait(struct api_req *);
 void	containers_remove(struct api_req *);
+
+/*
+ * The create body's validation alone (what containers_create answers), for
+ * tests/fuzz/fuzz_create.c: 0 with Config and HostConfig (caller owns), or
+ * -1 with err (ERR_INVALID 400, ERR_INTERNAL 500 "EOF").
+ */
+int	containers_create_parse(const char *text, size_t len,
+	    json_t **config, json_t **hostconfig, struct err *);
 
 #endif

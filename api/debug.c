@@ -52,7 +52,7 @@ debug_vars(struct api_req *r)
 	json_t		*o;
 
 	o = json_pack("{s:I, s:o, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:f}",
+	    "s:I, s:I, s:I, s:I, s:f}",
 	    "tasks", (json_int_t)task_count(),
 	    "tasks_by_kind", task_counts_json(),
 	    "open_fds", procinfo_open_fds(),
@@ -62,6 +62,8 @@ debug_vars(struct api_req *r)
 	    "requests", (json_int_t)srv->requests,
 	    "requests_in_flight", (json_int_t)srv->in_flight,
 	    "streams", (json_int_t)srv->streams,
+	    "header_deadline_drops", (json_int_t)srv->deadline_drops,
+	    "accept_errors", (json_int_t)srv->accept_errors,
 	    "bytes_sent", (json_int_t)srv->bytes_sent,
 	    "heap_in_use", (json_int_t)procinfo_heap_in_use(),
 	    "rss", (json_int_t)procinfo_rss(),

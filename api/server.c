@@ -15,10 +15,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <sys/queue.h>
+
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "api/http.h"
 #include "api/router.h"
@@ -28,11 +32,342 @@
 #include "daemon/xalloc.h"
 
 #define SERVER_MAX_LISTENERS	16
+#define SERVER_CONN_BUCKETS	1024	/* pending-connection hash */
+#define SERVER_SWEEP_MS		250	/* deadline granularity */
+#define SERVER_ACCEPT_PAUSE_US	100000	/* listener off on EMFILE */
 
 struct server_listener {
 	struct evhttp_bound_socket	*bound;	/* owned by evhttp */
 	char				*unix_path;	/* owned; unlinked */
+	struct event			*resume_ev;	/* owned */
 };
+
+/*
+ * A connection that has not yet delivered its first complete request.
+ * evhttp_set_timeout() is an idle timeout, re-armed by every byte, so a
+ * client sending one header byte a second would hold its fd forever; this
+ * is the real bound: accept to first dispatch, header_timeout seconds.
+ *
+ * Lifetime: we create the connection's bufferevent in server_bev_cb with
+ * BEV_OPT_CLOSE_ON_FREE, so the fd lives exactly as long as the
+ * bufferevent, and take one reference (bufferevent_incref). evhttp frees the
+ * connection whenever it likes (EOF, error, 400, evhttp_free); its
+ * bufferevent_free() clears the callbacks and drops evhttp's reference, but
+ * ours keeps the struct and the fd valid, so the sweep may still look at
+ * the callbacks and shut the fd down without touching freed memory or an
+ * fd number the kernel already gave to someone else. We drop our reference
+ * in exactly one place, server_conn_release(): at dispatch, at the
+ * deadline, from the connection's close callback, when the sweep sees
+ * evhttp has let go (no event callback left), or in server_free(). The
+ * last unref closes the fd.
+ *
+ * The close callback is what keeps fds from lingering: a client that
+ * connects and leaves must not pin its fd for a sweep period, or a
+ * connect/close flood would run the daemon out of fds. evhttp creates the
+ * connection only after server_bev_cb returns, so server_adopt_cb (one
+ * event_active later, before the loop polls again and thus before evhttp
+ * can read a byte) finds it as the bufferevent's callback argument (evhttp
+ * has passed its evhttp_connection there since 1.4) and sets the close
+ * callback. Paths where evhttp frees without calling it (a connection
+ * that never reached a connected state) are left to the sweep, which
+ * bounds them by SERVER_SWEEP_MS.
+ */
+struct server_conn {
+	struct server			*srv;	/* borrowed */
+	struct bufferevent		*bev;	/* one reference held */
+	struct evhttp_connection	*evcon;	/* borrowed (adopt) */
+	int64_t				 deadline_ns;	/* mono */
+	int				 adopted;
+	TAILQ_ENTRY(server_conn)	 entry;	/* pending, by age */
+	LIST_ENTRY(server_conn)		 hentry; /* hash[] */
+};
+
+struct server_guard {
+	struct server			*srv;	/* borrowed: owner */
+	LIST_ENTRY(server_guard)	 entry;	/* server_guards */
+	TAILQ_HEAD(server_conn_q, server_conn) pending;
+	LIST_HEAD(, server_conn)	 hash[SERVER_CONN_BUCKETS];
+	size_t				 npending;
+	struct event			*sweep_ev;	/* owned */
+	struct event			*adopt_ev;	/* owned */
+	struct event			*burst_ev;	/* owned */
+	uint64_t			 burst_errors;	/* this burst */
+	int64_t				 last_error_ns; /* mono */
+	int				 burst;	/* accept failing */
+};
+
+/*
+ * Every live server, for server_accept_error_cb: evhttp passes its own
+ * struct evhttp as the listener's argument, which does not lead back to us.
+ */
+static LIST_HEAD(, server_guard) server_guards =
+    LIST_HEAD_INITIALIZER(server_guards);
+
+static size_t
+server_conn_bucket(const struct bufferevent *bev)
+{
+	uintptr_t	h = (uintptr_t)bev;
+
+	h ^= h >> 17;
+	return ((h >> 4) % SERVER_CONN_BUCKETS);
+}
+
+/* Forgets a pending connection and drops our bufferevent reference. */
+static void
+server_conn_release(struct server *srv, struct server_conn *sc)
+{
+	struct server_guard	*g = srv->guard;
+
+	TAILQ_REMOVE(&g->pending, sc, entry);
+	LIST_REMOVE(sc, hentry);
+	g->npending--;
+	/* evhttp still holds the connection (we are called before its free). */
+	if (sc->evcon != NULL)
+		evhttp_connection_set_closecb(sc->evcon, NULL, NULL);
+	/* The last reference: the bufferevent is finalized, the fd closed. */
+	bufferevent_decref(sc->bev);
+	xfree(sc);
+}
+
+/*
+ * evhttp is freeing the connection (EOF, error, reply to a bad request,
+ * evhttp_free): its bufferevent reference is still there, so dropping ours
+ * here frees nothing under evhttp's feet.
+ */
+static void
+server_conn_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct server_conn	*sc = arg;
+
+	(void)evcon;
+	sc->evcon = NULL;		/* do not touch its close callback */
+	server_conn_release(sc->srv, sc);
+}
+
+/*
+ * Runs right after the accepts that created the bufferevents (see struct
+ * server_conn): hooks each new connection's close callback. New entries
+ * are at the tail of the pending list.
+ */
+static void
+server_adopt_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_conn	*sc, *prev;
+	bufferevent_event_cb	 eventcb;
+	void			*cbarg;
+
+	(void)fd;
+	(void)what;
+	for (sc = TAILQ_LAST(&srv->guard->pending, server_conn_q);
+	    sc != NULL && !sc->adopted; sc = prev) {
+		prev = TAILQ_PREV(sc, server_conn_q, entry);
+		sc->adopted = 1;
+		bufferevent_getcb(sc->bev, NULL, NULL, &eventcb, &cbarg);
+		if (eventcb == NULL || cbarg == NULL) {
+			/* evhttp gave up on it during the accept. */
+			server_conn_release(srv, sc);
+			continue;
+		}
+		if (evhttp_connection_get_bufferevent(cbarg) != sc->bev)
+			continue;	/* not evhttp's layout: sweep copes */
+		sc->evcon = cbarg;
+		evhttp_connection_set_closecb(sc->evcon, server_conn_closed_cb,
+		    sc);
+	}
+}
+
+/* First request dispatched: the connection met its deadline. */
+static void
+server_conn_disarm(struct server *srv, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+	struct server_conn		*sc;
+
+	if (srv->guard->npending == 0 ||
+	    (evcon = evhttp_request_get_connection(req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return;
+	LIST_FOREACH(sc, &srv->guard->hash[server_conn_bucket(bev)], hentry) {
+		if (sc->bev == bev) {
+			server_conn_release(srv, sc);
+			return;
+		}
+	}
+}
+
+/*
+ * Every SERVER_SWEEP_MS while connections are pending: lets go of those
+ * evhttp already freed, and cuts those past their deadline. shutdown()
+ * rather than close(): evhttp still owns the connection, sees EOF on its
+ * next read and frees it through its usual path (close callbacks and all).
+ */
+static void
+server_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_guard	*g = srv->guard;
+	struct server_conn	*sc, *next;
+	struct timeval		 tv = { 0, SERVER_SWEEP_MS * 1000 };
+	bufferevent_event_cb	 eventcb;
+	int64_t			 now = timeutil_mono_ns();
+	evutil_socket_t		 cfd;
+
+	(void)fd;
+	(void)what;
+	for (sc = TAILQ_FIRST(&g->pending); sc != NULL; sc = next) {
+		next = TAILQ_NEXT(sc, entry);
+		/* evhttp sets an event callback on every live connection. */
+		bufferevent_getcb(sc->bev, NULL, NULL, &eventcb, NULL);
+		if (eventcb == NULL) {
+			sc->evcon = NULL;	/* freed without a close cb */
+			server_conn_release(srv, sc);
+			continue;
+		}
+		if (now < sc->deadline_ns)
+			continue;
+		cfd = bufferevent_getfd(sc->bev);
+		log_debug("connection fd %d: no request within %d s, dropped",
+		    (int)cfd, srv->cfg.header_timeout);
+		if (cfd >= 0)
+			shutdown(cfd, SHUT_RDWR);
+		srv->deadline_drops++;
+		server_conn_release(srv, sc);
+	}
+	if (g->npending > 0)
+		evtimer_add(g->sweep_ev, &tv);
+}
+
+/*
+ * One second after a burst of accept errors began, and every second while
+ * it lasts: the burst is over once a whole second passed without an error
+ * (at the fd limit, accepts and failures alternate: that is one burst, not
+ * one log line per failure).
+ */
+static void
+server_burst_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_guard	*g = arg;
+	struct timeval		 tv = { 1, 0 };
+
+	(void)fd;
+	(void)what;
+	if (timeutil_mono_ns() - g->last_error_ns < 1000000000) {
+		evtimer_add(g->burst_ev, &tv);
+		return;
+	}
+	log_info("accepting connections again: no accept error for 1 s, "
+	    "%llu failed in this burst", (unsigned long long)g->burst_errors);
+	g->burst = 0;
+	g->burst_errors = 0;
+}
+
+/*
+ * evhttp's bufferevent factory, called for each accepted connection before
+ * the fd is attached: arms the header deadline (see struct server_conn).
+ */
+static struct bufferevent *
+server_bev_cb(struct event_base *base, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_guard	*g = srv->guard;
+	struct server_conn	*sc;
+	struct bufferevent	*bev;
+	struct timeval		 tv = { 0, SERVER_SWEEP_MS * 1000 };
+
+	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)) ==
+	    NULL)
+		return (NULL);	/* evhttp makes its own, no deadline */
+	if (srv->cfg.header_timeout <= 0)
+		return (bev);
+	sc = xcalloc(1, sizeof *sc);
+	sc->srv = srv;
+	sc->bev = bev;
+	bufferevent_incref(bev);
+	sc->deadline_ns = timeutil_mono_ns() +
+	    (int64_t)srv->cfg.header_timeout * 1000000000;
+	TAILQ_INSERT_TAIL(&g->pending, sc, entry);
+	LIST_INSERT_HEAD(&g->hash[server_conn_bucket(bev)], sc, hentry);
+	if (g->npending++ == 0)
+		evtimer_add(g->sweep_ev, &tv);
+	event_active(g->adopt_ev, EV_TIMEOUT, 0);	/* server_adopt_cb */
+	return (bev);
+}
+
+static void
+server_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_listener	*l = arg;
+
+	(void)fd;
+	(void)what;
+	if (l->bound != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(
+		    l->bound));
+}
+
+/*
+ * accept() failed with something other than EAGAIN/EINTR/ECONNABORTED,
+ * typically EMFILE or ENFILE. The listening socket stays readable, so
+ * evconnlistener would call accept() again at once, forever: a busy loop.
+ * Instead turn this listener off for SERVER_ACCEPT_PAUSE_US and retry; the
+ * backlog waits in the kernel. Logged once per burst.
+ */
+static void
+server_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct server_listener	*l = NULL;
+	struct server_guard	*g;
+	struct timeval		 tv = { 0, SERVER_ACCEPT_PAUSE_US };
+	int			 saved = errno;
+
+	(void)arg;		/* evhttp's, not ours */
+	LIST_FOREACH(g, &server_guards, entry) {
+		for (int i = 0; i < g->srv->nlisteners && l == NULL; i++) {
+			if (g->srv->listeners[i].bound != NULL &&
+			    evhttp_bound_socket_get_listener(
+			    g->srv->listeners[i].bound) == lev)
+				l = &g->srv->listeners[i];
+		}
+		if (l != NULL)
+			break;
+	}
+	if (l == NULL) {
+		/* Not one of ours (cannot happen): at least do not spin. */
+		log_error("accept: %s on an unknown listener", strerror(saved));
+		evconnlistener_disable(lev);
+		return;
+	}
+	g->srv->accept_errors++;
+	g->burst_errors++;
+	g->last_error_ns = timeutil_mono_ns();
+	if (!g->burst) {
+		struct timeval	one = { 1, 0 };
+
+		g->burst = 1;
+		evtimer_add(g->burst_ev, &one);
+		log_error("accept: %s; pausing accepts, retrying every %d ms",
+		    strerror(saved), SERVER_ACCEPT_PAUSE_US / 1000);
+	}
+	evconnlistener_disable(lev);
+	evtimer_add(l->resume_ev, &tv);
+}
+
+/* Hooks the accept-error backoff onto a new evhttp listener. */
+static void
+server_listener_add(struct server *srv, struct evhttp_bound_socket *bound,
+    const char *unix_path)
+{
+	struct server_listener	*l = &srv->listeners[srv->nlisteners++];
+
+	l->bound = bound;
+	l->unix_path = unix_path != NULL ? xstrdup(unix_path) : NULL;
+	l->resume_ev = evtimer_new(srv->base, server_accept_resume_cb, l);
+	/* The callback's argument stays evhttp's; see server_guards. */
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(bound),
+	    server_accept_error_cb);
+}
 
 /*
  * "/v1.41/x" -> version 141 and rest "/x". Returns 0 with no prefix, 1 with
@@ -104,6 +439,7 @@ server_request_cb(struct evhttp_request *req, void *arg)
 	char			 msg[256];
 
 	srv->requests++;
+	server_conn_disarm(srv, req);
 	if (path == NULL || *path == '\0')
 		path = "/";
 	log_debug("%s %s", evhttp_request_get_command(req) == EVHTTP_REQ_GET ?
@@ -147,6 +483,7 @@ server_new(struct event_base *base, struct cancel *root,
     struct err *err)
 {
 	struct server	*srv = xcalloc(1, sizeof *srv);
+	struct server_guard *g;
 
 	srv->base = base;
 	srv->root = root;
@@ -161,9 +498,22 @@ server_new(struct event_base *base, struct cancel *root,
 		err_set(err, ERR_INTERNAL, "evhttp_new failed");
 		return (NULL);
 	}
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	srv->guard = g = xcalloc(1, sizeof *g);
+	g->srv = srv;
+	LIST_INSERT_HEAD(&server_guards, g, entry);
+	TAILQ_INIT(&g->pending);
+	for (size_t i = 0; i < SERVER_CONN_BUCKETS; i++)
+		LIST_INIT(&g->hash[i]);
+	g->sweep_ev = evtimer_new(base, server_sweep_cb, srv);
+	g->adopt_ev = event_new(base, -1, 0, server_adopt_cb, srv);
+	g->burst_ev = evtimer_new(base, server_burst_cb, g);
+	evhttp_set_bevcb(srv->http, server_bev_cb, srv);
+	/*
+	 * Every method, including the bit libevent gives methods it does not
+	 * know (BREW): the router answers them "404 page not found" as
+	 * dockerd does, where evhttp would send its 501 HTML page.
+	 */
+	evhttp_set_allowed_methods(srv->http, (ev_uint16_t)~0);
 	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)cfg->max_headers);
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)cfg->max_body);
 	if (cfg->header_timeout > 0)
@@ -219,9 +569,7 @@ server_listen_unix(struct server *srv, const char *path, struct err *err)
 		return (err_set(err, ERR_INTERNAL, "evhttp cannot accept on %s",
 		    path));
 	}
-	srv->listeners[srv->nlisteners].bound = bound;
-	srv->listeners[srv->nlisteners].unix_path = xstrdup(path);
-	srv->nlisteners++;
+	server_listener_add(srv, bound, path);
 	return (0);
 }
 
@@ -271,9 +619,7 @@ server_listen_tcp(struct server *srv, const char *hostport, int allow_remote,
 	    (ev_uint16_t)port);
 	if (bound == NULL)
 		return (err_errno(err, "listen on tcp://%s", hostport));
-	srv->listeners[srv->nlisteners].bound = bound;
-	srv->listeners[srv->nlisteners].unix_path = NULL;
-	srv->nlisteners++;
+	server_listener_add(srv, bound, NULL);
 	return (0);
 }
 
@@ -297,6 +643,10 @@ void
 server_close_listeners(struct server *srv)
 {
 	for (int i = 0; i < srv->nlisteners; i++) {
+		if (srv->listeners[i].resume_ev != NULL) {
+			event_free(srv->listeners[i].resume_ev);
+			srv->listeners[i].resume_ev = NULL;
+		}
 		if (srv->listeners[i].bound == NULL)
 			continue;
 		evhttp_del_accept_socket(srv->http, srv->listeners[i].bound);
@@ -314,10 +664,22 @@ server_close_listeners(struct server *srv)
 void
 server_free(struct server *srv)
 {
+	struct server_conn	*sc;
+
 	if (srv == NULL)
 		return;
 	server_close_listeners(srv);
 	evhttp_free(srv->http);
+	/* evhttp let go of every connection; now drop our references. */
+	while ((sc = TAILQ_FIRST(&srv->guard->pending)) != NULL) {
+		sc->evcon = NULL;	/* freed by evhttp_free */
+		server_conn_release(srv, sc);
+	}
+	event_free(srv->guard->sweep_ev);
+	event_free(srv->guard->adopt_ev);
+	event_free(srv->guard->burst_ev);
+	LIST_REMOVE(srv->guard, entry);
+	xfree(srv->guard);
 	xfree(srv->listeners);
 	xfree(srv);
 }

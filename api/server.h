@@ -16,6 +16,7 @@ struct cancel;
 struct container_store;
 struct event_base;
 struct evhttp;
+struct server_guard;
 struct server_listener;
 
 struct server_config {
@@ -34,6 +35,8 @@ struct server {
 	struct cancel		*root;		/* borrowed: daemon's root ctx */
 	struct container_store	*store;		/* borrowed */
 	struct server_listener	*listeners;	/* owned */
+	struct server_guard	*guard;		/* owned: header deadline,
+						   accept backoff (server.c) */
 	int			 nlisteners;
 	struct server_config	 cfg;
 	int64_t			 started_ns;	/* monotonic */
@@ -42,6 +45,8 @@ struct server {
 	uint64_t		 connections;	/* live */
 	uint64_t		 bytes_sent;
 	uint64_t		 streams;	/* live */
+	uint64_t		 deadline_drops; /* slow request senders */
+	uint64_t		 accept_errors;	/* EMFILE & co */
 	int			 closing;	/* listeners closed */
 };
 

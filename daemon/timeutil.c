@@ -127,6 +127,7 @@ int
 timeutil_parse(const char *s, size_t len, int64_t *ns, int *off)
 {
 	int	y, mo, d, h, mi, sec, oh, om, frac = 0, sign;
+	int64_t	secs;
 	size_t	i, nd;
 
 	if (len < 20 || s[4] != '-' || s[7] != '-' ||
@@ -162,8 +163,15 @@ timeutil_parse(const char *s, size_t len, int64_t *ns, int *off)
 			return (-1);
 	} else
 		return (-1);
-	*ns = ((timeutil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
-	    sign * (oh * 3600 + om * 60)) * (int64_t)1000000000 + frac;
+	secs = (timeutil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
+	    sign * (oh * 3600 + om * 60);
+	/* int64 nanoseconds end in 1677 and 2262: saturate, as since= does. */
+	if (secs > INT64_MAX / 1000000000 - 1)
+		*ns = INT64_MAX;
+	else if (secs < INT64_MIN / 1000000000 + 1)
+		*ns = INT64_MIN + 1;	/* INT64_MIN is LOGLINE_NO_TIME */
+	else
+		*ns = secs * 1000000000 + frac;
 	if (off != NULL)
 		*off = sign * (oh * 3600 + om * 60);
 	return (0);

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target: raw bytes to the real HTTP server. One logpouch server
+ * (server_new, router, handlers) listens on a unix socket in a temporary
+ * dir over a store with two created containers, one with a log. Each input
+ * is written to a fresh client connection (half-closed after it when its
+ * first byte is odd), the loop runs until the server closes or a bound,
+ * then the client leaves and the loop runs until every request is gone.
+ * Inputs that could create, start or exec (run host commands) or
+ * remove the fixtures are skipped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "api/server.h"
+#include "daemon/cancel.h"
+#include "daemon/container.h"
+#include "daemon/log.h"
+#include "daemon/task.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int	LLVMFuzzerInitialize(int *, char ***);
+
+#define FUZZ_HTTP_SPINS	64
+
+static struct event_base	*fuzz_base;
+static struct cancel		*fuzz_root;
+static struct container_store	*fuzz_store;
+static struct server		*fuzz_srv;
+static char			 fuzz_dir[] = "/tmp/lpfuzz-http.XXXXXX";
+static char			 fuzz_sock[128];
+
+static void
+fuzz_http_cleanup(void)
+{
+	char	cmd[64];
+
+	server_close_listeners(fuzz_srv);
+	cancel_fire(fuzz_root, CANCEL_SHUTDOWN);
+	for (int i = 0; i < 100 && task_count() > 0; i++)
+		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+	server_free(fuzz_srv);
+	container_store_free(fuzz_store);
+	cancel_free(fuzz_root);
+	event_base_free(fuzz_base);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", fuzz_dir);
+}
+
+static struct container *
+fuzz_http_create(const char *name)
+{
+	struct err		 err;
+	struct container	*c;
+	json_t			*config, *hc;
+
+	config = json_pack("{s:s, s:[s], s:n, s:[], s:s, s:b, s:{}, s:b, "
+	    "s:b}", "Image", "busybox", "Cmd", "true", "Entrypoint", "Env",
+	    "WorkingDir", "", "Tty", 0, "Labels", "AttachStdout", 1,
+	    "AttachStderr", 1);
+	hc = json_pack("{s:{s:s, s:{}}, s:b}", "LogConfig", "Type",
+	    "json-file", "Config", "AutoRemove", 0);
+	if ((c = container_store_create(fuzz_store, name, config, hc,
+	    &err)) == NULL) {
+		fprintf(stderr, "create %s: %s\n", name, err.msg);
+		abort();
+	}
+	return (c);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char	 lines[] =
+	    "{\"log\":\"hello\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2026-11-27T02:28:17.251591878Z\"}\n"
+	    "{\"log\":\"oops\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2026-11-27T02:28:18Z\"}\n"
+	    "{\"log\":\"torn";
+	struct server_config	 cfg = { 0 };
+	struct err		 err;
+	struct container	*c;
+	FILE			*fp;
+
+	(void)argc;
+	(void)argv;
+	log_level = LOG_LEVEL_ERROR;
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(fuzz_dir) == NULL)
+		abort();
+	snprintf(fuzz_sock, sizeof fuzz_sock, "%s/sock", fuzz_dir);
+	fuzz_base = event_base_new();
+	fuzz_root = cancel_new_root(fuzz_base, "fuzz");
+	if ((fuzz_store = container_store_new(fuzz_base, fuzz_root, fuzz_dir,
+	    &err)) == NULL)
+		abort();
+	c = fuzz_http_create("web");
+	if ((fp = fopen(container_log_path(c), "w")) == NULL)
+		abort();
+	fputs(lines, fp);
+	fclose(fp);
+	fuzz_http_create("db");
+	cfg.debug = 1;
+	cfg.header_timeout = 30;
+	cfg.write_timeout = 5;
+	cfg.max_body = 1 << 20;
+	cfg.max_headers = 64 << 10;
+	cfg.data_root = fuzz_dir;
+	fuzz_srv = server_new(fuzz_base, fuzz_root, fuzz_store, &cfg, &err);
+	if (fuzz_srv == NULL || server_listen(fuzz_srv, fuzz_sock, 0,
+	    &err) != 0) {
+		fprintf(stderr, "server: %s\n", err.msg);
+		abort();
+	}
+	atexit(fuzz_http_cleanup);
+	return (0);
+}
+
+/* Inputs that would run host commands or delete the fixtures. */
+static int
+fuzz_http_unsafe(const uint8_t *data, size_t size)
+{
+	static const char	*words[] = {
+		"create", "start", "exec", "DELETE",
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		if (memmem(data, size, words[i], strlen(words[i])) != NULL)
+			return (1);
+	}
+	return (0);
+}
+
+/* Reads what the server sent; 1 once it closed. */
+static int
+fuzz_http_drain(int fd)
+{
+	char	buf[65536];
+	ssize_t	n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n == 0)
+			return (1);
+		if (n < 0)
+			return (errno != EAGAIN && errno != EWOULDBLOCK);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
+	size_t			 off = 0;
+	ssize_t			 n;
+	int			 fd, closed = 0, i;
+
+	if (fuzz_http_unsafe(data, size))
+		return (-1);	/* not added to the corpus */
+	strcpy(sun.sun_path, fuzz_sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0)
+		abort();
+	for (i = 0; off < size && !closed && i < 4 * FUZZ_HTTP_SPINS; i++) {
+		n = send(fd, data + off, size - off, MSG_NOSIGNAL);
+		if (n > 0)
+			off += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			break;
+		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+		closed = fuzz_http_drain(fd);
+	}
+	if (size > 0 && (data[0] & 1))
+		shutdown(fd, SHUT_WR);
+	for (i = 0; i < FUZZ_HTTP_SPINS && !closed; i++) {
+		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+		closed = fuzz_http_drain(fd);
+	}
+	close(fd);
+	/* The client is gone: every request and stream must let go. */
+	for (i = 0; i < 4 * FUZZ_HTTP_SPINS; i++) {
+		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+		if (fuzz_srv->in_flight == 0 && fuzz_srv->streams == 0 &&
+		    task_count() == 0)
+			break;
+	}
+	if (fuzz_srv->in_flight != 0 || task_count() != 0) {
+		fprintf(stderr, "request still alive after the client left: "
+		    "in_flight %llu tasks %zu\n",
+		    (unsigned long long)fuzz_srv->in_flight, task_count());
+		abort();
+	}
+	return (0);
+}
