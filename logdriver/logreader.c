@@ -472,15 +472,50 @@ logreader_file_name(const struct logreader *r, int k, char *buf, size_t len)
 }
 
 /* Watches the file for writes and its directory for a new file. */
-static int
+/* Without inotify: look for growth, rotation and truncation this often. */
+#define LOGREADER_POLL_MS	250
+
+static void
+logreader_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct logreader	*r = arg;
+
+	(void)fd;
+	(void)what;
+	if (r->state == LOGREADER_FOLLOW)
+		logreader_schedule(r);
+}
+
+/*
+ * inotify instances are a per-user resource (128 by default) that other
+ * programs use too; running out must not end a follow. Poll instead.
+ */
+static void
+logreader_poll_start(struct logreader *r, const char *why)
+{
+	struct timeval	tv = { 0, LOGREADER_POLL_MS * 1000 };
+
+	log_warn("reader %" PRIu64 ": %s: %s; polling %s every %d ms instead",
+	    r->id, why, strerror(errno), r->path, LOGREADER_POLL_MS);
+	if (r->ino_fd != -1) {
+		close(r->ino_fd);
+		r->ino_fd = r->wd_file = r->wd_dir = -1;
+	}
+	event_assign(&r->ino_ev, r->base, -1, EV_PERSIST, logreader_poll_cb,
+	    r);
+	event_add(&r->ino_ev, &tv);
+	r->ino_added = 1;
+}
+
+static void
 logreader_inotify_start(struct logreader *r)
 {
 	char	dir[PATH_MAX], *slash;
 
 	r->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (r->ino_fd == -1) {
-		logreader_set_error(r, errno, "inotify", r->path);
-		return (-1);
+		logreader_poll_start(r, "inotify_init1");
+		return;
 	}
 	r->wd_file = inotify_add_watch(r->ino_fd, r->path, IN_MODIFY |
 	    IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB);
@@ -494,14 +529,13 @@ logreader_inotify_start(struct logreader *r)
 	r->wd_dir = inotify_add_watch(r->ino_fd, dir, IN_CREATE |
 	    IN_MOVED_TO);
 	if (r->wd_dir == -1) {
-		logreader_set_error(r, errno, "watch", dir);
-		return (-1);
+		logreader_poll_start(r, "inotify_add_watch");
+		return;
 	}
 	event_assign(&r->ino_ev, r->base, r->ino_fd, EV_READ | EV_PERSIST,
 	    logreader_inotify_cb, r);
 	event_add(&r->ino_ev, NULL);
 	r->ino_added = 1;
-	return (0);
 }
 
 void
@@ -562,10 +596,8 @@ logreader_start(struct logreader *r)
 		if (r->writer != NULL)
 			jsonfile_subscribe(r->writer, &r->sub,
 			    logreader_writer_cb, r);
-		else if (logreader_inotify_start(r) != 0) {
-			logreader_kick(r);
-			return;
-		}
+		else
+			logreader_inotify_start(r);
 	}
 
 	if (r->opts.tail == 0) {
@@ -957,6 +989,8 @@ logreader_check_file(struct logreader *r)
 	log_debug("reader %" PRIu64 ": %s replaced, following the new file",
 	    r->id, r->path);
 	logreader_switch(r, &nf);
+	if (r->ino_fd == -1)
+		return (1);		/* polling */
 	if (r->wd_file != -1)
 		inotify_rm_watch(r->ino_fd, r->wd_file);
 	r->wd_file = inotify_add_watch(r->ino_fd, r->path, IN_MODIFY |

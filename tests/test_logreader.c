@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -1078,6 +1079,47 @@ test_reader_inotify_follow_handles_rotation_and_truncation(void **state)
 	cancel_free(root);
 }
 
+/*
+ * inotify instances are per user and shared with every other program: a
+ * follow that cannot get one must poll, not fail. The fd limit makes the
+ * reader's inotify_init1 fail once its log file is open.
+ */
+static void
+test_reader_follow_without_inotify_polls_instead(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct cancel		*root = cancel_new_root(f->base, "test");
+	struct logreader_opts	 o = all_opts;
+	struct collector	 c = { 0 };
+	struct logreader	*r;
+	struct rlimit		 saved, tight;
+	char			 path[PATH_MAX + 64];
+	int			 probe;
+
+	snprintf(path, sizeof path, "%s", fpath(f, "poll-json.log"));
+	append_entries(path, 0, 1);
+	o.follow = 1;
+	r = reader(f, root, path, NULL, &o, &c);
+	/* Room for exactly one more fd: the log file, not inotify. */
+	probe = open("/dev/null", O_RDONLY);
+	assert_true(probe >= 0);
+	close(probe);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	tight = saved;
+	tight.rlim_cur = (rlim_t)probe + 1;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	logreader_start(r);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	wait_for(f, &c, 1);
+	append_entries(path, 1, 3);
+	wait_for(f, &c, 3);
+	assert_lines(&c, 0, 3);
+	assert_int_equal(c.done, 0);
+	logreader_free(r);
+	collector_clear(&c);
+	cancel_free(root);
+}
+
 int
 main(void)
 {
@@ -1108,6 +1150,7 @@ main(void)
 		T(test_reader_stop_from_inside_entry_makes_no_more_calls),
 		T(test_reader_may_be_freed_from_inside_done),
 		T(test_reader_inotify_follow_handles_rotation_and_truncation),
+		T(test_reader_follow_without_inotify_polls_instead),
 #undef T
 	};
 
