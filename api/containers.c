@@ -20,6 +20,7 @@
 #include "api/server.h"
 #include "daemon/cancel.h"
 #include "daemon/container.h"
+#include "daemon/strconv.h"
 #include "daemon/runtime.h"
 #include "daemon/task.h"
 #include "daemon/timeutil.h"
@@ -73,34 +74,17 @@ containers_lookup(struct api_req *r)
 static int
 containers_parse_timeout(struct api_req *r, int *out)
 {
-	const char	*s = api_query(r, "t"), *p;
-	long long	 v = 0;
-	int		 neg = 0;
+	const char	*s = api_query(r, "t");
+	struct err	 err;
 
 	*out = CONTAINERS_STOP_DEFAULT;
 	if (s == NULL || *s == '\0')
 		return (0);
-	p = s;
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (*p == '\0')
-		goto syntax;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			goto syntax;
-		v = v * 10 + (*p - '0');
-		if (v > 2147483647LL) {
-			api_reply_error(r, 400, "strconv.Atoi: parsing \"%s\": "
-			    "value out of range", s);
-			return (-1);
-		}
+	if (strconv_atoi(s, out, &err) != 0) {
+		api_reply_err(r, &err);
+		return (-1);
 	}
-	*out = (int)(neg ? -v : v);
 	return (0);
-syntax:
-	api_reply_error(r, 400, "strconv.Atoi: parsing \"%s\": invalid syntax",
-	    s);
-	return (-1);
 }
 
 /* ---- pending replies ------------------------------------------------- */
@@ -256,30 +240,6 @@ containers_inspect(struct api_req *r)
 }
 
 /* ---- create ---------------------------------------------------------- */
-
-/* dockerd's CheckForJSON: a missing Content-Type is fine. */
-static int
-containers_check_json(struct api_req *r)
-{
-	const char	*ct;
-	size_t		 n;
-
-	if (r->req == NULL)
-		return (0);
-	ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
-	    "Content-Type");
-	if (ct == NULL || *ct == '\0')
-		return (0);
-	n = strcspn(ct, ";");
-	while (n > 0 && isspace((unsigned char)ct[n - 1]))
-		n--;
-	if (n == strlen("application/json") &&
-	    strncasecmp(ct, "application/json", n) == 0)
-		return (0);
-	api_reply_error(r, 400, "Content-Type specified (%s) must be "
-	    "'application/json'", ct);
-	return (-1);
-}
 
 /* strslice.StrSlice: a string, an array of strings, or null. */
 static int
@@ -587,7 +547,7 @@ containers_create(struct api_req *r)
 	size_t			 len;
 	int			 rc;
 
-	if (containers_check_json(r) != 0)
+	if (api_check_json(r) != 0)
 		return;
 	if ((text = api_body(r, &len)) == NULL) {
 		api_reply_error(r, 413, "request body too large");

@@ -33,6 +33,7 @@
 #include "daemon/cancel.h"
 #include "daemon/container.h"
 #include "daemon/exec.h"
+#include "daemon/strconv.h"
 #include "daemon/log.h"
 #include "daemon/task.h"
 #include "daemon/xalloc.h"
@@ -105,28 +106,6 @@ static void	exec_api_stdin_close(struct exec_api_stream *);
 
 /* ---- request parsing ------------------------------------------------- */
 
-/* dockerd's CheckForJSON, lenient about a missing Content-Type. */
-static int
-exec_api_check_json(struct api_req *r)
-{
-	const char	*ct;
-	size_t		 n;
-
-	ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
-	    "Content-Type");
-	if (ct == NULL || *ct == '\0')
-		return (0);
-	n = strcspn(ct, ";");
-	while (n > 0 && isspace((unsigned char)ct[n - 1]))
-		n--;
-	if (n == strlen("application/json") &&
-	    strncasecmp(ct, "application/json", n) == 0)
-		return (0);
-	api_reply_error(r, 400, "Content-Type specified (%s) must be "
-	    "'application/json'", ct);
-	return (-1);
-}
-
 /* Go's name for a JSON value's type in decoder errors. */
 static const char *
 exec_api_json_type(const json_t *v)
@@ -154,7 +133,7 @@ exec_api_body(struct api_req *r, const char *gotype)
 	char		*text;
 	size_t		 len, i;
 
-	if (exec_api_check_json(r) != 0)
+	if (api_check_json(r) != 0)
 		return (NULL);
 	if ((text = api_body(r, &len)) == NULL) {
 		api_reply_error(r, 413, "request body too large");
@@ -243,33 +222,6 @@ exec_api_strv(json_t *body, const char *field, const char ***out,
 	return (0);
 }
 
-/* Go's strconv.Atoi for resize's h and w, with its error text. */
-static int
-exec_api_atoi(const char *s, int *out, struct err *err)
-{
-	const char	*p = s != NULL ? s : "";
-	long long	 v = 0;
-	int		 neg = 0;
-
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (*p == '\0')
-		goto syntax;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			goto syntax;
-		v = v * 10 + (*p - '0');
-		if (v > 2147483647LL + neg)
-			return (err_set(err, ERR_INVALID, "strconv.Atoi: "
-			    "parsing \"%s\": value out of range", s));
-	}
-	*out = (int)(neg ? -v : v);
-	return (0);
-syntax:
-	return (err_set(err, ERR_INVALID, "strconv.Atoi: parsing \"%s\": "
-	    "invalid syntax", s != NULL ? s : ""));
-}
-
 /* ---- create, inspect, resize ----------------------------------------- */
 
 void
@@ -350,8 +302,8 @@ exec_api_resize(struct api_req *r)
 	struct err	 err;
 	int		 h, w;
 
-	if (exec_api_atoi(api_query(r, "h"), &h, &err) != 0 ||
-	    exec_api_atoi(api_query(r, "w"), &w, &err) != 0 ||
+	if (strconv_atoi(api_query(r, "h"), &h, &err) != 0 ||
+	    strconv_atoi(api_query(r, "w"), &w, &err) != 0 ||
 	    (e = exec_lookup(r->srv->store, r->params[0], &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;

@@ -212,6 +212,29 @@ api_query_bool(struct api_req *r, const char *name)
 	return (api_bool_value(api_query(r, name)));
 }
 
+int
+api_check_json(struct api_req *r)
+{
+	const char	*ct;
+	size_t		 n;
+
+	if (r->req == NULL)
+		return (0);
+	ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    "Content-Type");
+	if (ct == NULL || *ct == '\0')
+		return (0);
+	n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n == strlen("application/json") &&
+	    strncasecmp(ct, "application/json", n) == 0)
+		return (0);
+	api_reply_error(r, 400, "Content-Type specified (%s) must be "
+	    "'application/json'", ct);
+	return (-1);
+}
+
 char *
 api_body(struct api_req *r, size_t *lenp)
 {

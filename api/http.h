@@ -56,6 +56,11 @@ const char	*api_query(struct api_req *, const char *name);
 int		 api_query_bool(struct api_req *, const char *name);
 /* The same rule on a bare value (NULL = absent); pure, for the fuzzer. */
 int		 api_bool_value(const char *);
+/*
+ * dockerd's CheckForJSON: 0 when the body is declared application/json or
+ * not declared at all; otherwise replies 400 (r is gone) and returns -1.
+ */
+int		 api_check_json(struct api_req *);
 /* The request body as a NUL-terminated string; NULL if over the limit. */
 char		*api_body(struct api_req *, size_t *len);
 

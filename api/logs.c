@@ -12,31 +12,9 @@
 #include "api/server.h"
 #include "api/stream.h"
 #include "daemon/container.h"
+#include "daemon/strconv.h"
 #include "daemon/task.h"
 #include "logdriver/logreader.h"
-
-/* strconv.ParseInt(s, 10, 64) without Go's error text. */
-static int
-logs_parse_int64(const char *s, size_t len, int64_t *out)
-{
-	char	 buf[32], *end;
-	long long v;
-
-	if (len == 0 || len >= sizeof buf)
-		return (-1);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (buf[0] != '+' && buf[0] != '-' && (buf[0] < '0' || buf[0] > '9'))
-		return (-1);
-	if ((buf[0] == '+' || buf[0] == '-') && (buf[1] < '0' || buf[1] > '9'))
-		return (-1);
-	errno = 0;
-	v = strtoll(buf, &end, 10);
-	if (*end != '\0' || errno != 0)
-		return (-1);
-	*out = v;
-	return (0);
-}
 
 int
 logs_parse_time(const char *name, const char *s, int64_t *ns,
@@ -47,11 +25,11 @@ logs_parse_time(const char *name, const char *s, int64_t *ns,
 	int64_t		 secs, frac = 0;
 	size_t		 n;
 
-	if (logs_parse_int64(s, secslen, &secs) != 0)
+	if (strconv_parse_int64(s, secslen, &secs) != 0)
 		goto bad;
 	if (dot != NULL) {
 		n = strlen(dot + 1);
-		if (logs_parse_int64(dot + 1, n, &frac) != 0)
+		if (strconv_parse_int64(dot + 1, n, &frac) != 0)
 			goto bad;
 		/*
 		 * A fraction of n characters is scaled to nanoseconds; like
@@ -80,7 +58,7 @@ logs_parse_tail(const char *s)
 {
 	int64_t	v;
 
-	if (s == NULL || logs_parse_int64(s, strlen(s), &v) != 0 || v < 0)
+	if (s == NULL || strconv_parse_int64(s, strlen(s), &v) != 0 || v < 0)
 		return (-1);
 	return (v);
 }

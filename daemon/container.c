@@ -25,6 +25,7 @@
 #include "daemon/copier.h"
 #include "daemon/log.h"
 #include "daemon/runtime.h"
+#include "daemon/strconv.h"
 #include "daemon/task.h"
 #include "daemon/timeutil.h"
 #include "daemon/xalloc.h"
@@ -858,33 +859,6 @@ container_parse_bool(const char *s, int *out)
 	return (-1);
 }
 
-/* Go's strconv.Atoi, with its error text. */
-static int
-container_atoi(const char *s, int *out, struct err *err)
-{
-	const char	*p = s;
-	long long	 v = 0;
-	int		 neg = 0;
-
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (*p == '\0')
-		goto syntax;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			goto syntax;
-		v = v * 10 + (*p - '0');
-		if (v > 2147483647LL + neg)
-			return (err_set(err, ERR_INVALID, "strconv.Atoi: "
-			    "parsing \"%s\": value out of range", s));
-	}
-	*out = (int)(neg ? -v : v);
-	return (0);
-syntax:
-	return (err_set(err, ERR_INVALID, "strconv.Atoi: parsing \"%s\": "
-	    "invalid syntax", s));
-}
-
 /* The json-file options that dockerd checks at start, not at create. */
 static int
 container_log_opts(const struct container *c, struct jsonfile_opts *opts,
@@ -902,7 +876,7 @@ container_log_opts(const struct container *c, struct jsonfile_opts *opts,
 	    jsonfile_parse_size(s, &opts->max_size, err) != 0)
 		return (-1);
 	if ((s = container_log_opt(c, "max-file")) != NULL) {
-		if (container_atoi(s, &opts->max_file, err) != 0)
+		if (strconv_atoi(s, &opts->max_file, err) != 0)
 			return (-1);
 		if (opts->max_file < 1)
 			return (err_set(err, ERR_INVALID,

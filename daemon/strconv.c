@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Integer parsing with Go's rules: strtol accepts leading spaces and
+ * hexadecimal prefixes that Go refuses, so the digits are checked here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/strconv.h"
+
+int
+strconv_atoi(const char *s, int *out, struct err *err)
+{
+	const char	*p = s != NULL ? s : "";
+	long long	 v = 0;
+	int		 neg = 0;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (*p == '\0')
+		goto syntax;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			goto syntax;
+		v = v * 10 + (*p - '0');
+		if (v > 2147483647LL + neg)
+			return (err_set(err, ERR_INVALID, "strconv.Atoi: "
+			    "parsing \"%s\": value out of range", s));
+	}
+	*out = (int)(neg ? -v : v);
+	return (0);
+syntax:
+	return (err_set(err, ERR_INVALID, "strconv.Atoi: parsing \"%s\": "
+	    "invalid syntax", s != NULL ? s : ""));
+}
+
+int
+strconv_parse_int64(const char *s, size_t len, int64_t *out)
+{
+	char		 buf[32], *end;
+	long long	 v;
+	size_t		 i = 0;
+
+	if (len == 0 || len >= sizeof buf)
+		return (-1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] == '+' || buf[0] == '-')
+		i = 1;
+	if (buf[i] < '0' || buf[i] > '9')
+		return (-1);
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (*end != '\0' || errno != 0)
+		return (-1);
+	*out = v;
+	return (0);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Go's strconv integer parsing, which dockerd's parameters and log options
+ * go through: the same accepted strings and the same error texts.
+ */
+#ifndef LP_STRCONV_H
+#define LP_STRCONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/err.h"
+
+/*
+ * strconv.Atoi: optional sign, decimal digits, 32-bit range. Errors are
+ * ERR_INVALID with Go's text: strconv.Atoi: parsing "x": invalid syntax /
+ * value out of range.
+ */
+int	strconv_atoi(const char *s, int *out, struct err *);
+/* strconv.ParseInt(s[:len], 10, 64); 0, or -1 for syntax or range. */
+int	strconv_parse_int64(const char *s, size_t len, int64_t *out);
+
+#endif

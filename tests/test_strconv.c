@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Go's integer rules, as dockerd applies them to ?t=, max-file, resize
+ * and since/until: what strtol would accept and Go refuses is refused.
+ */
+#include <string.h>
+
+#include "daemon/strconv.h"
+#include "tests/helpers.h"
+
+static void
+test_atoi_accepts_what_go_accepts(void **state)
+{
+	struct err	e = { 0 };
+	int		v = 0;
+
+	(void)state;
+	assert_int_equal(strconv_atoi("+5", &v, &e), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(strconv_atoi("-0", &v, &e), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(strconv_atoi("-2147483648", &v, &e), 0);
+	assert_int_equal(v, -2147483647 - 1);
+	assert_int_equal(strconv_atoi("007", &v, &e), 0);
+	assert_int_equal(v, 7);
+}
+
+static void
+test_atoi_refuses_with_go_texts(void **state)
+{
+	struct err	e = { 0 };
+	int		v = 42;
+
+	(void)state;
+	assert_int_equal(strconv_atoi(" 5", &v, &e), -1);
+	assert_string_equal(e.msg, "strconv.Atoi: parsing \" 5\": invalid "
+	    "syntax");
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_int_equal(strconv_atoi("0x1", &v, &e), -1);
+	assert_int_equal(strconv_atoi("", &v, &e), -1);
+	assert_int_equal(strconv_atoi("-", &v, &e), -1);
+	assert_int_equal(strconv_atoi(NULL, &v, &e), -1);
+	assert_int_equal(strconv_atoi("2147483648", &v, &e), -1);
+	assert_string_equal(e.msg, "strconv.Atoi: parsing \"2147483648\": "
+	    "value out of range");
+	assert_int_equal(v, 42);
+}
+
+static void
+test_parse_int64_takes_a_length_and_go_syntax(void **state)
+{
+	int64_t	v = 0;
+
+	(void)state;
+	assert_int_equal(strconv_parse_int64("1795746497.5", 10, &v), 0);
+	assert_true(v == 1795746497);
+	assert_int_equal(strconv_parse_int64("-1", 2, &v), 0);
+	assert_true(v == -1);
+	assert_int_equal(strconv_parse_int64("+", 1, &v), -1);
+	assert_int_equal(strconv_parse_int64(" 1", 2, &v), -1);
+	assert_int_equal(strconv_parse_int64("1e9", 3, &v), -1);
+	assert_int_equal(strconv_parse_int64("99999999999999999999", 20, &v),
+	    -1);
+	assert_int_equal(strconv_parse_int64("", 0, &v), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, lp_setup, lp_teardown)
+		T(test_atoi_accepts_what_go_accepts),
+		T(test_atoi_refuses_with_go_texts),
+		T(test_parse_int64_takes_a_length_and_go_syntax),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
