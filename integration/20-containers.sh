@@ -140,7 +140,7 @@ call POST /containers/s2/start >/dev/null
 curl -sS -m 30 --unix-socket "$LP_SOCK" -X POST -D "$LP_DIR/wh" \
 	'http://x/containers/s2/wait?condition=next-exit' >"$LP_DIR/wb" &
 wpid=$!
-lp_until 3000 grep -q '^HTTP/1.1 200' "$LP_DIR/wh" || lp_fail "wait headers"
+lp_until 3000 grep -qs '^HTTP/1.1 200' "$LP_DIR/wh" || lp_fail "wait headers"
 [ -s "$LP_DIR/wb" ] && lp_fail "wait answered early"
 call POST '/containers/s2/stop?t=5' >/dev/null
 wait $wpid
@@ -150,7 +150,7 @@ lp_step "a waiter whose client hangs up is freed at once"
 call POST /containers/s2/start >/dev/null
 base=$(lp_tasks_of api.wait_container)
 curl -s -m 1 --unix-socket "$LP_SOCK" -X POST 'http://x/containers/s2/wait?condition=next-exit' >/dev/null || true
-lp_until 2000 [ "$(lp_tasks_of api.wait_container)" = "$base" ] ||
+lp_until 2000 lp_tasks_is api.wait_container "$base" ||
 	lp_fail "wait task left behind"
 
 lp_step "rm -f of a running container; wait removed"
@@ -190,7 +190,8 @@ nid=$(inspect n1 'd["Id"]')
 lp_step "AutoRemove"
 create a1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"AutoRemove":true}}' >/dev/null
 call POST /containers/a1/start >/dev/null
-lp_until 3000 [ "$(call GET /containers/a1/json | cut -c1-3)" = 404 ] ||
+gone() { [ "$(call GET /containers/a1/json | cut -c1-3)" = 404 ]; }
+lp_until 3000 gone ||
 	lp_fail "AutoRemove"
 
 lp_step "tasks back to baseline"
