@@ -4,7 +4,7 @@ BUILD		?= build
 ASAN_BUILD	?= build-asan
 JOBS		?= 2
 
-.PHONY: all run test deps build build-asan bench clean fuzz soak
+.PHONY: all run test deps build build-asan bench clean fuzz soak load
 
 all: build
 
@@ -36,6 +36,12 @@ SOAK_N		?= 100000
 soak: build-asan
 	SOAK_N=$(SOAK_N) LOGPOUCHD=$(ASAN_BUILD)/logpouchd \
 		bash integration/63-soak.sh
+
+# The full load: 100 containers at 1,000 lines/s, 1,000 followers, 60 s
+# (integration/64-load.sh; the test command runs it scaled down).
+load: build
+	LOAD_CONTAINERS=100 LOAD_RATE=1000 LOAD_FOLLOWERS=1000 LOAD_SECONDS=60 \
+		LOGPOUCHD=$(BUILD)/logpouchd bash integration/64-load.sh
 
 # Benchmarks (docs/benchmarks.md): a Release build in build-bench, a
 # logpouchd on a temporary socket; DOCKERD_SOCK=/path/docker.sock adds the
