@@ -97,7 +97,12 @@ api_req_detach(struct api_req *r)
 static void
 api_req_free(struct api_req *r)
 {
+	struct evhttp_connection	*evcon = r->gone ? NULL : r->evcon;
+
 	api_req_detach(r);
+	/* The next request on this connection gets a deadline too. */
+	if (evcon != NULL)
+		server_conn_rearm(r->srv, evcon);
 	if (r->streaming)
 		r->srv->streams--;
 	r->srv->in_flight--;

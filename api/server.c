@@ -225,6 +225,14 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 			server_conn_release(srv, sc);
 			continue;
 		}
+		/*
+		 * A re-armed connection (server_conn_rearm) may still be
+		 * sending the last response to a slow reader: its clock for
+		 * the next request starts when that is out.
+		 */
+		if (evbuffer_get_length(bufferevent_get_output(sc->bev)) > 0)
+			sc->deadline_ns = now +
+			    (int64_t)srv->cfg.header_timeout * 1000000000;
 		if (now < sc->deadline_ns)
 			continue;
 		cfd = bufferevent_getfd(sc->bev);
@@ -293,6 +301,39 @@ server_bev_cb(struct event_base *base, void *arg)
 		evtimer_add(g->sweep_ev, &tv);
 	event_active(g->adopt_ev, EV_TIMEOUT, 0);	/* server_adopt_cb */
 	return (bev);
+}
+
+/*
+ * A request on evcon ended and the connection may carry another: the next
+ * request gets the same deadline as a first one, from now (evhttp has no
+ * hook for "a new request started"). Same lifetime rules as a fresh
+ * connection (struct server_conn); entered at the head of the pending
+ * list, because server_adopt_cb expects the unadopted ones at the tail.
+ */
+void
+server_conn_rearm(struct server *srv, struct evhttp_connection *evcon)
+{
+	struct server_guard	*g = srv->guard;
+	struct server_conn	*sc;
+	struct bufferevent	*bev;
+	struct timeval		 tv = { 0, SERVER_SWEEP_MS * 1000 };
+
+	if (srv->cfg.header_timeout <= 0 || srv->closing ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return;
+	sc = xcalloc(1, sizeof *sc);
+	sc->srv = srv;
+	sc->bev = bev;
+	sc->evcon = evcon;
+	sc->adopted = 1;
+	bufferevent_incref(bev);
+	sc->deadline_ns = timeutil_mono_ns() +
+	    (int64_t)srv->cfg.header_timeout * 1000000000;
+	TAILQ_INSERT_HEAD(&g->pending, sc, entry);
+	LIST_INSERT_HEAD(&g->hash[server_conn_bucket(bev)], sc, hentry);
+	evhttp_connection_set_closecb(evcon, server_conn_closed_cb, sc);
+	if (g->npending++ == 0)
+		evtimer_add(g->sweep_ev, &tv);
 }
 
 static void

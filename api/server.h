@@ -63,5 +63,8 @@ int		 server_listen(struct server *, const char *addr,
 /* Stops accepting; live requests go on until they end. */
 void		 server_close_listeners(struct server *);
 void		 server_free(struct server *);
+/* For api/http.c: a request ended on a connection that stays open. */
+struct evhttp_connection;
+void		 server_conn_rearm(struct server *, struct evhttp_connection *);
 
 #endif

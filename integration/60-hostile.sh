@@ -118,6 +118,18 @@ python3 -c "import sys; sys.exit(0 if 1.5 <= float('$s') <= 4.5 else 1)" ||
 kill -0 "$quiet_pid" 2>/dev/null || lp_fail "the quiet follower ended"
 lp_tasks_is api.logs_container 1 || lp_fail "the quiet stream is gone"
 
+lp_step "the same, as the second request on a keep-alive connection"
+out=$(python3 "$SC" slow "$LP_SOCK" 1 15 second)
+lp_log "slow second request: $out"
+case $out in
+dropped*) ;;
+*) lp_fail "slow second request not dropped: $out" ;;
+esac
+s=${out#dropped }
+python3 -c "import sys; sys.exit(0 if 1.5 <= float('$s') <= 4.5 else 1)" ||
+	lp_fail "dropped after $s s, want ~2"
+lp_tasks_is api.logs_container 1 || lp_fail "the quiet stream is gone"
+
 lp_step "teardown"
 kill "$quiet_pid" 2>/dev/null || true
 wait "$quiet_pid" 2>/dev/null || true

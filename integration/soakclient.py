@@ -75,9 +75,21 @@ def raw(sock, wait_s):
     return 0
 
 
-def slow(sock, interval, max_s):
+def slow(sock, interval, max_s, first=False):
     req = b"GET /_ping HTTP/1.1\r\nHost: x\r\nUser-Agent: " + b"s" * 4096
     s = connect(sock)
+    if first:
+        # A complete request first: the slow one is the second on a
+        # keep-alive connection.
+        s.settimeout(5)
+        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = b""
+        while not got.endswith(b"OK"):
+            b = s.recv(4096)
+            if not b:
+                print("closed after the first request")
+                return 0
+            got += b
     s.settimeout(interval)
     start = time.monotonic()
     for b in req:
@@ -245,7 +257,7 @@ def main(argv):
     if cmd == "raw":
         return raw(a[0], float(a[1]) if len(a) > 1 else 3.0)
     if cmd == "slow":
-        return slow(a[0], float(a[1]), float(a[2]))
+        return slow(a[0], float(a[1]), float(a[2]), len(a) > 3 and a[3] == "second")
     if cmd == "idle":
         return idle(a[0], int(a[1]), float(a[2]), a[3])
     if cmd == "hold":
