@@ -17,6 +17,8 @@
 
 #include <limits.h>
 
+struct cancel;
+struct container_store;
 struct event_base;
 
 struct lp_fixture {
@@ -38,6 +40,13 @@ int	run_loop_until(struct event_base *, int (*pred)(void *), void *arg,
 	    int ms);
 /* Runs the loop for ms milliseconds. */
 void	run_loop_for(struct event_base *, int ms);
+
+/*
+ * A container store in <fixture dir>/data under a root context of its own
+ * (*rootp); free both with lp_store_free. Reopening reloads what was saved.
+ */
+struct container_store *lp_store_new(struct lp_fixture *, struct cancel **rootp);
+void	lp_store_free(struct container_store *, struct cancel *root);
 
 int	count_open_fds(void);
 int	count_children(void);

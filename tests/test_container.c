@@ -22,26 +22,19 @@ struct ctx {
 	struct lp_fixture	*f;
 	struct cancel		*root;
 	struct container_store	*st;
-	char			 data[4200];
 };
 
 static void
 open_store(struct ctx *x, struct lp_fixture *f)
 {
-	struct err	err;
-
 	x->f = f;
-	snprintf(x->data, sizeof x->data, "%s/data", f->dir);
-	x->root = cancel_new_root(f->base, "root");
-	x->st = container_store_new(f->base, x->root, x->data, &err);
-	assert_non_null(x->st);
+	x->st = lp_store_new(f, &x->root);
 }
 
 static void
 close_store(struct ctx *x)
 {
-	container_store_free(x->st);
-	cancel_free(x->root);
+	lp_store_free(x->st, x->root);
 	x->st = NULL;
 	x->root = NULL;
 }
@@ -284,8 +277,8 @@ test_container_metadata_survives_a_reload(void **state)
 	assert_true(run_loop_until(f->base, not_running, c, 5000));
 	snprintf(id, sizeof id, "%s", container_id(c));
 	before = container_inspect_json(c);
-	snprintf(path, sizeof path, "%s/containers/%s/config.v2.json", x.data,
-	    id);
+	snprintf(path, sizeof path, "%s/data/containers/%s/config.v2.json",
+	    x.f->dir, id);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	close_store(&x);
@@ -317,8 +310,8 @@ test_container_running_at_crash_comes_back_exited_255(void **state)
 	snprintf(id, sizeof id, "%s", container_id(c));
 	close_store(&x);
 	/* Pretend the daemon died while it ran. */
-	snprintf(path, sizeof path, "%s/containers/%s/config.v2.json", x.data,
-	    id);
+	snprintf(path, sizeof path, "%s/data/containers/%s/config.v2.json",
+	    x.f->dir, id);
 	j = json_load_file(path, 0, NULL);
 	assert_non_null(j);
 	json_object_set_new(json_object_get(j, "State"), "Running",

@@ -27,7 +27,6 @@ struct ctx {
 	struct lp_fixture	*f;
 	struct cancel		*root;
 	struct container_store	*st;
-	char			 data[4200];
 };
 
 /* What an attached start's exit callback saw. */
@@ -39,20 +38,14 @@ struct seen {
 static void
 open_store(struct ctx *x, struct lp_fixture *f)
 {
-	struct err	err;
-
 	x->f = f;
-	snprintf(x->data, sizeof x->data, "%s/data", f->dir);
-	x->root = cancel_new_root(f->base, "root");
-	x->st = container_store_new(f->base, x->root, x->data, &err);
-	assert_non_null(x->st);
+	x->st = lp_store_new(f, &x->root);
 }
 
 static void
 close_store(struct ctx *x)
 {
-	container_store_free(x->st);
-	cancel_free(x->root);
+	lp_store_free(x->st, x->root);
 }
 
 /* A running container: sh -c script, with env (a JSON array or NULL). */
