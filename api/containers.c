@@ -18,13 +18,13 @@
 #include "api/containers.h"
 #include "api/http.h"
 #include "api/server.h"
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/strconv.h"
+#include "daemon/base/strconv.h"
 #include "daemon/runtime.h"
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 
 #define CONTAINERS_STOP_DEFAULT	10
 

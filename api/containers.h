@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "api/http.h"
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 void	containers_list(struct api_req *);
 void	containers_create(struct api_req *);

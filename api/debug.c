@@ -12,11 +12,11 @@
 
 #include "api/debug.h"
 #include "api/server.h"
-#include "daemon/cancel.h"
-#include "daemon/procinfo.h"
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/procinfo.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 
 static void

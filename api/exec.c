@@ -30,13 +30,13 @@
 #include "api/exec.h"
 #include "api/http.h"
 #include "api/server.h"
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/exec.h"
-#include "daemon/strconv.h"
-#include "daemon/log.h"
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/strconv.h"
+#include "daemon/base/log.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 
 /* Output held for a slow client before the process's pipes wait. */
 #define EXEC_API_HIGH_WATER	(256 * 1024)

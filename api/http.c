@@ -20,10 +20,10 @@
 #include "api/http.h"
 #include "api/router.h"
 #include "api/server.h"
-#include "daemon/cancel.h"
-#include "daemon/log.h"
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/log.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 
 #define API_SERVER_HEADER	"logpouch/" LOGPOUCH_VERSION " (linux)"
 

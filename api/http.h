@@ -21,7 +21,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 struct cancel;
 struct evbuffer;

@@ -12,8 +12,8 @@
 #include "api/server.h"
 #include "api/stream.h"
 #include "daemon/container.h"
-#include "daemon/strconv.h"
-#include "daemon/task.h"
+#include "daemon/base/strconv.h"
+#include "daemon/base/task.h"
 #include "logdriver/logreader.h"
 
 int

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "api/http.h"
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 void	logs_container(struct api_req *);
 

@@ -14,7 +14,7 @@
 #include "api/logs.h"
 #include "api/router.h"
 #include "api/system.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/xalloc.h"
 
 #define GET	EVHTTP_REQ_GET
 #define HEAD	EVHTTP_REQ_HEAD

@@ -27,9 +27,9 @@
 #include "api/http.h"
 #include "api/router.h"
 #include "api/server.h"
-#include "daemon/log.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/log.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 
 #define SERVER_MAX_LISTENERS	16
 #define SERVER_CONN_BUCKETS	1024	/* pending-connection hash */

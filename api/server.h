@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 struct cancel;
 struct container_store;

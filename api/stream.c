@@ -14,11 +14,11 @@
 
 #include "api/server.h"
 #include "api/stream.h"
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/log.h"
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/log.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/logline.h"
 #include "logdriver/logreader.h"
 

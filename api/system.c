@@ -14,10 +14,10 @@
 #include "api/server.h"
 #include "api/system.h"
 #include "daemon/container.h"
-#include "daemon/procinfo.h"
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/procinfo.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 
 void
 system_ping(struct api_req *r)

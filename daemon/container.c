@@ -20,15 +20,15 @@
 
 #include <event2/event.h>
 
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/copier.h"
-#include "daemon/log.h"
+#include "logdriver/copier.h"
+#include "daemon/base/log.h"
 #include "daemon/runtime.h"
-#include "daemon/strconv.h"
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/strconv.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 
 #define CONTAINER_ID_LEN	64

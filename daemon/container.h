@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 struct cancel;
 struct container;

@@ -19,14 +19,14 @@
 
 #include <event2/event.h>
 
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/copier.h"
+#include "logdriver/copier.h"
 #include "daemon/exec.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "daemon/runtime.h"
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 
 #define EXEC_OCI_PREFIX	"OCI runtime exec failed: exec failed: unable to " \
 	"start container process: "

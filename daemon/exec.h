@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 struct container;
 struct container_store;

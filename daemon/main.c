@@ -17,14 +17,14 @@
 #include <event2/event.h>
 
 #include "api/server.h"
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/err.h"
-#include "daemon/log.h"
+#include "daemon/base/err.h"
+#include "daemon/base/log.h"
 #include "daemon/options.h"
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 
 enum main_phase {
 	MAIN_RUNNING,

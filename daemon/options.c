@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "daemon/options.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/xalloc.h"
 
 enum {
 	OPT_DATA_ROOT = 256,

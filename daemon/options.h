@@ -6,8 +6,8 @@
 #ifndef LP_OPTIONS_H
 #define LP_OPTIONS_H
 
-#include "daemon/err.h"
-#include "daemon/log.h"
+#include "daemon/base/err.h"
+#include "daemon/base/log.h"
 
 #define OPTIONS_MAX_HOSTS	8
 

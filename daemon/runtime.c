@@ -23,9 +23,9 @@
 
 #include <event2/event.h>
 
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "daemon/runtime.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/xalloc.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open	434

@@ -10,7 +10,7 @@
 
 #include <sys/types.h>
 
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 struct event_base;
 struct runtime_proc;

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/err.h"
-#include "daemon/log.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/err.h"
+#include "daemon/base/log.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 
 /* Encoded entries held before a write(2); one big entry may exceed it. */

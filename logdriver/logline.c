@@ -13,9 +13,9 @@
 #include <event2/buffer.h>
 #include <jansson.h>
 
-#include "daemon/log.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/log.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/logline.h"
 
 static const char logline_hex[] = "0123456789abcdef";

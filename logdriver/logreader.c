@@ -22,11 +22,11 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
-#include "daemon/cancel.h"
-#include "daemon/err.h"
-#include "daemon/log.h"
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/err.h"
+#include "daemon/base/log.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logreader.h"
 

@@ -14,33 +14,11 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "daemon/cancel.h"
-#include "daemon/container.h"
-#include "daemon/procinfo.h"
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/procinfo.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
-
-struct container_store *
-lp_store_new(struct lp_fixture *f, struct cancel **rootp)
-{
-	struct container_store	*st;
-	struct err		 err;
-	char			 data[PATH_MAX + 8];
-
-	snprintf(data, sizeof data, "%s/data", f->dir);
-	*rootp = cancel_new_root(f->base, "root");
-	st = container_store_new(f->base, *rootp, data, &err);
-	assert_non_null(st);
-	return (st);
-}
-
-void
-lp_store_free(struct container_store *st, struct cancel *root)
-{
-	container_store_free(st);
-	cancel_free(root);
-}
 
 int
 count_open_fds(void)

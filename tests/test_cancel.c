@@ -5,8 +5,8 @@
  */
 #include <event2/event.h>
 
-#include "daemon/cancel.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
 
 struct counter {

@@ -13,9 +13,9 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
 
 struct ctx {

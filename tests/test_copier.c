@@ -15,9 +15,9 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "daemon/copier.h"
-#include "daemon/err.h"
-#include "daemon/xalloc.h"
+#include "logdriver/copier.h"
+#include "daemon/base/err.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 #include "tests/helpers.h"
 

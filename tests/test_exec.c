@@ -16,11 +16,11 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/exec.h"
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
 
 struct ctx {

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/err.h"
-#include "daemon/timeutil.h"
+#include "daemon/base/err.h"
+#include "daemon/base/timeutil.h"
 #include "logdriver/jsonfile.h"
 #include "tests/helpers.h"
 

@@ -10,8 +10,8 @@
 
 #include <event2/buffer.h>
 
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/logline.h"
 #include "tests/helpers.h"
 

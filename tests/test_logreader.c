@@ -18,10 +18,10 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "daemon/cancel.h"
-#include "daemon/err.h"
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/err.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logline.h"
 #include "logdriver/logreader.h"

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "daemon/strconv.h"
+#include "daemon/base/strconv.h"
 #include "tests/helpers.h"
 
 static void

@@ -8,8 +8,8 @@
 
 #include <event2/buffer.h>
 
-#include "daemon/task.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
 
 static char *

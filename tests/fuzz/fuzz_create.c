@@ -13,8 +13,8 @@
 #include <jansson.h>
 
 #include "api/containers.h"
-#include "daemon/err.h"
-#include "daemon/log.h"
+#include "daemon/base/err.h"
+#include "daemon/base/log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -24,10 +24,10 @@
 #include <jansson.h>
 
 #include "api/server.h"
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/log.h"
-#include "daemon/task.h"
+#include "daemon/base/log.h"
+#include "daemon/base/task.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 #include "logdriver/logline.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

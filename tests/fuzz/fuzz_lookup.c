@@ -14,9 +14,9 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "daemon/cancel.h"
+#include "daemon/base/cancel.h"
 #include "daemon/container.h"
-#include "daemon/log.h"
+#include "daemon/base/log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);

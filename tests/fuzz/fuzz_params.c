@@ -12,8 +12,8 @@
 
 #include "api/http.h"
 #include "api/logs.h"
-#include "daemon/err.h"
-#include "daemon/log.h"
+#include "daemon/base/err.h"
+#include "daemon/base/log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -11,9 +11,9 @@
 
 #include <event2/buffer.h>
 
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 
 struct task_frame {
 	const char	*func;

@@ -10,8 +10,8 @@
 
 #include <event2/event.h>
 
-#include "daemon/log.h"
-#include "daemon/timeutil.h"
+#include "daemon/base/log.h"
+#include "daemon/base/timeutil.h"
 
 enum log_level	 log_level = LOG_LEVEL_INFO;
 static FILE	*log_fp;

@@ -12,11 +12,11 @@
 
 #include <event2/event.h>
 
-#include "daemon/copier.h"
-#include "daemon/log.h"
-#include "daemon/task.h"
-#include "daemon/timeutil.h"
-#include "daemon/xalloc.h"
+#include "logdriver/copier.h"
+#include "daemon/base/log.h"
+#include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 
 #define COPIER_BUFSZ	(COPIER_LINE_MAX + COPIER_READ_MAX)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/strconv.h"
+#include "daemon/base/strconv.h"
 
 int
 strconv_atoi(const char *s, int *out, struct err *err)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 /* "a: b" into err->msg; a long message is cut, which is fine for errors. */
 static void

@@ -9,9 +9,9 @@
 
 #include <event2/event.h>
 
-#include "daemon/cancel.h"
-#include "daemon/log.h"
-#include "daemon/xalloc.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/log.h"
+#include "daemon/base/xalloc.h"
 
 TAILQ_HEAD(cancel_hooks, cancel_hook);
 TAILQ_HEAD(cancel_list, cancel);

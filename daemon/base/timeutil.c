@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/timeutil.h"
+#include "daemon/base/timeutil.h"
 
 int64_t
 timeutil_now_ns(void)

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "daemon/xalloc.h"
+#include "daemon/base/xalloc.h"
 
 #ifdef XALLOC_CMOCKA
 #include <setjmp.h>

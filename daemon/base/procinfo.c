@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "daemon/procinfo.h"
+#include "daemon/base/procinfo.h"
 
 int
 procinfo_open_fds(void)

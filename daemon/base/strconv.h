@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/err.h"
+#include "daemon/base/err.h"
 
 /*
  * strconv.Atoi: optional sign, decimal digits, 32-bit range. Errors are
