@@ -16,6 +16,7 @@
 
 #include "daemon/base/cancel.h"
 #include "daemon/base/procinfo.h"
+#include "daemon/base/reap.h"
 #include "daemon/base/task.h"
 #include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
@@ -155,6 +156,7 @@ lp_back_to_baseline(void *arg)
 	struct lp_fixture	*f = arg;
 
 	return (task_count() == f->tasks && cancel_live() == f->contexts &&
+	    reap_pending() == 0 &&
 	    event_base_get_num_events(f->base, EVENT_BASE_COUNT_ADDED) ==
 	    f->events && count_children() == f->children);
 }
@@ -171,10 +173,11 @@ lp_teardown(void **state)
 
 		task_dump_text(dump, 2);
 		fprintf(stderr, "leak: tasks %zu (was %zu), contexts %llu "
-		    "(was %llu), events %d (was %d), children %d (was %d)\n",
-		    task_count(), f->tasks,
+		    "(was %llu), frees pending %llu, events %d (was %d), "
+		    "children %d (was %d)\n", task_count(), f->tasks,
 		    (unsigned long long)cancel_live(),
 		    (unsigned long long)f->contexts,
+		    (unsigned long long)reap_pending(),
 		    event_base_get_num_events(f->base,
 		    EVENT_BASE_COUNT_ADDED), f->events,
 		    count_children(), f->children);
