@@ -39,22 +39,54 @@ debug_goroutine(struct api_req *r)
 	evbuffer_free(body);
 }
 
+static json_t *
+debug_frame_json(const struct task_frame *f)
+{
+	return (json_pack("{s:s, s:s, s:i}", "func", f->func, "file", f->file,
+	    "line", f->line));
+}
+
+static void
+debug_task_json_cb(const struct task_view *v, void *arg)
+{
+	json_t	*frames = json_array();
+
+	for (int i = v->nframes - 1; i >= 0; i--)
+		json_array_append_new(frames, debug_frame_json(&v->frames[i]));
+	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:f, s:f, "
+	    "s:o, s:o}", "id", (json_int_t)v->id, "kind", v->kind,
+	    "state", v->state, "label", v->label,
+	    "state_seconds", (double)v->state_ns / 1e9,
+	    "age_seconds", (double)v->age_ns / 1e9,
+	    "frames", frames, "created_by", debug_frame_json(v->created)));
+}
+
 void
 debug_tasks(struct api_req *r)
 {
-	api_reply_json(r, 200, task_dump_json());
+	json_t	*arr = json_array();
+
+	task_foreach(debug_task_json_cb, arr);
+	api_reply_json(r, 200, arr);
+}
+
+static void
+debug_kind_json_cb(const char *kind, size_t n, void *arg)
+{
+	json_object_set_new(arg, kind, json_integer((json_int_t)n));
 }
 
 void
 debug_vars(struct api_req *r)
 {
 	struct server	*srv = r->srv;
-	json_t		*o;
+	json_t		*o, *kinds = json_object();
 
+	task_foreach_kind(debug_kind_json_cb, kinds);
 	o = json_pack("{s:I, s:o, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:I, s:I, s:I, s:f}",
 	    "tasks", (json_int_t)task_count(),
-	    "tasks_by_kind", task_counts_json(),
+	    "tasks_by_kind", kinds,
 	    "open_fds", procinfo_open_fds(),
 	    "libevent_events", event_base_get_num_events(srv->base,
 	    EVENT_BASE_COUNT_ADDED),

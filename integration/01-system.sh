@@ -67,8 +67,9 @@ d2=$(lp_api '/debug/pprof/goroutine?debug=2')
 lp_contains "$d2" "[running]:"
 lp_contains "$d2" "logpouch/api.debug(req="
 lp_contains "$d2" "created by logpouch/api.api_req_dispatch"
-lp_api /debug/tasks | lp_json 'len(d)' >/dev/null
-lp_eq "$(lp_api /debug/vars | lp_json '"tasks_by_kind" in d')" True vars
+lp_eq "$(lp_api /debug/tasks | lp_json '[t["frames"][0]["func"] for t in d if t["kind"] == "api.debug"][0]')" api.debug "the request itself in /debug/tasks"
+lp_eq "$(lp_api /debug/tasks | lp_json '[t["created_by"]["func"] for t in d][0]')" api_req_dispatch "created_by"
+lp_eq "$(lp_api /debug/vars | lp_json 'd["tasks_by_kind"]["api.debug"]')" 1 "tasks_by_kind counts the request"
 lp_contains "$(lp_api /debug/events)" "Inserted events"
 
 lp_step "SIGUSR1 writes the task dump"

@@ -4,6 +4,7 @@
  * grep for (goroutine N [state]:, function line, tab + file:line, created
  * by), counts by kind, and weak references by id.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -106,24 +107,41 @@ test_debug1_dump_groups_identical_stacks(void **state)
 		task_free(t[i]);
 }
 
+struct seen {
+	int			 n;
+	char			 kind[64];
+	char			 state[64];
+	int			 nframes;
+	char			 created[64];
+};
+
 static void
-test_json_dump_lists_frames_and_creator(void **state)
+seen_cb(const struct task_view *v, void *arg)
+{
+	struct seen	*s = arg;
+
+	s->n++;
+	snprintf(s->kind, sizeof s->kind, "%s", v->kind);
+	snprintf(s->state, sizeof s->state, "%s", v->state);
+	s->nframes = v->nframes;
+	snprintf(s->created, sizeof s->created, "%s", v->created->func);
+}
+
+static void
+test_views_list_state_frames_and_creator(void **state)
 {
 	struct task	*t = task_new("daemon.copier");
-	json_t		*arr, *o;
+	struct seen	 s = { 0 };
 
 	(void)state;
 	task_wait(t, "container output");
-	arr = task_dump_json();
-	assert_int_equal(json_array_size(arr), 1);
-	o = json_array_get(arr, 0);
-	assert_string_equal(json_string_value(json_object_get(o, "kind")),
-	    "daemon.copier");
-	assert_string_equal(json_string_value(json_object_get(o, "state")),
-	    "wait: container output");
-	assert_int_equal(json_array_size(json_object_get(o, "frames")), 1);
-	assert_non_null(json_object_get(o, "created_by"));
-	json_decref(arr);
+	task_foreach(seen_cb, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.kind, "daemon.copier");
+	assert_string_equal(s.state, "wait: container output");
+	assert_int_equal(s.nframes, 1);
+	assert_string_equal(s.created,
+	    "test_views_list_state_frames_and_creator");
 	task_free(t);
 }
 
@@ -131,17 +149,18 @@ static void
 test_pushes_beyond_the_frame_array_pop_back_cleanly(void **state)
 {
 	struct task	*t = task_new("api.deep");
-	json_t		*arr;
+	struct seen	 s = { 0 };
 
 	(void)state;
 	for (int i = 0; i < TASK_MAX_FRAMES + 5; i++)
 		task_push(t);
+	task_foreach(seen_cb, &s);
+	assert_int_equal(s.nframes, TASK_MAX_FRAMES);
 	for (int i = 0; i < TASK_MAX_FRAMES + 5; i++)
 		task_pop(t);
-	arr = task_dump_json();
-	assert_int_equal(json_array_size(json_object_get(
-	    json_array_get(arr, 0), "frames")), 1);
-	json_decref(arr);
+	s.n = 0;
+	task_foreach(seen_cb, &s);
+	assert_int_equal(s.nframes, 1);
 	task_free(t);
 }
 
@@ -153,7 +172,7 @@ main(void)
 		T(test_registry_counts_live_tasks_by_kind),
 		T(test_debug2_dump_reads_like_a_go_goroutine_dump),
 		T(test_debug1_dump_groups_identical_stacks),
-		T(test_json_dump_lists_frames_and_creator),
+		T(test_views_list_state_frames_and_creator),
 		T(test_pushes_beyond_the_frame_array_pop_back_cleanly),
 	};
 

@@ -15,12 +15,6 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 
-struct task_frame {
-	const char	*func;
-	const char	*file;
-	int		 line;
-};
-
 struct task {
 	uint64_t		 id;
 	const char		*kind;
@@ -181,17 +175,13 @@ task_count_kind(const char *kind)
 	return (k != NULL ? k->count : 0);
 }
 
-json_t *
-task_counts_json(void)
+void
+task_foreach_kind(void (*cb)(const char *, size_t, void *), void *arg)
 {
-	json_t	*o = json_object();
-
 	for (size_t i = 0; i < task_nkinds; i++) {
 		if (task_kinds[i].count > 0)
-			json_object_set_new(o, task_kinds[i].kind,
-			    json_integer((json_int_t)task_kinds[i].count));
+			cb(task_kinds[i].kind, task_kinds[i].count, arg);
 	}
-	return (o);
 }
 
 /*
@@ -329,35 +319,24 @@ task_dump_text(struct evbuffer *out, int debug)
 		task_dump_one(out, t, now);
 }
 
-static json_t *
-task_frame_json(const struct task_frame *f)
+void
+task_foreach(void (*cb)(const struct task_view *, void *), void *arg)
 {
-	return (json_pack("{s:s, s:s, s:i}", "func", f->func, "file", f->file,
-	    "line", f->line));
-}
-
-json_t *
-task_dump_json(void)
-{
-	json_t		*arr = json_array(), *frames, *o;
 	struct task	*t;
+	struct task_view v;
 	int64_t		 now = timeutil_mono_ns();
 	char		 state[128];
 
 	TAILQ_FOREACH(t, &task_list, entry) {
-		frames = json_array();
-		for (int i = t->nframes - 1; i >= 0; i--)
-			json_array_append_new(frames,
-			    task_frame_json(&t->frames[i]));
-		o = json_pack("{s:I, s:s, s:s, s:s, s:f, s:f, s:o, s:o}",
-		    "id", (json_int_t)t->id, "kind", t->kind,
-		    "state", task_state(t, state, sizeof state),
-		    "label", t->label,
-		    "state_seconds", (double)(now - t->since_ns) / 1e9,
-		    "age_seconds", (double)(now - t->born_ns) / 1e9,
-		    "frames", frames,
-		    "created_by", task_frame_json(&t->created));
-		json_array_append_new(arr, o);
+		v.id = t->id;
+		v.kind = t->kind;
+		v.state = task_state(t, state, sizeof state);
+		v.label = t->label;
+		v.state_ns = now - t->since_ns;
+		v.age_ns = now - t->born_ns;
+		v.frames = t->frames;
+		v.nframes = t->nframes;
+		v.created = &t->created;
+		cb(&v, arg);
 	}
-	return (arr);
 }

@@ -15,12 +15,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 struct evbuffer;
 struct task;
 
 #define TASK_MAX_FRAMES	12
+
+struct task_frame {
+	const char	*func;
+	const char	*file;
+	int		 line;
+};
+
+/*
+ * A read-only view of one task for the dumps of the layers above (the
+ * JSON at /debug/tasks); valid only during the callback.
+ */
+struct task_view {
+	uint64_t		 id;
+	const char		*kind;
+	const char		*state;		/* "running", "wait: ..." */
+	const char		*label;
+	int64_t			 state_ns;	/* time in the current state */
+	int64_t			 age_ns;
+	const struct task_frame	*frames;	/* [0] outermost */
+	int			 nframes;
+	const struct task_frame	*created;
+};
 
 /* Registers a task of kind ("api.logs_container"); created by the caller. */
 struct task	*task_new_at(const char *kind, const char *func,
@@ -45,11 +65,14 @@ struct task	*task_find(uint64_t id);
 
 size_t		 task_count(void);
 size_t		 task_count_kind(const char *kind);
-/* Per-kind counts as a JSON object {"kind": n}. */
-json_t		*task_counts_json(void);
+/* Calls cb for every kind with live tasks. */
+void		 task_foreach_kind(void (*cb)(const char *kind, size_t n,
+		     void *), void *arg);
+/* Calls cb for every live task, oldest first; cb must not free tasks. */
+void		 task_foreach(void (*cb)(const struct task_view *, void *),
+		     void *arg);
 
 /* Go's debug=1 (grouped stacks) or debug=2 (one stanza per task). */
 void		 task_dump_text(struct evbuffer *, int debug);
-json_t		*task_dump_json(void);
 
 #endif
