@@ -91,6 +91,7 @@ struct logreader {
 	uint64_t		 wgen;		/* writer's generation */
 	int			 kept;		/* writer's kept files */
 	int			 closed;	/* writer sent CLOSED */
+	int64_t			 close_off;	/* its last byte in gen wgen */
 	struct logreader_opts	 opts;
 	struct logreader_sink	 sink;
 
@@ -171,6 +172,7 @@ static void	logreader_file_name(const struct logreader *, int, char *,
 static void	logreader_idle(struct logreader *);
 static void	logreader_buf(struct logreader *);
 static void	logreader_keep_marks(struct logreader *);
+static void	logreader_limit_closed(struct logreader *);
 
 static int
 logreader_active(const struct logreader *r)
@@ -481,6 +483,19 @@ logreader_head_rotated(struct logreader *r)
 	return (1);
 }
 
+/* After CLOSED, the closed generation is read up to the close only. */
+static void
+logreader_limit_closed(struct logreader *r)
+{
+	struct logreader_file	*f;
+
+	if (!r->closed || r->files == NULL || !logreader_active(r))
+		return;
+	f = &r->files[r->cur];
+	if (f->gen == r->wgen && f->limit < 0)
+		f->limit = r->close_off;
+}
+
 /*
  * Writer notification: cheap, as the writer asks (at most one open(2) on
  * a rotation); remember what happened and schedule a slice. Reading
@@ -510,8 +525,16 @@ logreader_writer_cb(void *arg, enum jsonfile_event ev)
 		r->wgen = jsonfile_generation(r->writer);
 		if (logreader_active(r))
 			logreader_keep_marks(r);
+		/*
+		 * The run ends here: a restart appends the next run to the same
+		 * file, and a follower reading on into it stopped wherever its
+		 * EOF happened to be. It ends at this run's last entry, as
+		 * dockerd's follow ends when the container stops.
+		 */
+		r->close_off = jsonfile_written(r->writer);
 		r->writer = NULL;
 		r->closed = 1;
+		logreader_limit_closed(r);
 		break;
 	}
 	if (r->state == LOGREADER_FOLLOW)
@@ -1016,6 +1039,7 @@ logreader_switch(struct logreader *r, struct logreader_file *nf)
 	f->limit = -1;
 	f->off = 0;
 	r->draining = 0;
+	logreader_limit_closed(r);
 }
 
 /* Where generation g began: from the writer, or what it left us. */
@@ -1265,6 +1289,7 @@ logreader_eof(struct logreader *r)
 		logreader_drop_partial(r, "end of a rotated file");
 		logreader_close_file(&r->files[r->cur]);
 		r->cur++;
+		logreader_limit_closed(r);
 		return (1);
 	}
 	if (!r->opts.follow) {

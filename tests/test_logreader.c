@@ -692,6 +692,46 @@ test_reader_writer_closed_ends_follow_after_the_last_line(void **state)
 	cancel_free(root);
 }
 
+/*
+ * A restart: the run's writer closes and the next run's writer appends to
+ * the same file before the follower has read the end. The follow ends at
+ * the last entry of the run it followed (dockerd's ends when the container
+ * stops); it used to read on into the next run and stop anywhere.
+ */
+static void
+test_reader_follow_ends_at_the_run_it_followed(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct cancel		*root = cancel_new_root(f->base, "test");
+	struct jsonfile_opts	 jo = { 0, 1 };
+	struct logreader_opts	 o = all_opts;
+	struct collector	 c = { 0 };
+	struct jsonfile		*jf, *next;
+	struct logreader	*r;
+	char			*path = fpath(f, "rs-json.log");
+
+	jf = jsonfile_open(path, &jo, NULL);
+	writer_entries(jf, 0, 3);
+	o.follow = 1;
+	c.budget = 3;				/* behind at the stop */
+	r = reader(f, root, path, jf, &o, &c);
+	logreader_start(r);
+	wait_for(f, &c, 3);
+	writer_entries(jf, 3, 40);
+	jsonfile_close(jf);			/* the run stops */
+	next = jsonfile_open(path, &jo, NULL);	/* and starts again */
+	writer_entries(next, 100, 140);
+	c.budget = 0;
+	logreader_resume(r);
+	assert_true(run_loop_until(f->base, collector_is_done, &c, 5000));
+	assert_lines(&c, 0, 40);
+	assert_false(c.has_error);
+	logreader_free(r);
+	jsonfile_close(next);
+	collector_clear(&c);
+	cancel_free(root);
+}
+
 static void
 test_reader_follow_across_rotations_delivers_every_line_once(void **state)
 {
@@ -1214,6 +1254,7 @@ main(void)
 		T(test_reader_follow_receives_appended_lines),
 		T(test_reader_follow_with_tail_zero_sends_only_new_lines),
 		T(test_reader_writer_closed_ends_follow_after_the_last_line),
+		T(test_reader_follow_ends_at_the_run_it_followed),
 		T(test_reader_follow_across_rotations_delivers_every_line_once),
 		T(test_reader_follow_loses_nothing_in_a_burst_of_rotations),
 		T(test_reader_stalled_follower_holds_what_it_was_fed),
