@@ -25,7 +25,11 @@ for size in $SIZES; do
 	[ "${rc:-0}" = 0 ] || [ -z "${ROT_KEEP_LOG:-}" ] || cp "$LP_LOG" "$ROT_KEEP_LOG"
 	[ "${rc:-0}" = 0 ] || lp_fail "N=$n max-size $ms max-file $mf: a follower lost lines"
 	lp_wait_exit "rot$i" >/dev/null
+	lost=$((${lost:-0} + $(sed -n 's/.*skipped \([0-9]*\) in.*/\1/p' "$LP_DIR/res$i" | awk '{ s += $1 } END { print s + 0 }')))
 done
+lp_step "the losses told are the ones counted"
+lp_eq "$(lp_api /debug/vars | lp_json 'd["log_follow_lost_entries"]')" "$lost" \
+	"log_follow_lost_entries in /debug/vars"
 lp_released 500
 lp_stop
 lp_log ok
