@@ -18,6 +18,7 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
+#include "logdriver/logreader.h"
 
 static void
 debug_reply_text(struct api_req *r, struct evbuffer *body)
@@ -79,12 +80,14 @@ debug_kind_json_cb(const char *kind, size_t n, void *arg)
 void
 debug_vars(struct api_req *r)
 {
-	struct server	*srv = r->srv;
-	json_t		*o, *kinds = json_object();
+	struct server		*srv = r->srv;
+	struct logreader_losses	 lost;
+	json_t			*o, *kinds = json_object();
 
 	task_foreach_kind(debug_kind_json_cb, kinds);
+	logreader_total_losses(&lost);
 	o = json_pack("{s:I, s:o, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:f}",
+	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
 	    "tasks", (json_int_t)task_count(),
 	    "tasks_by_kind", kinds,
 	    "open_fds", procinfo_open_fds(),
@@ -100,6 +103,9 @@ debug_vars(struct api_req *r)
 	    "heap_in_use", (json_int_t)procinfo_heap_in_use(),
 	    "rss", (json_int_t)procinfo_rss(),
 	    "log_write_errors", (json_int_t)jsonfile_total_write_errors(),
+	    "log_follow_gaps", (json_int_t)lost.gaps,
+	    "log_follow_lost_entries", (json_int_t)lost.entries,
+	    "log_follow_lost_bytes", (json_int_t)lost.bytes,
 	    "uptime_seconds", (double)(timeutil_mono_ns() - srv->started_ns) /
 	    1e9);
 	api_reply_json(r, 200, o);

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/http.h>
 
 #include "api/server.h"
 #include "api/stream.h"
@@ -201,6 +203,23 @@ stream_done_cb(void *arg, const char *error)
 	stream_finish(s, CANCEL_NONE);
 }
 
+/*
+ * The reader skipped entries behind rotation: say so where the client
+ * reads, as stream 3 (dockerd's in-band error stream; the docker CLI
+ * prints it and stops) or, on a TTY stream that has no streams, as a
+ * line of its own.
+ */
+static void
+stream_notice_cb(void *arg, const char *text)
+{
+	struct stream	*s = arg;
+
+	if (s->state != STREAM_RUNNING)
+		return;
+	stream_frame(s, 3, NULL, 0, "", 0, text, strlen(text));
+	stream_schedule_flush(s);
+}
+
 static void
 stream_cancel_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
 {
@@ -248,6 +267,7 @@ stream_start(struct api_req *r, struct container *c,
 		.entry = stream_entry_cb,
 		.ready = stream_ready_cb,
 		.done = stream_done_cb,
+		.notice = stream_notice_cb,
 		.arg = s,
 	};
 	struct err		 err = { 0 };
@@ -263,6 +283,15 @@ stream_start(struct api_req *r, struct container *c,
 	    (unsigned long long)r->id, container_id(c), ro->follow);
 
 	api_stream_start(r, 200, NULL);
+	/*
+	 * libevent writes at most 16 KiB to a socket per loop pass; a
+	 * follower must be able to send per pass more than the copier takes
+	 * in (COPIER_PASS_BYTES of JSON), or no client could keep up.
+	 */
+	if (r->evcon != NULL)
+		bufferevent_set_max_single_write(
+		    evhttp_connection_get_bufferevent(r->evcon),
+		    STREAM_HIGH_WATER);
 	s->reader = logreader_new(s->base, r->ctx, container_log_path(c),
 	    ro->follow ? container_log_writer(c) : NULL, ro, &sink, &err);
 	if (s->reader == NULL) {

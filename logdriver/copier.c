@@ -3,8 +3,16 @@
  * Log copier. One buffer per stream holds at most one unfinished line
  * (< 16384 bytes) plus one read; entries are cut in place and handed to the
  * writer, which copies them into its own buffer, so nothing is allocated and
- * no system call is made per line. Backpressure is the pipe itself: we read only as fast as the writer
- * writes, and a container that outprints the disk blocks in write(2).
+ * no system call is made per line. Backpressure is the pipe itself: we read
+ * only as fast as the writer writes, and a container that outprints the
+ * disk blocks in write(2).
+ *
+ * Fairness: one loop pass writes at most COPIER_PASS_BYTES of JSON for a
+ * stream, whatever one read brought (64 KiB of short lines is ~750 KB of
+ * JSON); the rest waits in the buffer for the next pass. A follower may
+ * send more than that per pass, so one whose client keeps up stays at the
+ * head: the writer can no longer rotate faster than followers move.
+ * Followers are never waited for.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,12 +28,16 @@
 #include "logdriver/jsonfile.h"
 
 #define COPIER_BUFSZ	(COPIER_LINE_MAX + COPIER_READ_MAX)
+/* No limit on the JSON written in one call of copier_split. */
+#define COPIER_NOLIMIT	UINT64_MAX
 
 struct copier {
 	int			 fd;		/* owned; -1 after EOF */
 	enum logline_stream	 stream;
 	struct jsonfile		*writer;	/* borrowed; NULL discards */
 	struct event		*ev;		/* owned */
+	struct event		*more_ev;	/* owned: next pass, buffered */
+	int			 backlog;	/* complete lines wait in buf */
 	struct task		*task;		/* owned */
 	copier_eof_cb		 cb;
 	void			*arg;
@@ -54,14 +66,19 @@ copier_emit(struct copier *cp, const char *msg, size_t len, int complete,
  * its first byte was seen; each line reads the clock (vDSO, no syscall), so
  * lines of one read keep distinct times for since/until, as in dockerd.
  */
-static void
-copier_split(struct copier *cp)
+static int
+copier_split(struct copier *cp, uint64_t limit)
 {
 	size_t	 off = 0, window;
 	char	*nl;
 	int64_t	 ns;
+	int	 full = 0;
 
 	while (off < cp->len) {
+		if (cp->writer != NULL && jsonfile_bytes(cp->writer) >= limit) {
+			full = 1;
+			break;
+		}
 		ns = cp->line_started ? cp->line_ns : timeutil_now_ns();
 		window = cp->len - off;
 		if (window > COPIER_LINE_MAX)
@@ -82,16 +99,25 @@ copier_split(struct copier *cp)
 	if (off > 0 && off < cp->len)
 		memmove(cp->buf, cp->buf + off, cp->len - off);
 	cp->len -= off;
+	if (full)
+		return (1);
 	if (cp->len > 0 && !cp->line_started) {
 		cp->line_ns = timeutil_now_ns();
 		cp->line_started = 1;
 	}
+	return (0);
 }
 
-/* EOF remainder: a partial entry without newline (spec 5.5). */
+/*
+ * Everything left, without the pass limit: at EOF, at the drain after
+ * the process died, at free. Then the EOF remainder, a partial entry
+ * without newline (spec 5.5).
+ */
 static void
 copier_finish_line(struct copier *cp)
 {
+	copier_split(cp, COPIER_NOLIMIT);
+	cp->backlog = 0;
 	if (cp->len > 0)
 		copier_emit(cp, cp->buf, cp->len, 0,
 		    cp->line_started ? cp->line_ns : timeutil_now_ns());
@@ -107,27 +133,36 @@ copier_set_eof(struct copier *cp)
 		jsonfile_flush(cp->writer);
 	cp->eof = 1;
 	event_del(cp->ev);
+	event_del(cp->more_ev);
 	close(cp->fd);
 	cp->fd = -1;
 	task_wait(cp->task, "container exit");
 }
 
 /*
- * Reads up to max times; returns 1 at EOF, 0 when the fd would block or the
- * budget is spent. One flush per call, not per line or per read.
+ * Reads up to max times, writing at most limit bytes of JSON (what is
+ * left of a read waits in cp->buf: cp->backlog); returns 1 at EOF, 0 when
+ * the fd would block or the budget is spent. One flush per call, not per
+ * line or per read.
  */
 static int
-copier_read(struct copier *cp, int max)
+copier_read(struct copier *cp, int max, uint64_t limit)
 {
 	ssize_t	 n;
 	int	 got = 0, ret = 0;
 
-	while (max-- > 0) {
+	if (cp->writer != NULL && limit != COPIER_NOLIMIT)
+		limit += jsonfile_bytes(cp->writer);
+	if (cp->backlog) {
+		cp->backlog = copier_split(cp, limit);
+		got = 1;
+	}
+	while (!cp->backlog && max-- > 0) {
 		n = read(cp->fd, cp->buf + cp->len, COPIER_BUFSZ - cp->len);
 		if (n > 0) {
 			cp->bytes += (uint64_t)n;
 			cp->len += (size_t)n;
-			copier_split(cp);
+			cp->backlog = copier_split(cp, limit);
 			got = 1;
 			continue;
 		}
@@ -146,18 +181,36 @@ copier_read(struct copier *cp, int max)
 	return (ret);
 }
 
+/*
+ * Read event, or the next pass with lines still buffered. While lines
+ * wait, the fd is not watched: the pass limit holds per pass, and the
+ * timer (zero timeout, run after the next poll, as the readers' are)
+ * brings us back.
+ */
 static void
 copier_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct copier	*cp = arg;
+	static const struct timeval	 now = { 0, 0 };
+	struct copier			*cp = arg;
+	int				 was = cp->backlog;
 
 	(void)fd;
 	(void)what;
 	/* A few reads per wake-up keep other containers and clients fair. */
-	if (copier_read(cp, 4)) {
+	if (copier_read(cp, 4, COPIER_PASS_BYTES)) {
 		copier_set_eof(cp);
 		cp->cb(cp, cp->arg);
+		return;
 	}
+	if (cp->backlog && !was) {
+		event_del(cp->ev);
+		task_wait(cp->task, "next loop pass");
+	} else if (!cp->backlog && was) {
+		event_add(cp->ev, NULL);
+		task_wait(cp->task, "container output");
+	}
+	if (cp->backlog)
+		event_add(cp->more_ev, &now);
 }
 
 struct copier *
@@ -177,6 +230,7 @@ copier_new(struct event_base *base, int fd, enum logline_stream stream,
 	    logline_stream_name(stream));
 	task_wait(cp->task, "container output");
 	cp->ev = event_new(base, fd, EV_READ | EV_PERSIST, copier_read_cb, cp);
+	cp->more_ev = event_new(base, -1, 0, copier_read_cb, cp);
 	event_add(cp->ev, NULL);
 	return (cp);
 }
@@ -186,7 +240,7 @@ copier_drain(struct copier *cp)
 {
 	if (cp->eof)
 		return;
-	if (copier_read(cp, 1024))
+	if (copier_read(cp, 1024, COPIER_NOLIMIT))
 		copier_set_eof(cp);
 }
 
@@ -208,6 +262,7 @@ copier_free(struct copier *cp)
 		close(cp->fd);
 	}
 	event_free(cp->ev);
+	event_free(cp->more_ev);
 	task_free(cp->task);
 	xfree(cp->buf);
 	xfree(cp);

@@ -21,6 +21,12 @@ struct jsonfile;
 #define COPIER_LINE_MAX		16384
 /* Bytes asked for per read(2). */
 #define COPIER_READ_MAX		65536
+/*
+ * JSON written for one stream per loop pass; what else a read brought
+ * waits for the next pass. Below what a follower sends per pass
+ * (STREAM_HIGH_WATER), so a follower whose client keeps up keeps up.
+ */
+#define COPIER_PASS_BYTES	(32 * 1024)
 
 /* Called once from the loop when fd reached EOF (or a pty's EIO). */
 typedef void (*copier_eof_cb)(struct copier *, void *arg);

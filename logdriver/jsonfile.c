@@ -35,6 +35,10 @@ struct jsonfile {
 	int64_t			 peek_off;	/* file offset of buf[0] ... */
 	size_t			 peek_len;	/* ... and its bytes written */
 	uint64_t		 write_errors;	/* entries dropped */
+	uint64_t		 entries;	/* encoded since open */
+	uint64_t		 bytes;		/* encoded since open */
+	struct jsonfile_mark	*starts;	/* owned: ring, nstarts */
+	int			 nstarts;
 	int			 warned;	/* logged the first failure */
 	char			*attrs;		/* owned: {"k":"v"} or NULL */
 	size_t			 attrslen;
@@ -147,6 +151,9 @@ jsonfile_open(const char *path, const struct jsonfile_opts *opts,
 	jf->filesize = S_ISREG(st.st_mode) ? st.st_size : 0;
 	jf->cap = JSONFILE_BUFSZ;
 	jf->buf = xmalloc(jf->cap);
+	/* The kept generations and the current one, for followers' gaps. */
+	jf->nstarts = jsonfile_kept_files(jf) + 1;
+	jf->starts = xcalloc((size_t)jf->nstarts, sizeof *jf->starts);
 	TAILQ_INIT(&jf->subs);
 	return (jf);
 }
@@ -301,6 +308,8 @@ jsonfile_rotate(struct jsonfile *jf)
 	jf->filesize = 0;
 	jf->peek_len = 0;
 	jf->generation++;
+	jf->starts[jf->generation % (uint64_t)jf->nstarts] =
+	    (struct jsonfile_mark){ jf->entries, (int64_t)jf->bytes };
 	log_debug("%s: rotated, generation %" PRIu64, jf->path,
 	    jf->generation);
 	jsonfile_notify(jf, JSONFILE_ROTATED);
@@ -310,9 +319,8 @@ int
 jsonfile_write(struct jsonfile *jf, enum logline_stream stream,
     const char *msg, size_t len, int complete, int64_t time_ns)
 {
-	size_t	bound;
+	size_t	bound, n;
 
-	jf->peek_len = 0;		/* buf is about to be overwritten */
 	if (jf->opts.max_size > 0 &&
 	    jf->filesize + (int64_t)jf->len >= jf->opts.max_size)
 		jsonfile_rotate(jf);
@@ -324,8 +332,17 @@ jsonfile_write(struct jsonfile *jf, enum logline_stream stream,
 			jf->buf = xrealloc(jf->buf, jf->cap);
 		}
 	}
-	jf->len += logline_encode(jf->buf + jf->len, stream, msg, len,
-	    complete, time_ns, jf->attrs, jf->attrslen);
+	/*
+	 * Only now: a flush or a rotation just above sets the peek again,
+	 * and the encode below overwrites what it points at (a follower
+	 * would have read bytes not yet on disk as if they were).
+	 */
+	jf->peek_len = 0;
+	n = logline_encode(jf->buf + jf->len, stream, msg, len, complete,
+	    time_ns, jf->attrs, jf->attrslen);
+	jf->len += n;
+	jf->entries++;
+	jf->bytes += n;
 	return (0);
 }
 
@@ -339,6 +356,7 @@ jsonfile_close(struct jsonfile *jf)
 	if (jf->fd != -1)
 		close(jf->fd);
 	xfree(jf->attrs);
+	xfree(jf->starts);
 	xfree(jf->buf);
 	xfree(jf->path);
 	xfree(jf);
@@ -382,6 +400,30 @@ jsonfile_peek(const struct jsonfile *jf, int64_t off, const char **p)
 		return (0);
 	*p = jf->buf + (off - jf->peek_off);
 	return (jf->peek_len - (size_t)(off - jf->peek_off));
+}
+
+uint64_t
+jsonfile_bytes(const struct jsonfile *jf)
+{
+	return (jf->bytes);
+}
+
+int
+jsonfile_gen_start(const struct jsonfile *jf, uint64_t gen,
+    struct jsonfile_mark *out)
+{
+	if (gen > jf->generation ||
+	    jf->generation - gen >= (uint64_t)jf->nstarts)
+		return (-1);
+	*out = jf->starts[gen % (uint64_t)jf->nstarts];
+	return (0);
+}
+
+void
+jsonfile_mark(const struct jsonfile *jf, struct jsonfile_mark *out)
+{
+	out->entries = jf->entries;
+	out->bytes = (int64_t)jf->bytes;
 }
 
 uint64_t

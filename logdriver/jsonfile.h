@@ -27,6 +27,12 @@ enum jsonfile_event {
 	JSONFILE_CLOSED,
 };
 
+/* Entries and bytes encoded since the writer was opened, up to a point. */
+struct jsonfile_mark {
+	uint64_t	entries;
+	int64_t		bytes;
+};
+
 typedef void (*jsonfile_cb)(void *arg, enum jsonfile_event);
 
 TAILQ_HEAD(jsonfile_subq, jsonfile_sub);
@@ -91,14 +97,28 @@ int64_t		 jsonfile_size(const struct jsonfile *);
 int64_t		 jsonfile_written(const struct jsonfile *);
 size_t		 jsonfile_peek(const struct jsonfile *, int64_t off,
 		     const char **p);
+/* Bytes encoded since open: the copier's measure of its work. */
+uint64_t	 jsonfile_bytes(const struct jsonfile *);
+/* Where everything encoded so far ends (buffered entries included). */
+void		 jsonfile_mark(const struct jsonfile *, struct jsonfile_mark *);
+/*
+ * Where generation gen began, for the kept generations and the current
+ * one (generation 0 began at open: what the file held before is not
+ * counted). -1 when gen is older. A follower that skips deleted files
+ * tells its client how much it lost from these.
+ */
+int		 jsonfile_gen_start(const struct jsonfile *, uint64_t gen,
+		     struct jsonfile_mark *);
 /* Entries dropped by failed writes: this writer, and all writers. */
 uint64_t	 jsonfile_write_errors(const struct jsonfile *);
 uint64_t	 jsonfile_total_write_errors(void);
 
 /*
  * Subscribes sub (embedded in the follower) to the writer's events. The
- * callback must be cheap (schedule work, do not read) and must not free the
- * writer; it may unsubscribe itself or others.
+ * callback must be cheap (schedule work; on APPEND it may copy what
+ * jsonfile_peek shows, which is there only during the callback when the
+ * write was a flush inside jsonfile_write) and must not free the writer;
+ * it may unsubscribe itself or others.
  */
 void		 jsonfile_subscribe(struct jsonfile *, struct jsonfile_sub *,
 		     jsonfile_cb, void *arg);

@@ -43,6 +43,12 @@
  */
 #define LOGREADER_MAXPIN	32
 /*
+ * Bytes a follower at the head may take from the writer and hold while its
+ * client catches up (logreader_feed): with a tiny max-size the disk keeps
+ * almost nothing, so this is what a follower that keeps up relies on.
+ */
+#define LOGREADER_HOLD		(1024 * 1024)
+/*
  * A follower that has waited this long for growth is idle: it closes its
  * file until the writer reports more (see logreader_idle). Not at once,
  * because a chatty container would then cost every follower an open(2)
@@ -85,6 +91,7 @@ struct logreader {
 	uint64_t		 wgen;		/* writer's generation */
 	int			 kept;		/* writer's kept files */
 	int			 closed;	/* writer sent CLOSED */
+	int64_t			 close_off;	/* its last byte in gen wgen */
 	struct logreader_opts	 opts;
 	struct logreader_sink	 sink;
 
@@ -96,6 +103,7 @@ struct logreader {
 	int			 born_cancelled; /* parent was cancelled */
 	int			 idle_armed;	/* park timer set, no data */
 	int			 parked;	/* files[cur] closed, idle */
+	int			 kicked;	/* work_ev runs next pass */
 
 	int			 ino_fd;
 	int			 wd_file;
@@ -110,7 +118,18 @@ struct logreader {
 	 */
 	struct logreader_file	*pins;
 	int			 npins;
-	int			 pin_warned;
+	int			 at_head;	/* fed up to the writer's end */
+	/*
+	 * A rotation found the pins full: from gap_gen on nothing is held
+	 * (no pin is taken until the reader gets there, so what is held
+	 * stays one run), and gap is where gap_gen began, to count a loss.
+	 */
+	int			 gapped;
+	uint64_t		 gap_gen;
+	struct jsonfile_mark	 gap;
+	/* Owned: the writer's marks of the kept generations, once closed. */
+	struct jsonfile_mark	*marks;
+	int			 nmarks;	/* for wgen - nmarks + 1 .. */
 	struct logreader_file	*files;		/* owned: oldest first */
 	int			 nfiles;
 	int			 cur;
@@ -131,9 +150,12 @@ struct logreader {
 	char			 error[256];	/* pending in-band error */
 	uint64_t		 delivered;
 	uint64_t		 skipped;
+	uint64_t		 lost_entries;	/* skipped behind rotation */
+	int64_t			 lost_bytes;
 };
 
 static uint64_t	logreader_next_id = 1;
+static struct logreader_losses	logreader_losses;
 
 static const char *
 logreader_state_name(enum logreader_state state)
@@ -148,6 +170,9 @@ static int	logreader_unpark(struct logreader *);
 static void	logreader_file_name(const struct logreader *, int, char *,
 		    size_t);
 static void	logreader_idle(struct logreader *);
+static void	logreader_buf(struct logreader *);
+static void	logreader_keep_marks(struct logreader *);
+static void	logreader_limit_closed(struct logreader *);
 
 static int
 logreader_active(const struct logreader *r)
@@ -174,12 +199,20 @@ logreader_set_error(struct logreader *r, int errnum, const char *op,
  * event_active: libevent 2.1 runs events activated from a callback in the
  * same pass, before polling, so a reader re-activating itself would starve
  * every socket; an expired timer waits for the next poll.
+ *
+ * Once per run: libevent takes a timer that already fired but has not run
+ * yet off the active list when it is added again, so a writer notifying
+ * in every pass before our turn kept pushing a follower back (the last of
+ * several starved until its hold ran out).
  */
 static void
 logreader_kick(struct logreader *r)
 {
 	static const struct timeval	now = { 0, 0 };
 
+	if (r->kicked)
+		return;
+	r->kicked = 1;
 	event_add(&r->work_ev, &now);
 }
 
@@ -221,6 +254,7 @@ static void
 logreader_release(struct logreader *r)
 {
 	event_del(&r->work_ev);
+	r->kicked = 0;
 	if (r->ino_added) {
 		event_del(&r->ino_ev);
 		r->ino_added = 0;
@@ -236,6 +270,9 @@ logreader_release(struct logreader *r)
 	r->npins = 0;
 	xfree(r->pins);
 	r->pins = NULL;
+	xfree(r->marks);
+	r->marks = NULL;
+	r->nmarks = 0;
 	for (int i = 0; i < r->nfiles; i++)
 		logreader_close_file(&r->files[i]);
 	xfree(r->files);
@@ -307,12 +344,13 @@ logreader_pin(struct logreader *r)
 {
 	struct logreader_file	*f;
 
+	if (r->gapped)
+		return;
 	if (r->npins == LOGREADER_MAXPIN) {
-		if (!r->pin_warned)
-			log_warn("reader %" PRIu64 ": %s: %d rotations "
-			    "behind, older files may be lost", r->id,
-			    r->path, LOGREADER_MAXPIN);
-		r->pin_warned = 1;
+		r->gapped = 1;
+		r->gap_gen = r->wgen;
+		if (jsonfile_gen_start(r->writer, r->wgen, &r->gap) != 0)
+			r->gapped = 0;	/* cannot happen: it is current */
 		return;
 	}
 	if (r->pins == NULL)
@@ -371,6 +409,94 @@ logreader_unpark_rotated(struct logreader *r)
 }
 
 /*
+ * A follower that has everything the writer wrote takes the new bytes
+ * from the writer's buffer now, before a later write or rotation can
+ * overwrite or delete them: one memcpy, no system call, and it cannot
+ * fall behind rotation however small max-size is. It holds at most
+ * LOGREADER_HOLD bytes that its client has not taken yet; past that it
+ * reads the file again like any follower behind (logreader_fill).
+ */
+static void
+logreader_feed(struct logreader *r)
+{
+	struct logreader_file	*f;
+	const char		*src;
+	size_t			 n, want;
+
+	r->at_head = 0;
+	if (r->state != LOGREADER_FOLLOW || r->writer == NULL ||
+	    r->cur != r->nfiles - 1 || r->skipping)
+		return;
+	f = &r->files[r->cur];
+	if (f->gen != r->wgen || f->limit >= 0 ||
+	    (n = jsonfile_peek(r->writer, f->off, &src)) == 0)
+		return;
+	logreader_buf(r);
+	if (r->end - r->start + n > LOGREADER_HOLD) {
+		log_debug("reader %" PRIu64 ": %zu bytes unsent, off the "
+		    "head (paused %d)", r->id, r->end - r->start, r->paused);
+		return;
+	}
+	if (r->end + n > r->cap && r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->end + n > r->cap) {
+		for (want = r->cap; want < r->end + n; want *= 2)
+			;
+		r->cap = want;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	memcpy(r->buf + r->end, src, n);
+	r->end += n;
+	f->off += (int64_t)n;
+	r->idle_armed = 0;
+	r->at_head = f->off == jsonfile_written(r->writer);
+}
+
+/*
+ * The writer rotated right after a write we took in full: the rest of
+ * this generation is in our buffer, so go over to the new file now, which
+ * keeps a follower at the head to one fd whatever the rotation rate. The
+ * buffer stays: it holds whole entries. Returns 0 when it could not open
+ * the new file (then it is pinned or found by name as for any follower).
+ */
+static int
+logreader_head_rotated(struct logreader *r)
+{
+	struct logreader_file	*f = &r->files[r->cur], nf;
+
+	r->at_head = 0;
+	if (f->gen + 1 != r->wgen || r->npins > 0)
+		return (0);
+	memset(&nf, 0, sizeof nf);
+	if ((nf.fd = open(r->path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	logreader_close_file(f);
+	nf.gen = r->wgen;
+	nf.limit = -1;
+	*f = nf;
+	r->parked = 0;
+	r->draining = 0;
+	r->at_head = 1;
+	return (1);
+}
+
+/* After CLOSED, the closed generation is read up to the close only. */
+static void
+logreader_limit_closed(struct logreader *r)
+{
+	struct logreader_file	*f;
+
+	if (!r->closed || r->files == NULL || !logreader_active(r))
+		return;
+	f = &r->files[r->cur];
+	if (f->gen == r->wgen && f->limit < 0)
+		f->limit = r->close_off;
+}
+
+/*
  * Writer notification: cheap, as the writer asks (at most one open(2) on
  * a rotation); remember what happened and schedule a slice. Reading
  * happens from the loop.
@@ -382,10 +508,13 @@ logreader_writer_cb(void *arg, enum jsonfile_event ev)
 
 	switch (ev) {
 	case JSONFILE_APPEND:
+		logreader_feed(r);
 		break;
 	case JSONFILE_ROTATED:
 		r->wgen = jsonfile_generation(r->writer);
 		if (!logreader_active(r))
+			break;
+		if (r->at_head && logreader_head_rotated(r))
 			break;
 		if (r->parked && r->files[r->cur].gen + 1 == r->wgen)
 			logreader_unpark_rotated(r);
@@ -394,8 +523,18 @@ logreader_writer_cb(void *arg, enum jsonfile_event ev)
 	case JSONFILE_CLOSED:
 		/* Already unsubscribed by the writer; it is gone after this. */
 		r->wgen = jsonfile_generation(r->writer);
+		if (logreader_active(r))
+			logreader_keep_marks(r);
+		/*
+		 * The run ends here: a restart appends the next run to the same
+		 * file, and a follower reading on into it stopped wherever its
+		 * EOF happened to be. It ends at this run's last entry, as
+		 * dockerd's follow ends when the container stops.
+		 */
+		r->close_off = jsonfile_written(r->writer);
 		r->writer = NULL;
 		r->closed = 1;
+		logreader_limit_closed(r);
 		break;
 	}
 	if (r->state == LOGREADER_FOLLOW)
@@ -900,15 +1039,93 @@ logreader_switch(struct logreader *r, struct logreader_file *nf)
 	f->limit = -1;
 	f->off = 0;
 	r->draining = 0;
+	logreader_limit_closed(r);
+}
+
+/* Where generation g began: from the writer, or what it left us. */
+static int
+logreader_gen_start(const struct logreader *r, uint64_t g,
+    struct jsonfile_mark *out)
+{
+	if (r->writer != NULL)
+		return (jsonfile_gen_start(r->writer, g, out));
+	if (r->marks == NULL || g > r->wgen ||
+	    r->wgen - g >= (uint64_t)r->nmarks)
+		return (-1);
+	*out = r->marks[r->wgen - g];
+	return (0);
 }
 
 /*
- * Writer follow, at the end of generation g < the writer's: opens g + 1 by
- * name (the writer names it, spec 5.7). When the writer has already
- * deleted it (we are more than kept-1 rotations behind) we skip to the
- * oldest file still there with a warning and keep following: a follower
- * that ends is worse than one with a logged gap (dockerd sends an error
- * and ends; spec 4.5). Returns 0, or -1 when it finished with an error.
+ * The writer is closing: keep where its kept generations began, so that
+ * a follower still behind can count what it skips after the container is
+ * gone. Only for one holding pins or a gap; a few bytes a generation.
+ */
+static void
+logreader_keep_marks(struct logreader *r)
+{
+	int	n = r->kept + 1;
+
+	if (r->npins == 0 && !r->gapped)
+		return;
+	r->marks = xcalloc((size_t)n, sizeof *r->marks);
+	for (r->nmarks = 0; r->nmarks < n; r->nmarks++)
+		if (jsonfile_gen_start(r->writer, r->wgen -
+		    (uint64_t)r->nmarks, &r->marks[r->nmarks]) != 0)
+			break;
+}
+
+/*
+ * We skipped from the start of generation g to the start of generation to:
+ * count it, log it, and tell the client in band (the sink's notice), since
+ * a silent gap is indistinguishable from a container that said nothing.
+ * Where g began is known from the writer while g is still a kept file, or
+ * from the mark taken when the pins ran out (r->gap).
+ */
+static void
+logreader_lost(struct logreader *r, uint64_t g, uint64_t to)
+{
+	struct jsonfile_mark	 a = { 0, 0 }, b = { 0, 0 };
+	char			 text[400];
+	int			 known;
+
+	known = logreader_gen_start(r, to, &b) == 0;
+	if (r->gapped && r->gap_gen == g)
+		a = r->gap;
+	else if (known && logreader_gen_start(r, g, &a) != 0)
+		known = 0;
+	if (!known || b.entries < a.entries || b.bytes < a.bytes) {
+		a.entries = b.entries = 0;
+		a.bytes = b.bytes = 0;
+	}
+	r->lost_entries += b.entries - a.entries;
+	r->lost_bytes += b.bytes - a.bytes;
+	logreader_losses.gaps++;
+	logreader_losses.entries += b.entries - a.entries;
+	logreader_losses.bytes += (uint64_t)(b.bytes - a.bytes);
+	log_warn("reader %" PRIu64 ": %s: %" PRIu64 " rotations behind, "
+	    "skipped %" PRIu64 " entries (%" PRId64 " bytes) in deleted files",
+	    r->id, r->path, r->wgen - g + 1, b.entries - a.entries,
+	    b.bytes - a.bytes);
+	snprintf(text, sizeof text, "logpouch: skipped %" PRIu64 " entries "
+	    "(%" PRId64 " bytes): this follower fell further behind than the "
+	    "log files kept (max-file) and the %d rotated files (%d KiB "
+	    "unsent) held for a follower; the container was not slowed\n",
+	    b.entries - a.entries, b.bytes - a.bytes, LOGREADER_MAXPIN,
+	    LOGREADER_HOLD / 1024);
+	if (r->sink.notice != NULL)
+		r->sink.notice(r->sink.arg, text);
+}
+
+/*
+ * Writer follow, at the end of generation g < the writer's: takes g + 1
+ * from the pins or opens it by name (the writer names it, spec 5.7). When
+ * the writer has already deleted it (we are more than kept-1 rotations
+ * behind and past what the pins hold) we skip to the oldest file still
+ * there, tell the client how much was lost (logreader_lost) and keep
+ * following: a follower that ends is worse than one with a told gap
+ * (dockerd skips silently). Returns 0, or -1 when it finished (an error,
+ * or the sink stopped us).
  */
 static int
 logreader_next_gen(struct logreader *r)
@@ -924,12 +1141,8 @@ logreader_next_gen(struct logreader *r)
 		logreader_switch(r, &nf);
 		return (0);
 	}
-	if (k >= r->kept) {
-		log_warn("reader %" PRIu64 ": %s: %" PRId64 " rotations "
-		    "behind, skipping %" PRId64 " deleted files", r->id,
-		    r->path, k + 1, k - r->kept + 1);
+	if (k >= r->kept)
 		k = r->kept - 1;
-	}
 	for (;;) {
 		memset(&nf, 0, sizeof nf);
 		logreader_file_name(r, (int)k, name, sizeof name);
@@ -940,8 +1153,6 @@ logreader_next_gen(struct logreader *r)
 			logreader_finish(r, r->error);
 			return (-1);
 		}
-		log_warn("reader %" PRIu64 ": %s gone, skipping it", r->id,
-		    name);
 		k--;
 	}
 	nf.k = (int)k;
@@ -950,7 +1161,11 @@ logreader_next_gen(struct logreader *r)
 	log_debug("reader %" PRIu64 ": generation %" PRIu64 " -> %" PRIu64
 	    " (%s)", r->id, r->files[r->cur].gen, nf.gen, name);
 	logreader_switch(r, &nf);
-	return (0);
+	if (nf.gen > g)
+		logreader_lost(r, g, nf.gen);
+	if (r->gapped && r->gap_gen <= nf.gen)
+		r->gapped = 0;		/* pins may be taken again */
+	return (logreader_active(r) ? 0 : -1);
 }
 
 /*
@@ -1015,6 +1230,8 @@ logreader_idle(struct logreader *r)
 	static const struct timeval	 park = { LOGREADER_PARK_SECS, 0 };
 	struct logreader_file		*f = &r->files[r->cur];
 
+	if (r->kicked)
+		return;			/* more to do next pass */
 	if (!r->idle_armed) {
 		/* The work event is also the park timer; a kick resets it. */
 		r->idle_armed = 1;
@@ -1072,6 +1289,7 @@ logreader_eof(struct logreader *r)
 		logreader_drop_partial(r, "end of a rotated file");
 		logreader_close_file(&r->files[r->cur]);
 		r->cur++;
+		logreader_limit_closed(r);
 		return (1);
 	}
 	if (!r->opts.follow) {
@@ -1141,6 +1359,7 @@ logreader_work_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	r->kicked = 0;
 	r->busy++;
 	if (logreader_active(r) && r->error[0] != '\0')
 		logreader_finish(r, r->error);
@@ -1214,4 +1433,16 @@ uint64_t
 logreader_skipped(const struct logreader *r)
 {
 	return (r->skipped);
+}
+
+uint64_t
+logreader_lost_entries(const struct logreader *r)
+{
+	return (r->lost_entries);
+}
+
+void
+logreader_total_losses(struct logreader_losses *out)
+{
+	*out = logreader_losses;
 }

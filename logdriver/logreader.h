@@ -19,11 +19,15 @@ struct logreader;
 struct task;
 
 /*
- * Follow with a writer: appends and rotations come from its notifications;
- * on a rotation the reader opens the new file at once, so a burst of
- * rotations loses nothing (up to 32 files ahead, then it skips to the
- * oldest file still on disk with a warning and keeps following). CLOSED
- * ends the stream once everything is read. Without a writer: inotify,
+ * Follow with a writer: appends and rotations come from its notifications.
+ * A follower that has read everything takes each write from the writer's
+ * buffer as it happens and holds up to 1 MiB its client has not taken,
+ * so it loses nothing whatever max-size is. One further behind holds the
+ * files of the rotations since (up to 32, each up to max-size on disk);
+ * past that it skips to the oldest file still on disk, and the sink's
+ * notice() says how many entries and bytes were lost, a warning is
+ * logged and the totals count it; then it keeps following. CLOSED ends
+ * the stream once everything is read. Without a writer: inotify,
  * rotation found by inode, truncation restarts at offset 0.
  */
 struct logreader_opts {
@@ -47,7 +51,19 @@ struct logreader_sink {
 	 * never after logreader_stop(); the reader may be freed inside.
 	 */
 	void	(*done)(void *arg, const char *error);
+	/*
+	 * A follower lost entries behind rotation (one text line saying how
+	 * many and why); more records follow. NULL: not told.
+	 */
+	void	(*notice)(void *arg, const char *text);
 	void	*arg;
+};
+
+/* Every reader's losses behind rotation, for /debug/vars. */
+struct logreader_losses {
+	uint64_t	gaps;		/* skips told to a client */
+	uint64_t	entries;
+	uint64_t	bytes;
 };
 
 /*
@@ -80,5 +96,8 @@ uint64_t		 logreader_id(const struct logreader *);
 /* Records delivered to the sink, and lines skipped as unreadable. */
 uint64_t		 logreader_delivered(const struct logreader *);
 uint64_t		 logreader_skipped(const struct logreader *);
+/* Entries lost behind rotation (told with notice()). */
+uint64_t		 logreader_lost_entries(const struct logreader *);
+void			 logreader_total_losses(struct logreader_losses *);
 
 #endif

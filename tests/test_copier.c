@@ -202,6 +202,49 @@ test_copier_many_lines_arrive_in_order(void **state)
 	json_decref(l);
 }
 
+/*
+ * Fairness: a pipe full of short lines (one read of it is ~1.5 MB of
+ * JSON) is written at most COPIER_PASS_BYTES (and the entry that crosses
+ * it) per loop pass, so followers that send more than that per pass keep
+ * up; every line still arrives, in order, and the pipe is emptied.
+ */
+static void
+test_copier_writes_a_bounded_amount_per_loop_pass(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct eof_seen		 e = { 0 };
+	struct jsonfile		*w;
+	struct copier		*cp;
+	char			 path[4200], data[60000];
+	uint64_t		 prev = 0, most = 0;
+	int			 p[2], passes = 0;
+
+	for (size_t i = 0; i < sizeof data; i += 3)
+		memcpy(data + i, "ab\n", 3);
+	snprintf(path, sizeof path, "%s/fair-json.log", f->dir);
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	assert_int_equal(write(p[1], data, sizeof data), (ssize_t)sizeof data);
+	close(p[1]);
+	w = jsonfile_open(path, &opts, NULL);
+	cp = copier_new(f->base, p[0], LOGLINE_STDOUT, w, eof_cb, &e);
+	while (!e.done && passes < 10000) {
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (jsonfile_bytes(w) - prev > most)
+			most = jsonfile_bytes(w) - prev;
+		prev = jsonfile_bytes(w);
+		passes++;
+	}
+	assert_true(e.done);
+	assert_true(most > 0);
+	assert_true(most <= COPIER_PASS_BYTES + 200);
+	assert_true(passes > 20);
+	assert_int_equal(copier_entries(cp), sizeof data / 3);
+	copier_free(cp);
+	jsonfile_close(w);
+}
+
 static void
 test_copier_without_writer_discards(void **state)
 {
@@ -224,6 +267,9 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_copier_many_lines_arrive_in_order,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_writes_a_bounded_amount_per_loop_pass,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_copier_without_writer_discards,

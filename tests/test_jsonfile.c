@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,86 @@ test_writer_flushes_by_itself_when_the_buffer_is_full(void **state)
 	jsonfile_close(jf);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size % 200, 0);
+}
+
+/* What a follower sees through the peek, checked against the file. */
+struct peek_check {
+	struct jsonfile	*jf;
+	int		 appends;
+	int		 bad;
+};
+
+static void
+peek_file_matches(struct peek_check *pc, int64_t off)
+{
+	const char	*p;
+	char		*disk;
+	size_t		 n;
+	int		 fd;
+
+	if ((n = jsonfile_peek(pc->jf, off, &p)) == 0)
+		return;
+	disk = test_malloc(n);
+	fd = open(jsonfile_path(pc->jf), O_RDONLY);
+	assert_true(fd != -1);
+	if (pread(fd, disk, n, off) != (ssize_t)n || memcmp(disk, p, n) != 0)
+		pc->bad++;
+	close(fd);
+	test_free(disk);
+}
+
+static void
+peek_check_cb(void *arg, enum jsonfile_event ev)
+{
+	struct peek_check	*pc = arg;
+
+	if (ev != JSONFILE_APPEND)
+		return;
+	pc->appends++;
+	peek_file_matches(pc, jsonfile_written(pc->jf) - 1);
+}
+
+/*
+ * A write that flushes a full buffer by itself: during the APPEND the
+ * peek shows the bytes just written; after it, the buffer holds the new
+ * entry, not on disk yet, so the peek must show nothing (it used to show
+ * the new entry as if it were the file's bytes at the old offset).
+ */
+static void
+test_peek_never_shows_bytes_not_on_disk(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct peek_check	 pc = { 0 };
+	struct jsonfile_sub	 sub = { 0 };
+	char			*path = fixture_path(state, "peek-json.log");
+	char			 msg[1000];
+	int64_t			 before;
+	int			 flushes = 0;
+
+	pc.jf = jsonfile_open(path, &opts, NULL);
+	jsonfile_subscribe(pc.jf, &sub, peek_check_cb, &pc);
+	for (int i = 0; i < 200; i++) {
+		memset(msg, 'a' + i % 26, sizeof msg);
+		before = jsonfile_written(pc.jf);
+		jsonfile_write(pc.jf, LOGLINE_STDOUT, msg, sizeof msg, 1, t0());
+		if (jsonfile_written(pc.jf) == before)
+			continue;
+		flushes++;
+		/* Every offset of the last write, as a follower might ask. */
+		for (int64_t off = before; off < jsonfile_written(pc.jf);
+		    off += 997)
+			peek_file_matches(&pc, off);
+	}
+	assert_true(flushes >= 2);
+	assert_int_equal(pc.appends, flushes);
+	assert_int_equal(pc.bad, 0);
+	/* After an explicit flush the peek is good until the next write. */
+	before = jsonfile_written(pc.jf);
+	jsonfile_flush(pc.jf);
+	assert_true(jsonfile_peek(pc.jf, before, &(const char *){ NULL }) > 0);
+	peek_file_matches(&pc, before);
+	assert_int_equal(pc.bad, 0);
+	jsonfile_close(pc.jf);
 }
 
 static off_t
@@ -394,6 +475,7 @@ main(void)
 		T(test_writer_creates_the_file_with_mode_0640),
 		T(test_writer_open_reports_a_missing_directory),
 		T(test_writer_flushes_by_itself_when_the_buffer_is_full),
+		T(test_peek_never_shows_bytes_not_on_disk),
 		T(test_writer_rotates_before_the_entry_that_reaches_max_size),
 		T(test_writer_with_max_file_one_keeps_only_a_stale_dot_one),
 		T(test_writer_counts_write_errors_and_goes_on),
