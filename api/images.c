@@ -357,8 +357,10 @@ images_api_list(struct api_req *r)
 	json_t		*out = json_array(), *f = NULL, *img;
 	size_t		 i;
 
-	if (fs != NULL && *fs != '\0' &&
-	    !json_is_object(f = json_loads(fs, 0, NULL))) {
+	/* json_is_object() is a macro: its argument must not call. */
+	if (fs != NULL && *fs != '\0')
+		f = json_loads(fs, 0, NULL);
+	if (fs != NULL && *fs != '\0' && !json_is_object(f)) {
 		json_decref(f);
 		json_decref(all);
 		json_decref(out);
@@ -512,6 +514,14 @@ images_api_delete(struct api_req *r)
 		    norm));
 		xfree(norm);
 	} else if (json_array_size(tags) <= 1 || images_api_one_repo(tags)) {
+		/* Hard conflicts first, before any tag goes (moby's order). */
+		if (u.running != NULL) {
+			err_set(&err, ERR_CONFLICT, "conflict: unable to delete "
+			    "%.12s (cannot be forced) - image is being used by "
+			    "running container %.12s", u.id + 7, u.running);
+			json_decref(tags);
+			goto fail;
+		}
 		if (!force && u.stopped != NULL) {
 			err_set(&err, ERR_CONFLICT, "conflict: unable to delete "
 			    "%.12s (must be forced) - image is being used by "

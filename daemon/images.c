@@ -584,6 +584,10 @@ images_list_json(struct images *st, int all)
 		struct images_image *img = st->v[i];
 
 		tags = images_tags(st, img);
+		if (json_array_size(tags) == 0) {
+			json_decref(tags);
+			tags = NULL;
+		}
 		labels = json_object_get(json_object_get(img->config,
 		    "config"), "Labels");
 		json_array_append_new(out, json_pack("{s:i, s:I, s:s, s:o,"
@@ -592,11 +596,11 @@ images_list_json(struct images *st, int all)
 		    "Created", (json_int_t)(images_created_ns(img) /
 		    1000000000), "Id", img->id,
 		    "Labels", images_or_null(labels), "ParentId", "",
-		    "RepoDigests", json_array_size(tags) == 0 ?
+		    "RepoDigests", tags == NULL ?
 		    json_pack("[s]", "<none>@<none>") : json_null(),
-		    "RepoTags", json_array_size(tags) == 0 ?
-		    (json_decref(tags), json_pack("[s]", "<none>:<none>")) :
-		    tags, "SharedSize", -1, "Size", (json_int_t)img->size,
+		    "RepoTags", tags == NULL ?
+		    json_pack("[s]", "<none>:<none>") : tags,
+		    "SharedSize", -1, "Size", (json_int_t)img->size,
 		    "VirtualSize", (json_int_t)img->size));
 	}
 	return (out);
