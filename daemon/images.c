@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,38 +117,6 @@ images_load_one(struct images *st, const char *hex)
 	st->v[st->n++] = img;
 }
 
-/* Mounts one overlay in a scratch directory: the kernel's answer, once. */
-static int
-images_probe_overlay(struct images *st)
-{
-	const char	*sub[] = { "l", "u", "w", "m" };
-	char		*base = images_path(st, "%s", "tmp/overlay-probe"), *p;
-	char		*opts;
-	int		 ok;
-
-	imgarchive_remove_tree(base);
-	mkdir(base, 0700);
-	for (size_t i = 0; i < 4; i++) {
-		p = xasprintf("%s/%s", base, sub[i]);
-		mkdir(p, 0700);
-		xfree(p);
-	}
-	opts = xasprintf("lowerdir=%s/l,upperdir=%s/u,workdir=%s/w", base, base,
-	    base);
-	p = xasprintf("%s/m", base);
-	ok = mount("overlay", p, "overlay", 0, opts) == 0;
-	if (ok)
-		umount2(p, MNT_DETACH);
-	else
-		log_info("%s: no overlayfs (%s): container roots are copies",
-		    __func__, strerror(errno));
-	xfree(p);
-	xfree(opts);
-	imgarchive_remove_tree(base);
-	xfree(base);
-	return (ok);
-}
-
 struct images *
 images_new(const char *data_root, struct err *err)
 {
@@ -191,7 +158,7 @@ images_new(const char *data_root, struct err *err)
 		closedir(d);
 	}
 	xfree(p);
-	st->overlay = geteuid() == 0 && images_probe_overlay(st);
+	st->overlay = geteuid() == 0 && images_rootfs_probe(st);
 	return (st);
 fail:
 	images_free(st);
@@ -230,93 +197,7 @@ images_image_config(const struct images_image *img)
 	return (img->config);
 }
 
-/* ---- references ------------------------------------------------------ */
-
-/* One path component: [a-z0-9]+ joined by '.', '_', '__' or '-'+. */
-static int
-images_component_ok(const char *s, size_t len)
-{
-	size_t	i = 0;
-
-	while (i < len) {
-		size_t	start = i, sep;
-
-		while (i < len && ((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9')))
-			i++;
-		if (i == start)
-			return (0);
-		if (i == len)
-			return (1);
-		sep = i;
-		if (s[i] == '.' || s[i] == '_') {
-			i++;
-			if (s[sep] == '_' && i < len && s[i] == '_')
-				i++;
-		} else
-			while (i < len && s[i] == '-')
-				i++;
-		if (i == sep || i == len)
-			return (0);
-	}
-	return (len > 0);
-}
-
-char *
-images_ref_normalise(const char *ref, struct err *err)
-{
-	const char	*slash = strrchr(ref, '/'), *colon, *name, *p, *q;
-	char		*repo, *out;
-	size_t		 n;
-
-	colon = strrchr(slash != NULL ? slash : ref, ':');
-	if (*ref == '\0' || strchr(ref, '@') != NULL) {
-		err_set(err, ERR_INVALID, "invalid reference format");
-		return (NULL);
-	}
-	n = colon != NULL ? (size_t)(colon - ref) : strlen(ref);
-	repo = xasprintf("%.*s", (int)n, ref);
-	for (p = repo; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z') {
-			xfree(repo);
-			err_set(err, ERR_INVALID, "invalid reference format: "
-			    "repository name must be lowercase");
-			return (NULL);
-		}
-	name = repo;
-	if (strncmp(name, "docker.io/", 10) == 0)
-		name += 10;
-	else if (strncmp(name, "index.docker.io/", 16) == 0)
-		name += 16;
-	if (name != repo && strncmp(name, "library/", 8) == 0 &&
-	    strchr(name + 8, '/') == NULL)
-		name += 8;
-	/* The first component may be a registry host (has '.' or ':'). */
-	for (p = name; *p != '\0'; p = *q != '\0' ? q + 1 : q) {
-		q = strchr(p, '/') != NULL ? strchr(p, '/') : p + strlen(p);
-		if (p == name && *q == '/' && (memchr(p, '.', (size_t)(q - p))
-		    != NULL || strncmp(p, "localhost", 9) == 0))
-			continue;
-		if (!images_component_ok(p, (size_t)(q - p)))
-			goto bad;
-	}
-	if (colon != NULL) {
-		const char	*t = colon + 1;
-
-		n = strlen(t);
-		if (n == 0 || n > 128 || t[0] == '.' || t[0] == '-' ||
-		    strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
-		    "VWXYZ0123456789_.-") != n)
-			goto bad;
-	}
-	out = xasprintf("%s:%s", name, colon != NULL ? colon + 1 : "latest");
-	xfree(repo);
-	return (out);
-bad:
-	xfree(repo);
-	err_set(err, ERR_INVALID, "invalid reference format");
-	return (NULL);
-}
+/* ---- lookup ---------------------------------------------------------- */
 
 struct images_image *
 images_lookup(struct images *st, const char *ref, struct err *err)
@@ -644,81 +525,4 @@ images_inspect_json(struct images *st, const struct images_image *img)
 	    json_object_get(json_object_get(c, "rootfs"), "diff_ids")),
 	    "Metadata", "LastTagTime", ltt != NULL ? ltt :
 	    "0001-01-01T00:00:00Z"));
-}
-
-/* ---- container roots ------------------------------------------------- */
-
-int
-images_rootfs_prepare(struct images *st, const struct images_image *img,
-    const char *cid, char **path, struct err *err)
-{
-	char		*base = images_path(st, "containers/%s", cid), *lower;
-	char		*p, *opts;
-	struct stat	 sb;
-	int		 rc = 0;
-
-	*path = NULL;
-	if (strchr(cid, '/') != NULL || cid[0] == '.') {
-		xfree(base);
-		return (err_set(err, ERR_INVALID, "invalid container id"));
-	}
-	if (images_mkdir(base, err) != 0) {
-		xfree(base);
-		return (-1);
-	}
-	lower = images_path(st, "rootfs/%s", img->id + 7);
-	if (!st->overlay) {
-		p = xasprintf("%s/rootfs", base);
-		if (lstat(p, &sb) != 0)
-			rc = imgarchive_copy_tree(lower, p, err);
-		goto out;
-	}
-	p = xasprintf("%s/merged", base);
-	opts = xasprintf("%s/upper", base);
-	mkdir(opts, 0755);
-	xfree(opts);
-	opts = xasprintf("%s/work", base);
-	mkdir(opts, 0700);
-	xfree(opts);
-	mkdir(p, 0755);
-	opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower,
-	    base, base);
-	/* Already mounted (prepared twice): EBUSY is not an error. */
-	if (mount("overlay", p, "overlay", 0, opts) != 0 && errno != EBUSY)
-		rc = err_errno(err, "mount overlay on %s", p);
-	xfree(opts);
-out:
-	xfree(lower);
-	xfree(base);
-	if (rc != 0) {
-		xfree(p);
-		images_rootfs_remove(st, cid, NULL);
-		return (-1);
-	}
-	*path = p;
-	return (0);
-}
-
-int
-images_rootfs_remove(struct images *st, const char *cid, struct err *err)
-{
-	char		*base, *p;
-	struct stat	 sb;
-	int		 rc = 0;
-
-	if (strchr(cid, '/') != NULL || cid[0] == '.')
-		return (err_set(err, ERR_INVALID, "invalid container id"));
-	base = images_path(st, "containers/%s", cid);
-	if (lstat(base, &sb) != 0) {
-		xfree(base);
-		return (0);
-	}
-	p = xasprintf("%s/merged", base);
-	if (umount2(p, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
-		rc = err_errno(err, "unmount %s", p);
-	xfree(p);
-	if (rc == 0 && imgarchive_remove_tree(base) != 0)
-		rc = err_errno(err, "remove %s", base);
-	xfree(base);
-	return (rc);
 }
