@@ -17,6 +17,7 @@
 
 #include "api/containers.h"
 #include "api/http.h"
+#include "api/images.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
@@ -390,9 +391,10 @@ containers_string(json_t *in, const char *field, const char **out,
  * what dockerd checks, in its order.
  */
 static int
-containers_parse_create(json_t *body, json_t **config, json_t **hostconfig,
-    struct err *err)
+containers_parse_create(json_t *body, struct images *images, json_t **config,
+    json_t **hostconfig, struct err *err)
 {
+	struct images_image	*img = NULL;
 	json_t		*cmd = NULL, *ep = NULL, *env, *labels, *hc, *lc = NULL;
 	json_t		*v;
 	const char	*image, *wd, *key, *e;
@@ -476,7 +478,9 @@ containers_parse_create(json_t *body, json_t **config, json_t **hostconfig,
 			goto fail;
 		}
 	}
-	/* mergeAndVerifyConfig, then mergeAndVerifyLogConfig */
+	/* daemon.create: the image, then mergeAndVerifyConfig */
+	if (images_api_create_image(images, image, &cmd, &ep, &img, err) != 0)
+		goto fail;
 	if (json_array_size(cmd) == 0 && json_array_size(ep) == 0) {
 		err_set(err, ERR_INVALID, "No command specified");
 		goto fail;
@@ -493,6 +497,9 @@ containers_parse_create(json_t *body, json_t **config, json_t **hostconfig,
 	    "Labels", json_is_object(labels) ? json_deep_copy(labels) :
 	    json_object(),
 	    "AttachStdout", out, "AttachStderr", errs);
+	if (img != NULL)
+		images_api_create_merge(img, *config, json_string_value(
+		    json_object_get(body, "User")));
 	*hostconfig = json_pack("{s:o, s:b}", "LogConfig", lc,
 	    "AutoRemove", autorm);
 	return (0);
@@ -509,9 +516,24 @@ fail:
  * caller owns both), or -1 with err set (ERR_INVALID: 400; ERR_INTERNAL:
  * 500 "EOF", Go's decoder on an empty body).
  */
+static int
+containers_create_parse_image(const char *text, size_t len,
+    struct images *images, json_t **config, json_t **hostconfig,
+    struct err *err);
+
 int
 containers_create_parse(const char *text, size_t len, json_t **config,
     json_t **hostconfig, struct err *err)
+{
+	return (containers_create_parse_image(text, len, NULL, config,
+	    hostconfig, err));
+}
+
+/* The same with the image store: the image must exist, its config merges. */
+static int
+containers_create_parse_image(const char *text, size_t len,
+    struct images *images, json_t **config, json_t **hostconfig,
+    struct err *err)
 {
 	json_t		*body;
 	json_error_t	 jerr;
@@ -532,7 +554,7 @@ containers_create_parse(const char *text, size_t len, json_t **config,
 		    "value into Go value of type "
 		    "runconfig.ContainerConfigWrapper"));
 	}
-	rc = containers_parse_create(body, config, hostconfig, err);
+	rc = containers_parse_create(body, images, config, hostconfig, err);
 	json_decref(body);
 	return (rc);
 }
@@ -553,7 +575,8 @@ containers_create(struct api_req *r)
 		api_reply_error(r, 413, "request body too large");
 		return;
 	}
-	rc = containers_create_parse(text, len, &config, &hostconfig, &err);
+	rc = containers_create_parse_image(text, len,
+	    container_store_images(r->srv->store), &config, &hostconfig, &err);
 	xfree(text);
 	if (rc != 0) {
 		api_reply_err(r, &err);

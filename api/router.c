@@ -11,6 +11,7 @@
 #include "api/containers.h"
 #include "api/debug.h"
 #include "api/exec.h"
+#include "api/images.h"
 #include "api/logs.h"
 #include "api/router.h"
 #include "api/system.h"
@@ -50,6 +51,17 @@ static const struct route routes[] = {
 	{ GET, "/exec/{id}/json", exec_api_inspect, "api.exec_inspect", 0 },
 	{ DELETE, "/containers/{id}", containers_remove,
 	    "api.remove_container", 0 },
+
+	{ POST, "/images/create", images_api_create, "api.create_image", 0 },
+	{ POST, "/images/load", images_api_load, "api.load_image", 0 },
+	{ GET, "/images/json", images_api_list, "api.list_images", 0 },
+	{ GET, "/images/get", images_api_get_many, "api.save_images", 0 },
+	{ GET, "/images/{name}/get", images_api_get, "api.save_image", 0 },
+	{ GET, "/images/{name}/json", images_api_inspect,
+	    "api.inspect_image", 0 },
+	{ POST, "/images/{name}/tag", images_api_tag, "api.tag_image", 0 },
+	{ DELETE, "/images/{name}", images_api_delete, "api.delete_image",
+	    0 },
 
 	{ GET, "/debug/pprof/goroutine", debug_goroutine, "api.debug", 1 },
 	{ GET, "/debug/tasks", debug_tasks, "api.debug", 1 },

@@ -556,7 +556,9 @@ server_new(struct event_base *base, struct cancel *root,
 	 */
 	evhttp_set_allowed_methods(srv->http, (ev_uint16_t)~0);
 	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)cfg->max_headers);
-	evhttp_set_max_body_size(srv->http, (ev_ssize_t)cfg->max_body);
+	/* Image uploads are larger; api_body() still holds JSON to max_body. */
+	evhttp_set_max_body_size(srv->http, (ev_ssize_t)(cfg->max_upload >
+	    cfg->max_body ? cfg->max_upload : cfg->max_body));
 	if (cfg->header_timeout > 0)
 		evhttp_set_timeout(srv->http, cfg->header_timeout);
 	/* dockerd sends no Content-Type on logs streams; never invent one. */

@@ -24,7 +24,8 @@ struct server_config {
 	int		 no_close_notify;	/* teaching aid: the old bug */
 	int		 header_timeout;	/* seconds to send a request */
 	int		 write_timeout;		/* seconds a stalled reader lasts */
-	size_t		 max_body;
+	size_t		 max_body;	/* JSON bodies (api_body) */
+	size_t		 max_upload;	/* image tarballs: evhttp's limit */
 	size_t		 max_headers;
 	const char	*data_root;
 };

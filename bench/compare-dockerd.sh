@@ -17,6 +17,8 @@ for _ in $(seq 1 100); do
 	curl -sf --unix-socket "$lsock" http://x/_ping >/dev/null && break
 	sleep 0.05
 done
+# Create needs the image: the same busybox-static build dockerd gets.
+"$(dirname "$0")/../scripts/busybox-image.sh" import "$lsock"
 
 # Each case is a shell snippet run by busybox sh (dockerd) and the host's
 # sh (logpouchd); both printf octal escapes the same way.

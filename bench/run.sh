@@ -33,6 +33,8 @@ until [ -S "$dir/sock" ]; do
 	[ $i -lt 100 ] || { cat "$dir/daemon.log" >&2; exit 1; }
 	sleep 0.05
 done
+# Create needs the image: busybox from busybox-static.
+"$here/../scripts/busybox-image.sh" import "$dir/sock"
 LPBENCH_BUILD=$dir python3 "$here/lpbench.py" \
 	--sock "logpouchd=$dir/sock" ${dsock:+--sock "dockerd=$dsock"} \
 	${BENCH_ARGS:-}

@@ -22,6 +22,7 @@
 
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
+#include "daemon/images.h"
 #include "logdriver/copier.h"
 #include "daemon/base/log.h"
 #include "daemon/runtime.h"
@@ -94,6 +95,7 @@ struct container_store {
 	void			*done_arg;
 	int			 pending;	/* shutdown: not yet stopped */
 	int			 shutting_down;
+	struct images		*images;	/* owned: <root>/image */
 };
 
 static void	container_finish(struct container *);
@@ -594,7 +596,8 @@ container_store_new(struct event_base *base, struct cancel *root,
 	TAILQ_INIT(&st->live);
 	TAILQ_INIT(&st->dead);
 	st->done_ev = event_new(base, -1, 0, container_store_done_cb, st);
-	if (container_mkdirs(st->dir, err) != 0) {
+	if (container_mkdirs(st->dir, err) != 0 ||
+	    (st->images = images_new(data_root, err)) == NULL) {
 		container_store_free(st);
 		return (NULL);
 	}
@@ -627,8 +630,21 @@ container_store_free(struct container_store *st)
 		container_free(c);
 	}
 	event_free(st->done_ev);
+	images_free(st->images);
 	xfree(st->dir);
 	xfree(st);
+}
+
+struct images *
+container_store_images(struct container_store *st)
+{
+	return (st->images);
+}
+
+const char *
+container_image_id(const struct container *c)
+{
+	return (container_json_str(c->config, "ImageID"));
 }
 
 /* ---- lookup and listing ---------------------------------------------- */
@@ -1251,6 +1267,7 @@ container_remove_now(struct container *c)
 		w->cb(w, c, c->exit_code, 1, w->arg);
 	}
 	cancel_fire(c->ctx, CANCEL_REMOVED);
+	images_rootfs_remove(st->images, c->id, NULL);	/* its writable root */
 	nftw(c->dir, container_rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 	log_info("removed container %.12s %s", c->id, c->name);
 	event_active(c->reap_ev, EV_TIMEOUT, 0);
@@ -1416,7 +1433,8 @@ container_inspect_json(const struct container *c)
 
 	cfg = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b,"
 	    " s:o, s:o, s:s, s:n, s:s, s:o, s:n, s:o}",
-	    "Hostname", hostname, "Domainname", "", "User", "",
+	    "Hostname", hostname, "Domainname", "", "User",
+	    container_json_str(c->config, "User"),
 	    "AttachStdin", 0,
 	    "AttachStdout", json_is_true(json_object_get(c->config,
 	    "AttachStdout")),
@@ -1453,7 +1471,7 @@ container_inspect_json(const struct container *c)
 	    "Restarting", 0, "OOMKilled", 0, "Dead", 0,
 	    "Pid", c->pid, "ExitCode", c->exit_code, "Error", c->error,
 	    "StartedAt", started, "FinishedAt", finished,
-	    "Image", "",
+	    "Image", container_json_str(c->config, "ImageID"),
 	    "ResolvConfPath", "", "HostnamePath", "", "HostsPath", "",
 	    "LogPath", c->log_path != NULL ? c->log_path : "",
 	    "RestartCount", 0,
@@ -1509,7 +1527,8 @@ container_summary_json(const struct container *c, int64_t now_ns)
 	    " s:{s:s}, s:{s:{}}, s:[]}",
 	    "Id", c->id, "Names", c->name,
 	    "Image", container_json_str(c->config, "Image"),
-	    "ImageID", "", "Command", cmd,
+	    "ImageID", container_json_str(c->config, "ImageID"),
+	    "Command", cmd,
 	    "Created", (json_int_t)(c->created_ns / 1000000000),
 	    "Ports",
 	    "Labels", container_ref(labels, json_object()),

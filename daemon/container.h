@@ -80,6 +80,11 @@ struct container *container_store_create(struct container_store *,
 		     const char *name, json_t *config, json_t *hostconfig,
 		     struct err *);
 
+struct images;
+/* The image store (<data_root>/image), owned by the container store. */
+struct images	*container_store_images(struct container_store *);
+/* "sha256:..." of the image it was created from ("" when none). */
+const char	*container_image_id(const struct container *);
 const char	*container_id(const struct container *);
 const char	*container_name(const struct container *);	/* "/name" */
 int		 container_tty(const struct container *);

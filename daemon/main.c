@@ -219,6 +219,7 @@ main_start(struct main_state *m, struct err *err)
 	cfg.header_timeout = m->opts.header_timeout;
 	cfg.write_timeout = m->opts.write_timeout;
 	cfg.max_body = 1 << 20;
+	cfg.max_upload = (size_t)1 << 30;	/* docker import/load bodies */
 	cfg.max_headers = 64 << 10;
 	cfg.data_root = m->opts.data_root;
 	m->srv = server_new(m->base, m->root, m->store, &cfg, err);

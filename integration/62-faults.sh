@@ -35,9 +35,9 @@ print(n)
 '
 }
 
-lp_step "the data root on a 2 MB tmpfs that fills up"
+lp_step "the data root on an 8 MB tmpfs (4.3 MB of it the busybox image) that fills up"
 mkdir -p "$LP_DATA"
-if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=2m lpit "$LP_DATA" 2>/dev/null; then
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=8m lpit "$LP_DATA" 2>/dev/null; then
 	LP_MOUNTED=1
 	lp_start
 	lp_create filler 'x=$(printf %0200d 0 | tr 0 x); i=0; while true; do i=$((i+1)); echo "line $i $x"; [ $((i % 100)) = 0 ] && sleep 0.01; done' >/dev/null

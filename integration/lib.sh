@@ -67,6 +67,9 @@ lp_start() {
 	LP_PID=$!
 	for _ in $(seq 1 200); do
 		if curl -sf -m 1 --unix-socket "$LP_SOCK" http://x/_ping >/dev/null 2>&1; then
+			# Create needs the image, as dockerd: busybox from Debian.
+			bash "${LP_SRCDIR:-$(dirname "${BASH_SOURCE[0]}")/..}/scripts/busybox-image.sh" import "$LP_SOCK" ||
+				lp_fail "busybox image import"
 			return 0
 		fi
 		kill -0 "$LP_PID" 2>/dev/null || lp_fail "daemon died at start"

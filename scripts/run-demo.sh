@@ -16,6 +16,8 @@ for _ in $(seq 1 100); do
 	kill -0 $pid 2>/dev/null || { wait $pid; exit 1; }
 	sleep 0.1
 done
+# The demo container needs an image: busybox from busybox-static.
+"$top/scripts/busybox-image.sh" import "$sock"
 if ! api http://x/containers/demo/json >/dev/null 2>&1; then
 	api -X POST -H 'Content-Type: application/json' \
 		'http://x/containers/create?name=demo' -d '{"Image":"busybox",

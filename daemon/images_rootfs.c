@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Container roots: an overlay of the image's unpacked root with the
+ * container's own upper and work directories, or a full copy (dockerd's
+ * vfs) where overlayfs cannot be mounted; the probe that decides, once.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/base/log.h"
+#include "daemon/base/xalloc.h"
+#include "daemon/images.h"
+
+/* Mounts one overlay in a scratch directory: the kernel's answer, once. */
+int
+images_rootfs_probe(const struct images *st)
+{
+	const char	*sub[] = { "l", "u", "w", "m" };
+	char		*base = images_path(st, "%s", "tmp/overlay-probe"), *p;
+	char		*opts;
+	int		 ok;
+
+	imgarchive_remove_tree(base);
+	mkdir(base, 0700);
+	for (size_t i = 0; i < 4; i++) {
+		p = xasprintf("%s/%s", base, sub[i]);
+		mkdir(p, 0700);
+		xfree(p);
+	}
+	opts = xasprintf("lowerdir=%s/l,upperdir=%s/u,workdir=%s/w", base, base,
+	    base);
+	p = xasprintf("%s/m", base);
+	ok = mount("overlay", p, "overlay", 0, opts) == 0;
+	if (ok)
+		umount2(p, MNT_DETACH);
+	else
+		log_info("%s: no overlayfs (%s): container roots are copies",
+		    __func__, strerror(errno));
+	xfree(p);
+	xfree(opts);
+	imgarchive_remove_tree(base);
+	xfree(base);
+	return (ok);
+}
+
+int
+images_rootfs_prepare(struct images *st, const struct images_image *img,
+    const char *cid, char **path, struct err *err)
+{
+	char		*base = images_path(st, "containers/%s", cid), *lower;
+	char		*p, *opts;
+	struct stat	 sb;
+	int		 rc = 0;
+
+	*path = NULL;
+	if (strchr(cid, '/') != NULL || cid[0] == '.') {
+		xfree(base);
+		return (err_set(err, ERR_INVALID, "invalid container id"));
+	}
+	if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+		err_errno(err, "mkdir %s", base);
+		xfree(base);
+		return (-1);
+	}
+	lower = images_path(st, "rootfs/%s", images_image_id(img) + 7);
+	if (!images_overlay(st)) {
+		p = xasprintf("%s/rootfs", base);
+		if (lstat(p, &sb) != 0)
+			rc = imgarchive_copy_tree(lower, p, err);
+		goto out;
+	}
+	p = xasprintf("%s/merged", base);
+	opts = xasprintf("%s/upper", base);
+	mkdir(opts, 0755);
+	xfree(opts);
+	opts = xasprintf("%s/work", base);
+	mkdir(opts, 0700);
+	xfree(opts);
+	mkdir(p, 0755);
+	opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower,
+	    base, base);
+	/* Already mounted (prepared twice): EBUSY is not an error. */
+	if (mount("overlay", p, "overlay", 0, opts) != 0 && errno != EBUSY)
+		rc = err_errno(err, "mount overlay on %s", p);
+	xfree(opts);
+out:
+	xfree(lower);
+	xfree(base);
+	if (rc != 0) {
+		xfree(p);
+		images_rootfs_remove(st, cid, NULL);
+		return (-1);
+	}
+	*path = p;
+	return (0);
+}
+
+int
+images_rootfs_remove(struct images *st, const char *cid, struct err *err)
+{
+	char		*base, *p;
+	struct stat	 sb;
+	int		 rc = 0;
+
+	if (strchr(cid, '/') != NULL || cid[0] == '.')
+		return (err_set(err, ERR_INVALID, "invalid container id"));
+	base = images_path(st, "containers/%s", cid);
+	if (lstat(base, &sb) != 0) {
+		xfree(base);
+		return (0);
+	}
+	p = xasprintf("%s/merged", base);
+	if (umount2(p, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+		rc = err_errno(err, "unmount %s", p);
+	xfree(p);
+	if (rc == 0 && imgarchive_remove_tree(base) != 0)
+		rc = err_errno(err, "remove %s", base);
+	xfree(base);
+	return (rc);
+}
