@@ -576,9 +576,10 @@ runtime_kill_orphan(const struct runtime_ident *want, int wait_ms)
 	    now.pgid != want->pgid ||
 	    (pidfd != -1 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL,
 	    0) != 0)) {
-		log_info("process %d: start time %" PRIu64 ", not %" PRIu64
-		    ": a stranger, not signalled", (int)want->pid,
-		    now.start_time, want->start_time);
+		log_info("process %d: start time %" PRIu64 " group %d, saved "
+		    "%" PRIu64 " group %d: a stranger, not signalled",
+		    (int)want->pid, now.start_time, (int)now.pgid,
+		    want->start_time, (int)want->pgid);
 		if (pidfd != -1)
 			close(pidfd);
 		return (RUNTIME_ORPHAN_STRANGER);

@@ -403,6 +403,7 @@ jsonfile_rotate(struct jsonfile *jf)
 	if ((jf->fd = jsonfile_open_fd(jf->path, 1)) == -1)
 		log_warn("open %s: %s", jf->path, strerror(errno));
 	jf->filesize = 0;
+	jf->torn = 0;		/* a new file: nothing to mend */
 	jf->peek_len = 0;
 	jf->generation++;
 	log_debug("%s: rotated, generation %" PRIu64, jf->path,
