@@ -57,6 +57,7 @@ struct container {
 
 	enum container_state	 state;
 	int			 pid;
+	struct runtime_ident	 ident;		/* of the process, persisted */
 	int			 exit_code;
 	char			*error;		/* owned; "" when none */
 	int64_t			 started_ns;	/* 0: never started */
@@ -344,6 +345,15 @@ container_save(struct container *c)
 	if (c->removed)
 		return;
 	j = container_inspect_json(c);
+	/*
+	 * Not part of inspect: what a restarted daemon needs to find the
+	 * process again if this one dies (State.Pid is dockerd's field).
+	 */
+	if (c->state == CONTAINER_RUNNING)
+		json_object_set_new(j, "LogpouchProcess", json_pack("{s:i, s:i,"
+		    " s:I}", "Pid", (int)c->ident.pid, "Pgid",
+		    (int)c->ident.pgid, "StartTime",
+		    (json_int_t)c->ident.start_time));
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (text == NULL) {
@@ -482,6 +492,37 @@ container_by_name(struct container_store *st, const char *name)
 
 /* ---- reload ---------------------------------------------------------- */
 
+/*
+ * The daemon died under a running container: its pipes went with it, so
+ * the process cannot be watched or logged any more. Kill it (if the pid
+ * still names it) as dockerd has containerd do after an unclean shutdown,
+ * and report what containerd would: 137 for the SIGKILL, 255 when the exit
+ * status is lost. State.Error stays empty, as dockerd's SetStopped leaves it.
+ */
+static void
+container_load_orphan(struct container *c, json_t *j)
+{
+	json_t			*lp = json_object_get(j, "LogpouchProcess");
+	struct runtime_ident	 id;
+	enum runtime_orphan	 how;
+
+	id.pid = (pid_t)json_integer_value(json_object_get(json_object_get(j,
+	    "State"), "Pid"));
+	id.pgid = (pid_t)json_integer_value(json_object_get(lp, "Pgid"));
+	id.start_time = (uint64_t)json_integer_value(json_object_get(lp,
+	    "StartTime"));
+	how = runtime_kill_orphan(&id, CONTAINER_DRAIN_MS);
+	c->exit_code = how == RUNTIME_ORPHAN_KILLED ? 128 + SIGKILL : 255;
+	container_set_error(c, "");
+	c->finished_ns = timeutil_now_ns();
+	c->state = CONTAINER_EXITED;
+	log_info("container %.12s was running when the daemon died: %s, "
+	    "exit code %d", c->id, how == RUNTIME_ORPHAN_KILLED ? "killed" :
+	    how == RUNTIME_ORPHAN_GONE ? "process gone" :
+	    "not the same process (not signalled)",
+	    c->exit_code);
+}
+
 static struct container *
 container_load(struct container_store *st, const char *id)
 {
@@ -525,13 +566,8 @@ container_load(struct container_store *st, const char *id)
 	c->finished_ns = container_parse_time(json_string_value(
 	    json_object_get(state, "FinishedAt")));
 	c->state = c->started_ns != 0 ? CONTAINER_EXITED : CONTAINER_CREATED;
-	if (json_is_true(json_object_get(state, "Running"))) {
-		/* Its pipes went with the old daemon; nothing to watch. */
-		c->exit_code = 255;
-		container_set_error(c, "daemon was restarted");
-		c->finished_ns = timeutil_now_ns();
-		c->state = CONTAINER_EXITED;
-	}
+	if (json_is_true(json_object_get(state, "Running")))
+		container_load_orphan(c, j);
 	/* Never trust a path from the file: it is always derived from id. */
 	if (*container_json_str(j, "LogPath") != '\0')
 		c->log_path = xasprintf("%s/%s-json.log", c->dir, c->id);
@@ -1009,6 +1045,7 @@ container_finish(struct container *c)
 	c->state = CONTAINER_EXITED;
 	c->finished_ns = timeutil_now_ns();
 	c->pid = 0;
+	memset(&c->ident, 0, sizeof c->ident);
 	c->exit_seq++;
 	container_save(c);
 	log_info("container %.12s exited with %d", c->id, code);
@@ -1187,6 +1224,7 @@ container_start(struct container *c, struct err *err)
 
 	c->monitor = task_new("daemon.container_monitor");
 	c->pid = (int)runtime_pid(c->proc);
+	c->ident = *runtime_ident(c->proc);
 	container_monitor_label(c);
 	task_wait(c->monitor, "container exit");
 	c->out = copier_new(c->store->base, out, LOGLINE_STDOUT, c->writer,

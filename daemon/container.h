@@ -38,9 +38,10 @@ enum container_state {
 
 /*
  * mkdir -p <data_root>/containers and reload every container found there. A
- * container that was running when the daemon died comes back exited with
- * ExitCode 255 and State.Error "daemon was restarted". Free with
- * container_store_free().
+ * container that was running when the daemon died has its process group
+ * SIGKILLed if its saved pid still names the same process (start time), and
+ * comes back exited: ExitCode 137, or 255 if the process was gone; no
+ * State.Error, as dockerd. Free with container_store_free().
  */
 struct container_store *container_store_new(struct event_base *,
 		     struct cancel *root, const char *data_root, struct err *);

@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #include "daemon/base/err.h"
 
 struct event_base;
@@ -60,6 +62,35 @@ int		 runtime_signal(struct runtime_proc *, int sig);
  * callback. NULL is fine.
  */
 void		 runtime_free(struct runtime_proc *);
+
+/*
+ * What names a process across a daemon restart: its pid, its process group
+ * and its start time (clock ticks after boot, /proc/<pid>/stat field 22),
+ * which differs when the pid has been reused. start_time 0: unknown.
+ */
+struct runtime_ident {
+	pid_t		pid;
+	pid_t		pgid;
+	uint64_t	start_time;
+};
+
+/* The ident of a started process, read once after it exec'd. */
+const struct runtime_ident *runtime_ident(const struct runtime_proc *);
+/* Reads pid's ident from /proc: 0, or -1 with errno (ESRCH: no such pid). */
+int		 runtime_ident_read(pid_t, struct runtime_ident *, char *state);
+
+enum runtime_orphan {
+	RUNTIME_ORPHAN_KILLED,		/* same process: group SIGKILLed */
+	RUNTIME_ORPHAN_GONE,		/* no process with that pid */
+	RUNTIME_ORPHAN_STRANGER,	/* pid reused, or not verifiable */
+};
+/*
+ * A process a previous daemon started (and lost with its pipes): when the
+ * pid still names the same process (same start time), SIGKILLs its group
+ * and waits up to wait_ms for it to die. A reused pid is never signalled.
+ */
+enum runtime_orphan runtime_kill_orphan(const struct runtime_ident *,
+		     int wait_ms);
 
 /* Parses "KILL", "SIGKILL", "9" (dockerd's ParseSignal); -1 if unknown. */
 int		 runtime_parse_signal(const char *);

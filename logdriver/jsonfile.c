@@ -39,7 +39,9 @@ struct jsonfile {
 	uint64_t		 bytes;		/* encoded since open */
 	struct jsonfile_mark	*starts;	/* owned: ring, nstarts */
 	int			 nstarts;
-	int			 warned;	/* logged the first failure */
+	uint64_t		 episode_lost;	/* ... since writes last worked */
+	int			 failing;	/* the last write fell short */
+	int			 torn;		/* the file ends mid-entry */
 	char			*attrs;		/* owned: {"k":"v"} or NULL */
 	size_t			 attrslen;
 	struct jsonfile_subq	 subs;
@@ -123,6 +125,27 @@ jsonfile_open_fd(const char *path, int trunc)
 	    (trunc ? O_TRUNC : 0), 0640));
 }
 
+/*
+ * True when a regular file does not end with the newline that ends every
+ * entry: a write fell short before a crash. The next entry must then start
+ * a new line, or it would be glued to the torn one and lost with it.
+ */
+static int
+jsonfile_ends_torn(const char *path, const struct stat *st)
+{
+	char	c = '\n';
+	int	fd;
+
+	if (!S_ISREG(st->st_mode) || st->st_size == 0)
+		return (0);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	if (pread(fd, &c, 1, st->st_size - 1) != 1)
+		c = '\n';
+	close(fd);
+	return (c != '\n');
+}
+
 struct jsonfile *
 jsonfile_open(const char *path, const struct jsonfile_opts *opts,
     struct err *err)
@@ -149,6 +172,7 @@ jsonfile_open(const char *path, const struct jsonfile_opts *opts,
 	jf->fd = fd;
 	jf->opts = *opts;
 	jf->filesize = S_ISREG(st.st_mode) ? st.st_size : 0;
+	jf->torn = jsonfile_ends_torn(path, &st);
 	jf->cap = JSONFILE_BUFSZ;
 	jf->buf = xmalloc(jf->cap);
 	/* The kept generations and the current one, for followers' gaps. */
@@ -212,19 +236,94 @@ jsonfile_count_entries(const char *buf, size_t len)
 	return (n + (p < end));
 }
 
-/* Writes the buffer out; returns the bytes written. Never fails loudly. */
+/* The bytes of buf[0..len) up to and including its last newline. */
+static size_t
+jsonfile_whole_entries(const char *buf, size_t len)
+{
+	while (len > 0 && buf[len - 1] != '\n')
+		len--;
+	return (len);
+}
+
+/*
+ * After a short write: takes the torn tail (excess bytes at the end of the
+ * file, half an entry) back off with ftruncate, which needs no free space.
+ * The end of the file is where this O_APPEND write left the offset, so this
+ * holds even if the file was truncated under us. 0, or -1 with errno.
+ */
+static int
+jsonfile_untear(struct jsonfile *jf, size_t excess)
+{
+	off_t	end;
+
+	if ((end = lseek(jf->fd, 0, SEEK_CUR)) == -1)
+		return (-1);
+	if (end < (off_t)excess) {
+		errno = EINVAL;
+		return (-1);
+	}
+	return (ftruncate(jf->fd, end - (off_t)excess));
+}
+
+/*
+ * A file left torn (untear failed, or a crash before this writer opened
+ * it) gets a newline before the next entry: the torn line stays, readers
+ * skip it, every entry after it is whole. 0 when the file ends a line.
+ */
+static int
+jsonfile_mend(struct jsonfile *jf)
+{
+	ssize_t	n;
+
+	if (!jf->torn)
+		return (0);
+	while ((n = write(jf->fd, "\n", 1)) == -1 && errno == EINTR)
+		;
+	if (n != 1)
+		return (-1);
+	jf->torn = 0;
+	jf->filesize++;
+	return (0);
+}
+
+/* Counts a write that fell short; one warning per failure episode. */
+static void
+jsonfile_count_lost(struct jsonfile *jf, uint64_t lost, int error)
+{
+	jf->write_errors += lost;
+	jf->episode_lost += lost;
+	jsonfile_total_errors += lost;
+	if (!jf->failing)
+		log_warn("%s: %s (dropping entries; logged once until writes "
+		    "work again)", jf->path, jf->fd == -1 ? "not open" :
+		    strerror(error));
+	jf->failing = 1;
+}
+
+/*
+ * Writes the buffer out; returns the bytes of whole entries written. Never
+ * fails loudly: entries that did not fit are dropped and counted, and a
+ * torn last entry is taken back off the file (or the next write starts a
+ * new line), so the file only ever holds whole entries, one per line.
+ */
 static size_t
 jsonfile_write_out(struct jsonfile *jf)
 {
-	size_t		 done = 0;
+	size_t		 done = 0, keep;
 	ssize_t		 n;
-	uint64_t	 lost;
-	int		 saved;
+	int		 saved = 0;
 
 	if (jf->len == 0)
 		return (0);
 	if (jf->fd == -1)
 		jf->fd = jsonfile_open_fd(jf->path, 0);
+	if (jf->fd != -1 && jsonfile_mend(jf) != 0) {
+		saved = errno;
+		jsonfile_count_lost(jf, jsonfile_count_entries(jf->buf,
+		    jf->len), saved);
+		jf->len = 0;
+		return (0);
+	}
 	while (done < jf->len && jf->fd != -1) {
 		n = write(jf->fd, jf->buf + done, jf->len - done);
 		if (n > 0) {
@@ -233,31 +332,36 @@ jsonfile_write_out(struct jsonfile *jf)
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
+		saved = n == 0 ? ENOSPC : errno;
 		break;
 	}
+	jf->peek_off = jf->filesize;
+	keep = done;
 	if (done < jf->len) {
-		saved = errno;
-		/* A torn entry stays in the file; readers skip it. */
-		lost = jsonfile_count_entries(jf->buf + done, jf->len - done);
-		jf->write_errors += lost;
-		jsonfile_total_errors += lost;
-		if (!jf->warned) {
-			jf->warned = 1;
-			log_warn("%s: %s (dropping entries; logged once)",
-			    jf->path, jf->fd == -1 ? "not open" :
-			    strerror(saved));
+		keep = jsonfile_whole_entries(jf->buf, done);
+		if (keep < done && jsonfile_untear(jf, done - keep) != 0) {
+			log_warn("%s: cannot cut a torn entry: %s", jf->path,
+			    strerror(errno));
+			jf->torn = 1;
+			jf->filesize += (int64_t)(done - keep);
 		}
+		jsonfile_count_lost(jf, jsonfile_count_entries(jf->buf + keep,
+		    jf->len - keep), saved);
+	} else if (jf->failing) {
+		log_info("%s: writing again after dropping %" PRIu64
+		    " entries", jf->path, jf->episode_lost);
+		jf->failing = 0;
+		jf->episode_lost = 0;
 	}
 	/*
 	 * Followers usually read right after this write what it just took
 	 * from buf: leave it readable there until the next jsonfile_write,
 	 * which saves a thousand followers a thousand pread(2)s per flush.
 	 */
-	jf->peek_off = jf->filesize;
-	jf->peek_len = done;
-	jf->filesize += (int64_t)done;
+	jf->peek_len = keep;
+	jf->filesize += (int64_t)keep;
 	jf->len = 0;
-	return (done);
+	return (keep);
 }
 
 int
@@ -306,6 +410,7 @@ jsonfile_rotate(struct jsonfile *jf)
 	if ((jf->fd = jsonfile_open_fd(jf->path, 1)) == -1)
 		log_warn("open %s: %s", jf->path, strerror(errno));
 	jf->filesize = 0;
+	jf->torn = 0;		/* a new file: nothing to mend */
 	jf->peek_len = 0;
 	jf->generation++;
 	jf->starts[jf->generation % (uint64_t)jf->nstarts] =

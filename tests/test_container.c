@@ -4,10 +4,12 @@
  * the lifecycle (create, start, exit, stop with grace, exec failure),
  * waiters, removal and shutdown, all back to baseline after each test.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -295,39 +297,166 @@ test_container_metadata_survives_a_reload(void **state)
 	close_store(&x);
 }
 
+/*
+ * Rewrites a saved container as if the daemon died while it ran pid (0:
+ * no process facts saved, as an older daemon wrote it).
+ */
+static void
+pretend_crashed(struct ctx *x, const char *id, pid_t pid, uint64_t start)
+{
+	json_t	*j, *st;
+	char	 path[4400];
+
+	snprintf(path, sizeof path, "%s/data/containers/%s/config.v2.json",
+	    x->f->dir, id);
+	j = json_load_file(path, 0, NULL);
+	assert_non_null(j);
+	st = json_object_get(j, "State");
+	json_object_set_new(st, "Running", json_true());
+	json_object_set_new(st, "Status", json_string("running"));
+	json_object_set_new(st, "StartedAt",
+	    json_string("2026-01-01T00:00:00Z"));
+	if (pid != 0) {
+		json_object_set_new(st, "Pid", json_integer(pid));
+		json_object_set_new(j, "LogpouchProcess", json_pack("{s:i, s:i,"
+		    " s:I}", "Pid", (int)pid, "Pgid", (int)pid, "StartTime",
+		    (json_int_t)start));
+	}
+	assert_int_equal(json_dump_file(j, path, 0), 0);
+	json_decref(j);
+}
+
+/* /proc/<pid>/stat field 22, parsed here independently of runtime.c. */
+static uint64_t
+proc_start_time(pid_t pid)
+{
+	char			 path[64], buf[1024], *p;
+	unsigned long long	 v = 0;
+	FILE			*fp;
+	int			 field = 2;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	assert_non_null(fp = fopen(path, "r"));
+	assert_non_null(fgets(buf, sizeof buf, fp));
+	fclose(fp);
+	assert_non_null(p = strrchr(buf, ')'));
+	for (p = strtok(p + 1, " "); p != NULL; p = strtok(NULL, " ")) {
+		if (++field == 22) {
+			v = strtoull(p, NULL, 10);
+			break;
+		}
+	}
+	assert_true(v > 0);
+	return (v);
+}
+
+/* A quiet process in a session of its own that ignores SIGTERM. */
+static pid_t
+spawn_quiet(void)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == 0) {
+		int	null = open("/dev/null", O_RDWR);
+
+		/* Leaves ctest's pipes alone; gone in 60 s if a test fails. */
+		dup2(null, 1);
+		dup2(null, 2);
+		setsid();
+		signal(SIGTERM, SIG_IGN);
+		alarm(60);
+		for (;;)
+			pause();
+	}
+	assert_true(pid > 0);
+	for (int i = 0; i < 2000 && getpgid(pid) != pid; i++)
+		usleep(1000);
+	assert_int_equal(getpgid(pid), pid);
+	return (pid);
+}
+
 static void
 test_container_running_at_crash_comes_back_exited_255(void **state)
 {
-	struct lp_fixture	*f = *state;
 	struct ctx		 x;
 	struct err		 err;
 	struct container	*c;
-	json_t			*j;
-	char			 path[4400], id[65];
+	char			 id[65];
 
-	open_store(&x, f);
+	open_store(&x, *state);
 	c = create(&x, "crashed", NULL, &err);
 	snprintf(id, sizeof id, "%s", container_id(c));
 	close_store(&x);
-	/* Pretend the daemon died while it ran. */
-	snprintf(path, sizeof path, "%s/data/containers/%s/config.v2.json",
-	    x.f->dir, id);
-	j = json_load_file(path, 0, NULL);
-	assert_non_null(j);
-	json_object_set_new(json_object_get(j, "State"), "Running",
-	    json_true());
-	json_object_set_new(json_object_get(j, "State"), "StartedAt",
-	    json_string("2026-01-01T00:00:00Z"));
-	assert_int_equal(json_dump_file(j, path, 0), 0);
-	json_decref(j);
+	pretend_crashed(&x, id, 0, 0);
 
-	open_store(&x, f);
+	open_store(&x, *state);
 	c = container_store_lookup(x.st, id, &err);
 	assert_non_null(c);
 	assert_false(container_running(c));
 	assert_int_equal(container_state(c), CONTAINER_EXITED);
+	/* containerd's code for an exit status nobody saw; no Error. */
 	assert_int_equal(container_exit_code(c), 255);
-	assert_string_equal(container_error(c), "daemon was restarted");
+	assert_string_equal(container_error(c), "");
+	close_store(&x);
+}
+
+static void
+test_container_running_at_crash_has_its_process_group_killed(void **state)
+{
+	struct ctx		 x;
+	struct err		 err;
+	struct container	*c;
+	char			 id[65];
+	pid_t			 pid;
+	int			 status;
+
+	open_store(&x, *state);
+	c = create(&x, "orphaned", NULL, &err);
+	snprintf(id, sizeof id, "%s", container_id(c));
+	close_store(&x);
+	pid = spawn_quiet();
+	pretend_crashed(&x, id, pid, proc_start_time(pid));
+
+	open_store(&x, *state);
+	/* Killed and dead by the time the store is open (a zombie of ours). */
+	assert_int_equal(waitpid(pid, &status, WNOHANG), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	c = container_store_lookup(x.st, id, &err);
+	assert_non_null(c);
+	assert_int_equal(container_state(c), CONTAINER_EXITED);
+	assert_int_equal(container_exit_code(c), 137);
+	assert_string_equal(container_error(c), "");
+	close_store(&x);
+}
+
+static void
+test_container_running_at_crash_never_kills_a_reused_pid(void **state)
+{
+	struct ctx		 x;
+	struct err		 err;
+	struct container	*c;
+	char			 id[65];
+	pid_t			 pid;
+	int			 status;
+
+	open_store(&x, *state);
+	c = create(&x, "recycled", NULL, &err);
+	snprintf(id, sizeof id, "%s", container_id(c));
+	close_store(&x);
+	/* The saved pid now names a stranger that started at another time. */
+	pid = spawn_quiet();
+	pretend_crashed(&x, id, pid, proc_start_time(pid) - 1);
+
+	open_store(&x, *state);
+	c = container_store_lookup(x.st, id, &err);
+	assert_non_null(c);
+	assert_int_equal(container_state(c), CONTAINER_EXITED);
+	assert_int_equal(container_exit_code(c), 255);
+	usleep(20000);
+	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);	/* alive */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
 	close_store(&x);
 }
 
@@ -482,6 +611,12 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_container_running_at_crash_comes_back_exited_255,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_container_running_at_crash_has_its_process_group_killed,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_container_running_at_crash_never_kills_a_reused_pid,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_container_force_remove_kills_then_cancels_ctx,

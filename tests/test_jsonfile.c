@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * jsonfile: max-size grammar, the bytes written, buffering, rotation names
- * and sizes, write error counting, and subscriber notification that
- * survives callbacks changing the list.
+ * and sizes, write error counting, a short write that must not tear the
+ * file, and subscriber notification that survives callbacks changing the
+ * list.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +344,120 @@ test_writer_counts_write_errors_and_goes_on(void **state)
 	jsonfile_close(jf);
 }
 
+/* Each line of buf is one whole entry whose log is "<n>\n"; 0 when not. */
+static int
+entries_are_whole(const char *buf, size_t len, int *numbers, int max)
+{
+	const char	*p = buf, *end = buf + len, *nl;
+	int		 n = 0, v;
+	char		 line[256];
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+		    (size_t)(nl - p) >= sizeof line || n == max)
+			return (-1);
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
+		if (sscanf(line, "{\"log\":\"%d\\n\",\"stream\":\"stdout\","
+		    "\"time\":\"2026-11-27T02:27:47.686402722Z\"}", &v) != 1 ||
+		    strchr(line + 1, '{') != NULL)
+			return (-1);
+		numbers[n++] = v;
+		p = nl + 1;
+	}
+	return (n);
+}
+
+static void
+write_numbered(struct jsonfile *jf, int from, int to)
+{
+	char	msg[16];
+
+	for (int i = from; i <= to; i++) {
+		snprintf(msg, sizeof msg, "%d", i);
+		jsonfile_write(jf, LOGLINE_STDOUT, msg, strlen(msg), 1, t0());
+	}
+}
+
+/*
+ * RLIMIT_FSIZE makes the kernel stop a write at the limit (a short write,
+ * then EFBIG), exactly as a full disk does with ENOSPC: deterministic and
+ * without a mount.
+ */
+static void
+test_writer_short_write_leaves_no_torn_entry(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile		*jf;
+	struct rlimit		 old, lim;
+	char			*path = fixture_path(state, "full-json.log"), *got;
+	uint64_t		 total = jsonfile_total_write_errors();
+	size_t			 len, one;
+	int			 nums[64], n;
+	void			(*oldsig)(int);
+
+	jf = jsonfile_open(path, &opts, NULL);
+	assert_non_null(jf);
+	write_numbered(jf, 100, 100);
+	jsonfile_flush(jf);
+	one = (size_t)file_size(path);		/* every entry is this long */
+	write_numbered(jf, 101, 110);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)(3 * one + one / 2);	/* 2.5 more fit */
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	jsonfile_flush(jf);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	/* 101 and 102 fit; half of 103 was written and must be gone. */
+	assert_int_equal(file_size(path), (off_t)(3 * one));
+	assert_int_equal(jsonfile_write_errors(jf), 8);
+	assert_int_equal(jsonfile_total_write_errors(), total + 8);
+	assert_int_equal(jsonfile_written(jf), (int64_t)(3 * one));
+
+	/* Space is back: the next entries are whole lines of their own. */
+	write_numbered(jf, 230, 232);
+	jsonfile_flush(jf);
+	got = read_file(path, &len);
+	n = entries_are_whole(got, len, nums, 64);
+	test_free(got);
+	assert_int_equal(n, 6);
+	assert_int_equal(nums[0], 100);
+	assert_int_equal(nums[2], 102);
+	assert_int_equal(nums[3], 230);
+	assert_int_equal(nums[5], 232);
+	assert_int_equal(jsonfile_write_errors(jf), 8);
+	jsonfile_close(jf);
+}
+
+/* A crash after a short write left half an entry: start a new line. */
+static void
+test_writer_opening_a_torn_file_starts_on_a_new_line(void **state)
+{
+	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile		*jf;
+	char			*path = fixture_path(state, "torn-json.log"), *got;
+	static const char	 torn[] = "{\"log\":\"113\\n\",\"stream\":\"std";
+	size_t			 len;
+	int			 nums[4];
+
+	write_file(path, torn, sizeof torn - 1);
+	jf = jsonfile_open(path, &opts, NULL);
+	assert_non_null(jf);
+	write_numbered(jf, 230, 231);
+	jsonfile_close(jf);
+	got = read_file(path, &len);
+	assert_true(len > sizeof torn);
+	assert_memory_equal(got, torn, sizeof torn - 1);
+	assert_int_equal(got[sizeof torn - 1], '\n');
+	assert_int_equal(entries_are_whole(got + sizeof torn,
+	    len - sizeof torn, nums, 4), 2);
+	assert_int_equal(nums[0], 230);
+	assert_int_equal(nums[1], 231);
+	test_free(got);
+}
+
 struct counter {
 	int			 append;
 	int			 rotated;
@@ -479,6 +596,8 @@ main(void)
 		T(test_writer_rotates_before_the_entry_that_reaches_max_size),
 		T(test_writer_with_max_file_one_keeps_only_a_stale_dot_one),
 		T(test_writer_counts_write_errors_and_goes_on),
+		T(test_writer_short_write_leaves_no_torn_entry),
+		T(test_writer_opening_a_torn_file_starts_on_a_new_line),
 		T(test_subscribers_hear_append_rotated_and_closed),
 		T(test_callbacks_may_unsubscribe_others_and_subscribe_new),
 		T(test_notifying_ten_thousand_followers_calls_each_once),

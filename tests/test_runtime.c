@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Process runtime: exit statuses, signals to the process group, exec
- * failures reported synchronously, the pty, signal names.
+ * failures reported synchronously, the pty, signal names, the identity a
+ * restarted daemon checks before it kills an orphan.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -205,6 +208,47 @@ test_runtime_parses_signal_names_and_numbers(void **state)
 	assert_int_equal(runtime_parse_signal(""), -1);
 }
 
+/* A name with ") (" and spaces, as /proc/<pid>/stat shows it in comm. */
+static void
+test_runtime_ident_survives_a_hostile_process_name(void **state)
+{
+	struct lp_fixture	*f = *state;
+	char			 exe[PATH_MAX + 32];
+	const char		*argv[] = { exe, "30", NULL };
+	struct exit_seen	 e = { 0, 0 };
+	struct runtime_ident	 now;
+	const struct runtime_ident *id;
+	struct err		 er;
+	struct runtime_proc	*p;
+	int			 out, err;
+	char			 st = 0;
+
+	snprintf(exe, sizeof exe, "%s/x) (y 1 2", f->dir);
+	assert_int_equal(symlink("/bin/sleep", exe), 0);
+	p = start(f, argv, 0, NULL, &out, &err, &e, &er);
+	assert_non_null(p);
+	id = runtime_ident(p);
+	assert_int_equal(id->pid, runtime_pid(p));
+	assert_int_equal(id->pgid, runtime_pid(p));	/* setsid */
+	assert_true(id->start_time > 0);
+	assert_int_equal(runtime_ident_read(runtime_pid(p), &now, &st), 0);
+	assert_int_equal(now.pgid, id->pgid);
+	assert_true(now.start_time == id->start_time);
+	assert_true(st == 'S' || st == 'R');
+	/* A different start time is a stranger: left alone. */
+	now.start_time++;
+	assert_int_equal(runtime_kill_orphan(&now, 100),
+	    RUNTIME_ORPHAN_STRANGER);
+	run_loop_for(f->base, 50);
+	assert_false(e.done);
+	close(out);
+	close(err);
+	runtime_free(p);
+	/* Above pid_max (2^22): never a process. */
+	assert_int_equal(runtime_ident_read(999999999, &now, NULL), -1);
+	assert_int_equal(errno, ESRCH);
+}
+
 int
 main(void)
 {
@@ -223,6 +267,9 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_runtime_free_kills_a_live_process,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_ident_survives_a_hostile_process_name,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_runtime_parses_signal_names_and_numbers,
