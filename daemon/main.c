@@ -264,6 +264,12 @@ main(int argc, char **argv)
 	int			rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A log write past RLIMIT_FSIZE must fail with EFBIG and be counted
+	 * like a full disk, not kill the daemon and orphan every container.
+	 * Children get default dispositions back (runtime.c).
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	xalloc_init_jansson();
 	if (options_parse(&m.opts, argc, argv, &err) != 0) {
 		fprintf(stderr, "logpouchd: %s\nSee 'logpouchd --help'.\n",
