@@ -23,7 +23,9 @@
 #include "daemon/base/strconv.h"
 #include "daemon/runtime.h"
 #include "daemon/base/task.h"
+#include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
+#include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 
 #define CONTAINERS_STOP_DEFAULT	10
@@ -97,9 +99,10 @@ containers_wait_body(struct api_req *r, const char *error, int code)
 	char		*s;
 
 	j = json_pack("{s:o, s:i}", "Error", error != NULL && *error != '\0' ?
-	    json_pack("{s:s}", "Message", error) : json_null(),
+	    json_pack("{s:o}", "Message", utf8_json(error)) : json_null(),
 	    "StatusCode", code);
-	s = json_dumps(j, JSON_COMPACT);
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatal("%s: cannot encode a wait body", __func__);
 	evbuffer_add_printf(buf, "%s\n", s);
 	xfree(s);
 	json_decref(j);
@@ -515,7 +518,8 @@ containers_create_parse(const char *text, size_t len, json_t **config,
 {
 	json_t		*body;
 	json_error_t	 jerr;
-	size_t		 i;
+	size_t		 i, n;
+	char		*clean = NULL;
 	int		 rc;
 
 	*config = *hostconfig = NULL;
@@ -523,7 +527,18 @@ containers_create_parse(const char *text, size_t len, json_t **config,
 		;
 	if (i == len)
 		return (err_set(err, ERR_INTERNAL, "EOF"));
+	/*
+	 * Go's decoder reads an invalid byte in a string as U+FFFD where
+	 * jansson refuses the body; outside a string it is a syntax error
+	 * either way.
+	 */
+	if (!utf8_valid(text, len)) {
+		clean = utf8_sanitize(text, len, &n);
+		text = clean;
+		len = n;
+	}
 	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
+	xfree(clean);
 	if (body == NULL)
 		return (err_set(err, ERR_INVALID, "%s", jerr.text));
 	if (!json_is_object(body)) {
