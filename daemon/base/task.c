@@ -13,6 +13,7 @@
 
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
+#include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 
 struct task_frame {
@@ -137,7 +138,10 @@ task_label(struct task *t, const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(t->label, sizeof t->label, fmt, ap);
+	if (vsnprintf(t->label, sizeof t->label, fmt, ap) >=
+	    (int)sizeof t->label)
+		t->label[utf8_trim_partial(t->label, sizeof t->label - 1)] =
+		    '\0';
 	va_end(ap);
 }
 
@@ -349,15 +353,17 @@ task_dump_json(void)
 		for (int i = t->nframes - 1; i >= 0; i--)
 			json_array_append_new(frames,
 			    task_frame_json(&t->frames[i]));
-		o = json_pack("{s:I, s:s, s:s, s:s, s:f, s:f, s:o, s:o}",
+		/* Labels and waits may quote a client's text. */
+		o = json_pack("{s:I, s:s, s:o, s:o, s:f, s:f, s:o, s:o}",
 		    "id", (json_int_t)t->id, "kind", t->kind,
-		    "state", task_state(t, state, sizeof state),
-		    "label", t->label,
+		    "state", utf8_json(task_state(t, state, sizeof state)),
+		    "label", utf8_json(t->label),
 		    "state_seconds", (double)(now - t->since_ns) / 1e9,
 		    "age_seconds", (double)(now - t->born_ns) / 1e9,
 		    "frames", frames,
 		    "created_by", task_frame_json(&t->created));
-		json_array_append_new(arr, o);
+		if (o != NULL)
+			json_array_append_new(arr, o);
 	}
 	return (arr);
 }
