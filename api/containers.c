@@ -101,8 +101,11 @@ containers_wait_body(struct api_req *r, const char *error, int code)
 	j = json_pack("{s:o, s:i}", "Error", error != NULL && *error != '\0' ?
 	    json_pack("{s:o}", "Message", utf8_json(error)) : json_null(),
 	    "StatusCode", code);
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatal("%s: cannot encode a wait body", __func__);
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		/* Cannot happen (the text is sanitized); never crash on it. */
+		log_error("%s: cannot encode a wait body", __func__);
+		s = xasprintf("{\"Error\":null,\"StatusCode\":%d}", code);
+	}
 	evbuffer_add_printf(buf, "%s\n", s);
 	xfree(s);
 	json_decref(j);
@@ -498,6 +501,14 @@ containers_parse_create(json_t *body, json_t **config, json_t **hostconfig,
 	    "AttachStdout", out, "AttachStderr", errs);
 	*hostconfig = json_pack("{s:o, s:b}", "LogConfig", lc,
 	    "AutoRemove", autorm);
+	if (*config == NULL || *hostconfig == NULL) {
+		/* Every string came out of jansson's parser: a bug if hit. */
+		json_decref(*config);
+		json_decref(*hostconfig);
+		*config = *hostconfig = NULL;
+		return (err_set(err, ERR_INTERNAL, "cannot build the container "
+		    "config"));
+	}
 	return (0);
 fail:
 	json_decref(cmd);
