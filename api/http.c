@@ -301,8 +301,10 @@ void
 api_reply_json(struct api_req *r, int status, json_t *body)
 {
 	struct evbuffer	*buf;
-	char		*s = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	char		*s = NULL;
 
+	if (body != NULL)
+		s = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (s == NULL) {
 		log_error("request %llu: cannot encode the %d reply as JSON",

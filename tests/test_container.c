@@ -467,7 +467,7 @@ test_container_human_duration_matches_go_units(void **state)
  * taken. RLIMIT_FSIZE makes the write fail (EFBIG) without root.
  */
 static void
-test_container_create_fails_when_its_config_cannot_be_written(void **state)
+test_container_create_fails_when_config_cannot_be_written(void **state)
 {
 	struct lp_fixture	*f = *state;
 	struct ctx		 x;
@@ -550,7 +550,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_container_create_fails_when_its_config_cannot_be_written,
+		    test_container_create_fails_when_config_cannot_be_written,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_container_long_non_ascii_start_error_still_inspects,

@@ -148,7 +148,7 @@ fuzz_json_errors(const char *ctx, const char *text)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char		*f[FUZZ_JSON_FIELDS] = { "", "", "", "", "", "" };
+	const char		*f[FUZZ_JSON_FIELDS];
 	size_t			 fl[FUZZ_JSON_FIELDS] = { 0 };
 	char			*copy, *body, *p, *cmd;
 	json_t			*config = NULL, *hc = NULL;
@@ -156,6 +156,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err		 err;
 	size_t			 n = 0, start = 0;
 
+	for (size_t i = 0; i < FUZZ_JSON_FIELDS; i++)
+		f[i] = "";
 	copy = malloc(size + 1);
 	memcpy(copy, data, size);
 	copy[size] = '\0';
