@@ -24,7 +24,10 @@
 #include "daemon/base/strconv.h"
 #include "daemon/runtime.h"
 #include "daemon/base/task.h"
+#include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
+#include "daemon/base/utf8.h"
+#include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
 
 #define CONTAINERS_STOP_DEFAULT	10
@@ -98,9 +101,13 @@ containers_wait_body(struct api_req *r, const char *error, int code)
 	char		*s;
 
 	j = json_pack("{s:o, s:i}", "Error", error != NULL && *error != '\0' ?
-	    json_pack("{s:s}", "Message", error) : json_null(),
+	    json_pack("{s:o}", "Message", jsontext_new(error)) : json_null(),
 	    "StatusCode", code);
-	s = json_dumps(j, JSON_COMPACT);
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		/* Cannot happen (the text is sanitized); never crash on it. */
+		log_error("%s: cannot encode a wait body", __func__);
+		s = xasprintf("{\"Error\":null,\"StatusCode\":%d}", code);
+	}
 	evbuffer_add_printf(buf, "%s\n", s);
 	xfree(s);
 	json_decref(j);
@@ -502,6 +509,14 @@ containers_parse_create(json_t *body, struct images *images, json_t **config,
 		    json_object_get(body, "User")));
 	*hostconfig = json_pack("{s:o, s:b}", "LogConfig", lc,
 	    "AutoRemove", autorm);
+	if (*config == NULL || *hostconfig == NULL) {
+		/* Every string came out of jansson's parser: a bug if hit. */
+		json_decref(*config);
+		json_decref(*hostconfig);
+		*config = *hostconfig = NULL;
+		return (err_set(err, ERR_INTERNAL, "cannot build the container "
+		    "config"));
+	}
 	return (0);
 fail:
 	json_decref(cmd);
@@ -537,7 +552,8 @@ containers_create_parse_image(const char *text, size_t len,
 {
 	json_t		*body;
 	json_error_t	 jerr;
-	size_t		 i;
+	size_t		 i, n;
+	char		*clean = NULL;
 	int		 rc;
 
 	*config = *hostconfig = NULL;
@@ -545,7 +561,18 @@ containers_create_parse_image(const char *text, size_t len,
 		;
 	if (i == len)
 		return (err_set(err, ERR_INTERNAL, "EOF"));
+	/*
+	 * Go's decoder reads an invalid byte in a string as U+FFFD where
+	 * jansson refuses the body; outside a string it is a syntax error
+	 * either way.
+	 */
+	if (!utf8_valid(text, len)) {
+		clean = utf8_sanitize(text, len, &n);
+		text = clean;
+		len = n;
+	}
 	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
+	xfree(clean);
 	if (body == NULL)
 		return (err_set(err, ERR_INVALID, "%s", jerr.text));
 	if (!json_is_object(body)) {

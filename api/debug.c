@@ -17,6 +17,7 @@
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/jsontext.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logreader.h"
 
@@ -50,16 +51,19 @@ debug_frame_json(const struct task_frame *f)
 static void
 debug_task_json_cb(const struct task_view *v, void *arg)
 {
-	json_t	*frames = json_array();
+	json_t	*frames = json_array(), *o;
 
 	for (int i = v->nframes - 1; i >= 0; i--)
 		json_array_append_new(frames, debug_frame_json(&v->frames[i]));
-	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:f, s:f, "
-	    "s:o, s:o}", "id", (json_int_t)v->id, "kind", v->kind,
-	    "state", v->state, "label", v->label,
+	/* Labels and waits may quote a client's text. */
+	o = json_pack("{s:I, s:s, s:o, s:o, s:f, s:f, s:o, s:o}",
+	    "id", (json_int_t)v->id, "kind", v->kind,
+	    "state", jsontext_new(v->state), "label", jsontext_new(v->label),
 	    "state_seconds", (double)v->state_ns / 1e9,
 	    "age_seconds", (double)v->age_ns / 1e9,
-	    "frames", frames, "created_by", debug_frame_json(v->created)));
+	    "frames", frames, "created_by", debug_frame_json(v->created));
+	if (o != NULL)
+		json_array_append_new(arg, o);
 }
 
 void

@@ -36,6 +36,7 @@
 #include "daemon/base/strconv.h"
 #include "daemon/base/log.h"
 #include "daemon/base/task.h"
+#include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 
 /* Output held for a slow client before the process's pipes wait. */
@@ -130,7 +131,7 @@ exec_api_body(struct api_req *r, const char *gotype)
 {
 	json_t		*body;
 	json_error_t	 jerr;
-	char		*text;
+	char		*text, *clean;
 	size_t		 len, i;
 
 	if (api_check_json(r) != 0)
@@ -145,6 +146,12 @@ exec_api_body(struct api_req *r, const char *gotype)
 		xfree(text);
 		api_reply_error(r, 400, "got EOF while reading request body");
 		return (NULL);
+	}
+	/* As for create: Go reads invalid bytes in strings as U+FFFD. */
+	if (!utf8_valid(text, len)) {
+		clean = utf8_sanitize(text, len, &len);
+		xfree(text);
+		text = clean;
 	}
 	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
 	xfree(text);

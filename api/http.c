@@ -23,6 +23,8 @@
 #include "daemon/base/cancel.h"
 #include "daemon/base/log.h"
 #include "daemon/base/task.h"
+#include "daemon/base/utf8.h"
+#include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
 
 #define API_SERVER_HEADER	"logpouch/" LOGPOUCH_VERSION " (linux)"
@@ -257,28 +259,65 @@ api_body(struct api_req *r, size_t *lenp)
 	return (s);
 }
 
+/*
+ * evhttp_send_reply, but a HEAD reply gets the body's Content-Length and
+ * no body, as Go's server answers: libevent would send the body without a
+ * length, and the client would read it as an unsolicited response.
+ */
+static void
+api_send_reply(struct evhttp_request *req, int status, struct evbuffer *body)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	char			 len[32];
+
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		if (status >= 200 && status != 204 && status != 304 &&
+		    evhttp_find_header(h, "Content-Length") == NULL) {
+			snprintf(len, sizeof len, "%zu", body != NULL ?
+			    evbuffer_get_length(body) : 0);
+			evhttp_add_header(h, "Content-Length", len);
+		}
+		body = NULL;
+	}
+	evhttp_send_reply(req, status, api_status_reason(status), body);
+}
+
 static void
 api_send(struct api_req *r, int status, struct evbuffer *body)
 {
 	if (r->req != NULL) {
 		r->srv->bytes_sent += body != NULL ?
 		    evbuffer_get_length(body) : 0;
-		evhttp_send_reply(r->req, status, api_status_reason(status),
-		    body);
+		api_send_reply(r->req, status, body);
 	}
 	api_req_free(r);
 }
 
+/*
+ * A NULL body or one jansson cannot encode (a string that is not UTF-8
+ * slipped past utf8_json) is a bug here, not the client's: answer 500
+ * rather than crash on it.
+ */
 void
 api_reply_json(struct api_req *r, int status, json_t *body)
 {
-	struct evbuffer	*buf = evbuffer_new();
-	char		*s = json_dumps(body, JSON_COMPACT);
+	struct evbuffer	*buf;
+	char		*s = NULL;
 
+	if (body != NULL)
+		s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL) {
+		log_error("request %llu: cannot encode the %d reply as JSON",
+		    (unsigned long long)r->id, status);
+		api_reply_error(r, 500, "internal error: cannot encode the "
+		    "reply as JSON");
+		return;
+	}
+	buf = evbuffer_new();
 	evbuffer_add(buf, s, strlen(s));
 	evbuffer_add(buf, "\n", 1);
 	xfree(s);
-	json_decref(body);
 	if (r->req != NULL) {
 		api_add_common_headers(r->req);
 		evhttp_add_header(evhttp_request_get_output_headers(r->req),
@@ -302,30 +341,44 @@ api_reply_empty(struct api_req *r, int status)
 	api_reply_buf(r, status, NULL);
 }
 
+char *
+api_error_body(const char *msg)
+{
+	json_t	*o = json_object();
+	char	*s;
+
+	/* utf8_json: any bytes in, a valid string out; the pack cannot fail. */
+	json_object_set_new(o, "message", jsontext_new(msg));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (s == NULL)
+		fatal("%s: jansson cannot encode a sanitized string", __func__);
+	return (s);
+}
+
 void
 api_reply_raw_error(struct evhttp_request *req, int version, int status,
     int common_headers, const char *msg)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 	struct evbuffer		*buf = evbuffer_new();
+	char			*s;
 
 	if (common_headers)
 		api_add_common_headers(req);
 	if (version != 0 && version <= API_VERSION(1, 23)) {
+		/* Go's http.Error: the text as it is, not JSON. */
 		evhttp_add_header(h, "Content-Type",
 		    "text/plain; charset=utf-8");
 		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 		evbuffer_add_printf(buf, "%s\n", msg);
 	} else {
-		json_t	*o = json_pack("{s:s}", "message", msg);
-		char	*s = json_dumps(o, JSON_COMPACT);
-
+		s = api_error_body(msg);
 		evhttp_add_header(h, "Content-Type", "application/json");
 		evbuffer_add_printf(buf, "%s\n", s);
 		xfree(s);
-		json_decref(o);
 	}
-	evhttp_send_reply(req, status, api_status_reason(status), buf);
+	api_send_reply(req, status, buf);
 	evbuffer_free(buf);
 }
 
@@ -334,10 +387,13 @@ api_reply_error(struct api_req *r, int status, const char *fmt, ...)
 {
 	char	msg[1024];
 	va_list	ap;
+	int	n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof msg)
+		msg[utf8_trim_partial(msg, sizeof msg - 1)] = '\0';
 	if (r->req != NULL)
 		api_reply_raw_error(r->req, r->version, status, 1, msg);
 	api_req_free(r);

@@ -75,6 +75,11 @@ void		 api_reply_buf(struct api_req *, int status, struct evbuffer *);
 /* Docker's error shape: {"message":"..."} (plain text for API <= 1.23). */
 void		 api_reply_error(struct api_req *, int status,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Docker's error body {"message":"..."} for msg, whatever its bytes:
+ * invalid UTF-8 becomes U+FFFD. Never NULL; the caller frees it.
+ */
+char		*api_error_body(const char *msg);
 /* Maps err->code (ERR_*, errno) to a status and replies with err->msg. */
 void		 api_reply_err(struct api_req *, const struct err *);
 int		 api_err_status(int code);

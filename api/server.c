@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -468,6 +469,64 @@ server_redirect_unclean(struct evhttp_request *req, const char *path)
 	return (1);
 }
 
+/* Go's textproto.TrimString: ASCII space, tab, CR and LF at both ends. */
+static size_t
+server_trim(const char **s)
+{
+	const char	*p = *s;
+	size_t		 n;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	n = strlen(p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	*s = p;
+	return (n);
+}
+
+/*
+ * RFC 9112 6.3: differing Content-Length headers make the message's
+ * length unknowable, so it must be rejected; identical ones may be taken
+ * as one, as Go's net/http (dockerd) does. evhttp reads the body by the
+ * first, so the connection is closed after the 400: whatever the other
+ * length would have framed is never read as a request.
+ */
+static int
+server_reject_lengths(struct evhttp_request *req)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
+	struct evkeyval		*kv;
+	struct evbuffer		*buf;
+	const char		*first = NULL, *v;
+	size_t			 flen = 0, n;
+
+	TAILQ_FOREACH(kv, h, next) {
+		if (strcasecmp(kv->key, "Content-Length") != 0)
+			continue;
+		v = kv->value;
+		n = server_trim(&v);
+		if (first == NULL) {
+			first = v;
+			flen = n;
+		} else if (n != flen || strncmp(v, first, n) != 0)
+			break;
+	}
+	if (kv == NULL)
+		return (0);
+	/* Go's answer to a request it cannot parse, word for word. */
+	buf = evbuffer_new();
+	evbuffer_add_printf(buf, "400 Bad Request");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain; charset=utf-8");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Connection", "close");
+	evhttp_send_reply(req, 400, "Bad Request", buf);
+	evbuffer_free(buf);
+	return (1);
+}
+
 static void
 server_request_cb(struct evhttp_request *req, void *arg)
 {
@@ -481,6 +540,8 @@ server_request_cb(struct evhttp_request *req, void *arg)
 
 	srv->requests++;
 	server_conn_disarm(srv, req);
+	if (server_reject_lengths(req))
+		return;
 	if (path == NULL || *path == '\0')
 		path = "/";
 	log_debug("%s %s", evhttp_request_get_command(req) == EVHTTP_REQ_GET ?
@@ -572,7 +633,8 @@ server_listen_unix(struct server *srv, const char *path, struct err *err)
 {
 	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
 	struct evhttp_bound_socket *bound;
-	int			 fd, probe;
+	mode_t			 old_mask;
+	int			 fd, probe, rc, saved;
 
 	if (strlen(path) >= sizeof sun.sun_path)
 		return (err_set(err, ENAMETOOLONG, "socket path too long: %s",
@@ -595,12 +657,23 @@ server_listen_unix(struct server *srv, const char *path, struct err *err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return (err_errno(err, "socket"));
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+	/*
+	 * bind creates the file 0777 & ~umask, so the umask gives it 0660
+	 * from the start. A chmod(path) afterwards would follow a symlink
+	 * someone put there in between. The loop is single-threaded: nothing
+	 * else creates a file while the umask is changed.
+	 */
+	old_mask = umask(0117);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	saved = errno;
+	umask(old_mask);
+	errno = saved;
+	if (rc != 0) {
 		err_errno(err, "listen on %s", path);
 		close(fd);
 		return (-1);
 	}
-	if (chmod(path, 0660) != 0 || listen(fd, 1024) != 0) {
+	if (listen(fd, 1024) != 0) {
 		err_errno(err, "listen on %s", path);
 		close(fd);
 		unlink(path);

@@ -17,6 +17,8 @@
 #include "daemon/base/procinfo.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
+#include "daemon/base/utf8.h"
+#include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
 
 void
@@ -65,18 +67,18 @@ system_version(struct api_req *r)
 	/* No Go here: say what the server is built on instead. */
 	snprintf(go, sizeof go, "none (C11, libevent %s)", event_get_version());
 	o = json_pack("{s:{s:s}, s:[{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:s, s:s}}], s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "s:o, s:o, s:s}}], s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s}",
 	    "Platform", "Name", "logpouch",
 	    "Components", "Name", "Engine", "Version", LOGPOUCH_VERSION,
 	    "Details", "ApiVersion", api, "MinAPIVersion", minapi,
 	    "GitCommit", LOGPOUCH_COMMIT, "GoVersion", go,
-	    "Os", "linux", "Arch", system_goarch(u.machine),
-	    "KernelVersion", u.release, "BuildTime", "",
+	    "Os", "linux", "Arch", jsontext_new(system_goarch(u.machine)),
+	    "KernelVersion", jsontext_new(u.release), "BuildTime", "",
 	    "Version", LOGPOUCH_VERSION, "ApiVersion", api,
 	    "MinAPIVersion", minapi, "GitCommit", LOGPOUCH_COMMIT,
 	    "GoVersion", go,
-	    "Os", "linux", "Arch", system_goarch(u.machine),
-	    "KernelVersion", u.release, "BuildTime", "");
+	    "Os", "linux", "Arch", jsontext_new(system_goarch(u.machine)),
+	    "KernelVersion", jsontext_new(u.release), "BuildTime", "");
 	api_reply_json(r, 200, o);
 }
 
@@ -95,7 +97,7 @@ system_info(struct api_req *r)
 		    &stopped);
 	timeutil_format(now, timeutil_now_ns(), 0);
 	o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:[], s:I, s:i, "
-	    "s:b, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, "
+	    "s:b, s:s, s:s, s:o, s:s, s:s, s:i, s:I, s:o, s:o, s:s, s:o, "
 	    "s:[], s:b, s:[], s:i}",
 	    "ID", "logpouch",
 	    "Containers", running + paused + stopped,
@@ -110,16 +112,17 @@ system_info(struct api_req *r)
 	    "Debug", r->srv->cfg.debug,
 	    "SystemTime", now,
 	    "LoggingDriver", "json-file",
-	    "KernelVersion", u.release,
+	    "KernelVersion", jsontext_new(u.release),
 	    "OperatingSystem", "logpouch process runtime",
 	    "OSType", "linux",
 	    "NCPU", (int)sysconf(_SC_NPROCESSORS_ONLN),
 	    "MemTotal", (json_int_t)sysconf(_SC_PHYS_PAGES) *
 	    (json_int_t)sysconf(_SC_PAGESIZE),
-	    "DockerRootDir", r->srv->cfg.data_root,
-	    "Name", host,
+	    /* Texts from the system: any bytes, sanitized. */
+	    "DockerRootDir", jsontext_new(r->srv->cfg.data_root),
+	    "Name", jsontext_new(host),
 	    "ServerVersion", LOGPOUCH_VERSION,
-	    "Architecture", u.machine,
+	    "Architecture", jsontext_new(u.machine),
 	    "Labels",
 	    "ExperimentalBuild", 0,
 	    "Warnings",

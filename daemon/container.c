@@ -29,6 +29,8 @@
 #include "daemon/base/strconv.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
+#include "daemon/base/utf8.h"
+#include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 
@@ -207,11 +209,12 @@ container_parse_time(const char *s)
 	return (ns);
 }
 
+/* State.Error goes into JSON: any bytes in, valid UTF-8 kept. */
 static void
 container_set_error(struct container *c, const char *msg)
 {
 	xfree(c->error);
-	c->error = xstrdup(msg);
+	c->error = utf8_sanitize(msg, strlen(msg), NULL);
 }
 
 /* ---- accessors ------------------------------------------------------- */
@@ -331,34 +334,36 @@ container_set_execs(struct container *c, void *execs, void (*free_cb)(void *))
 
 /*
  * Writes config.v2.json atomically: temp file, fsync, rename, so a crash
- * leaves the old or the new file, never half of one.
+ * leaves the old or the new file, never half of one. Returns -1 with
+ * errno set when the file could not be written (logged).
  */
-static void
+static int
 container_save(struct container *c)
 {
 	json_t	*j;
 	char	*tmp = NULL, *path = NULL, *text = NULL;
-	int	 fd = -1;
+	int	 fd = -1, saved, rc = 0;
 	size_t	 len, off = 0;
 	ssize_t	 n;
 
 	if (c->removed)
-		return;
+		return (0);
 	j = container_inspect_json(c);
 	/*
 	 * Not part of inspect: what a restarted daemon needs to find the
 	 * process again if this one dies (State.Pid is dockerd's field).
 	 */
-	if (c->state == CONTAINER_RUNNING)
+	if (j != NULL && c->state == CONTAINER_RUNNING)
 		json_object_set_new(j, "LogpouchProcess", json_pack("{s:i, s:i,"
 		    " s:I}", "Pid", (int)c->ident.pid, "Pgid",
 		    (int)c->ident.pgid, "StartTime",
 		    (json_int_t)c->ident.start_time));
-	text = json_dumps(j, JSON_COMPACT);
+	text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (text == NULL) {
 		log_error("container %.12s: cannot encode state", c->id);
-		return;
+		errno = EINVAL;
+		return (-1);
 	}
 	len = strlen(text);
 	tmp = xasprintf("%s/config.v2.json.tmp", c->dir);
@@ -383,15 +388,19 @@ container_save(struct container *c)
 		goto fail;
 	goto out;
 fail:
+	saved = errno;
 	log_error("container %.12s: save %s: %s", c->id, path,
-	    strerror(errno));
+	    strerror(saved));
 	if (fd != -1)
 		close(fd);
 	unlink(tmp);
+	errno = saved;
+	rc = -1;
 out:
 	xfree(text);
 	xfree(tmp);
 	xfree(path);
+	return (rc);
 }
 
 static int
@@ -855,8 +864,16 @@ container_store_create(struct container_store *st, const char *name,
 		err_errno(err, "mkdir %s", c->dir);
 		goto fail;
 	}
+	/*
+	 * Without its config.v2.json a container would vanish at the next
+	 * start: fail the create and leave nothing behind instead.
+	 */
+	if (container_save(c) != 0) {
+		err_errno(err, "write %s/config.v2.json", c->dir);
+		nftw(c->dir, container_rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+		goto fail;
+	}
 	container_insert(st, c);
-	container_save(c);
 	log_info("created container %.12s %s", c->id, c->name);
 	return (c);
 
@@ -1501,7 +1518,7 @@ container_inspect_json(const struct container *c)
 	    "AutoRemove", json_is_true(json_object_get(c->hostconfig,
 	    "AutoRemove")));
 	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b,"
-	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:i,"
+	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:i,"
 	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:[]}",
 	    "Id", c->id, "Created", created, "Path", path, "Args", args,
 	    "State", "Status", container_status_word(c),
@@ -1511,7 +1528,8 @@ container_inspect_json(const struct container *c)
 	    "StartedAt", started, "FinishedAt", finished,
 	    "Image", container_json_str(c->config, "ImageID"),
 	    "ResolvConfPath", "", "HostnamePath", "", "HostsPath", "",
-	    "LogPath", c->log_path != NULL ? c->log_path : "",
+	    /* Under --data-root: any bytes the operator chose. */
+	    "LogPath", jsontext_new(c->log_path),
 	    "RestartCount", 0,
 	    "Name", c->name, "Driver", "logpouch", "Platform", "linux",
 	    "MountLabel", "", "ProcessLabel", "", "ExecIDs",

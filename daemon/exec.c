@@ -26,6 +26,8 @@
 #include "daemon/base/log.h"
 #include "daemon/runtime.h"
 #include "daemon/base/task.h"
+#include "daemon/base/utf8.h"
+#include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
 
 #define EXEC_OCI_PREFIX	"OCI runtime exec failed: exec failed: unable to " \
@@ -788,14 +790,14 @@ exec_inspect_json(const struct exec *e)
 	json_t	*o = json_object(), *pc = json_object(), *args = json_array();
 
 	for (size_t i = 1; e->argv[i] != NULL; i++)
-		json_array_append_new(args, json_string(e->argv[i]));
+		json_array_append_new(args, jsontext_new(e->argv[i]));
 	json_object_set_new(pc, "tty", json_boolean(e->tty));
-	json_object_set_new(pc, "entrypoint", json_string(e->argv[0]));
+	json_object_set_new(pc, "entrypoint", jsontext_new(e->argv[0]));
 	json_object_set_new(pc, "arguments", args);
 	json_object_set_new(pc, "privileged", json_boolean(e->privileged));
-	json_object_set_new(pc, "user", json_string(e->user));
+	json_object_set_new(pc, "user", jsontext_new(e->user));
 
-	json_object_set_new(o, "ID", json_string(e->id));
+	json_object_set_new(o, "ID", jsontext_new(e->id));
 	json_object_set_new(o, "Running", json_boolean(e->state ==
 	    EXEC_RUNNING));
 	json_object_set_new(o, "ExitCode", e->state == EXEC_EXITED ?
@@ -805,7 +807,7 @@ exec_inspect_json(const struct exec *e)
 	json_object_set_new(o, "OpenStderr", json_boolean(e->attach_stderr));
 	json_object_set_new(o, "OpenStdout", json_boolean(e->attach_stdout));
 	json_object_set_new(o, "CanRemove", json_false());
-	json_object_set_new(o, "ContainerID", json_string(e->container_id));
+	json_object_set_new(o, "ContainerID", jsontext_new(e->container_id));
 	json_object_set_new(o, "DetachKeys", json_string(""));
 	json_object_set_new(o, "Pid", json_integer(e->pid));
 	return (o);

@@ -4,10 +4,13 @@
  * the lifecycle (create, start, exit, stop with grace, exec failure),
  * waiters, removal and shutdown, all back to baseline after each test.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -587,10 +590,100 @@ test_container_human_duration_matches_go_units(void **state)
 	assert_string_equal(b, "3 years");
 }
 
+/*
+ * A container whose config.v2.json cannot be written would be gone at the
+ * next start: the create fails instead, leaving no directory and no name
+ * taken. RLIMIT_FSIZE makes the write fail (EFBIG) without root.
+ */
+static void
+test_container_create_fails_when_config_cannot_be_written(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct ctx		 x;
+	struct err		 err = { 0 };
+	struct rlimit		 old, tiny = { 16, 16 };
+	struct container	*c;
+	struct dirent		*de;
+	char			 dir[4400];
+	void			(*oldsig)(int);
+	DIR			*d;
+	int			 entries = 0;
+
+	open_store(&x, f);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	tiny.rlim_max = old.rlim_max;
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+	c = create(&x, "unsaved", NULL, &err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	assert_null(c);
+	assert_int_equal(err.code, EFBIG);
+	assert_non_null(strstr(err.msg, "config.v2.json"));
+	assert_true(err.code < ERR_INVALID);	/* an errno: a 500 */
+
+	snprintf(dir, sizeof dir, "%s/data/containers", f->dir);
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		entries += de->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(entries, 0);
+	assert_null(container_store_lookup(x.st, "unsaved", &err));
+	assert_int_equal(err.code, ERR_NOT_FOUND);
+	/* The name was not taken by a half-made container. */
+	assert_non_null(c = create(&x, "unsaved", NULL, &err));
+	close_store(&x);
+	open_store(&x, f);
+	assert_non_null(container_store_lookup(x.st, "unsaved", &err));
+	close_store(&x);
+}
+
+/*
+ * The crash of issue 12: a start error holding a long non-ASCII command
+ * was cut inside a character, and inspect's JSON could not be built.
+ */
+static void
+test_container_long_non_ascii_start_error_still_inspects(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct ctx		 x;
+	struct err		 err = { 0 };
+	struct container	*c;
+	json_t			*config, *hc, *j;
+	char			 cmd[402], *text;
+
+	cmd[0] = 'x';
+	for (size_t i = 1; i + 1 < sizeof cmd; i += 2)
+		memcpy(cmd + i, "\xc3\xa9", 2);
+	cmd[sizeof cmd - 1] = '\0';
+	open_store(&x, f);
+	config = json_pack("{s:s, s:[s], s:n, s:[s], s:s, s:b, s:{},"
+	    " s:b, s:b}", "Image", "x", "Cmd", cmd, "Entrypoint", "Env",
+	    "PATH=/nonexistent", "WorkingDir", "", "Tty", 0, "Labels",
+	    "AttachStdout", 1, "AttachStderr", 1);
+	hc = json_pack("{s:{s:s, s:{}}, s:b}", "LogConfig", "Type", "none",
+	    "Config", "AutoRemove", 0);
+	assert_non_null(c = container_store_create(x.st, "accents", config,
+	    hc, &err));
+	assert_int_equal(container_start(c, &err), -1);
+	assert_non_null(j = container_inspect_json(c));
+	assert_non_null(text = json_dumps(j, JSON_COMPACT));
+	assert_non_null(strstr(text, "\"Error\":\"failed to create shim task"));
+	xfree(text);
+	json_decref(j);
+	close_store(&x);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_container_create_fails_when_config_cannot_be_written,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_container_long_non_ascii_start_error_still_inspects,
+		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_container_lookup_by_id_name_and_prefix,
 		    lp_setup, lp_teardown),

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Error values: fixed buffers, so error paths never allocate (redis anet.c).
+ * A text longer than its buffer is cut on a UTF-8 character boundary: a
+ * message goes into JSON, where half a character makes it invalid.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -8,14 +10,42 @@
 #include <string.h>
 
 #include "daemon/base/err.h"
+#include "daemon/base/utf8.h"
+
+static void	err_vformat(char *, size_t, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
+/* vsnprintf, but a cut never splits a character. */
+static void
+err_vformat(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int	n = vsnprintf(buf, size, fmt, ap);
+
+	if (n < 0)
+		buf[0] = '\0';
+	else if ((size_t)n >= size)
+		buf[utf8_trim_partial(buf, size - 1)] = '\0';
+}
+
+static void
+err_format(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+err_format(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	err_vformat(buf, size, fmt, ap);
+	va_end(ap);
+}
 
 /* "a: b" into err->msg; a long message is cut, which is fine for errors. */
 static void
 err_join(struct err *err, const char *a, const char *b)
 {
-	if (snprintf(err->msg, sizeof err->msg, "%s: %s", a, b) >=
-	    (int)sizeof err->msg)
-		err->msg[sizeof err->msg - 1] = '\0';
+	err_format(err->msg, sizeof err->msg, "%s: %s", a, b);
 }
 
 int
@@ -27,7 +57,7 @@ err_set(struct err *err, int code, const char *fmt, ...)
 		return (-1);
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	err_vformat(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	return (-1);
 }
@@ -41,7 +71,7 @@ err_wrap(struct err *err, const char *fmt, ...)
 	if (err == NULL)
 		return (-1);
 	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof ctx, fmt, ap);
+	err_vformat(ctx, sizeof ctx, fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof old);
 	err_join(err, ctx, old);
@@ -58,7 +88,7 @@ err_errno(struct err *err, const char *fmt, ...)
 	if (err == NULL)
 		return (-1);
 	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof ctx, fmt, ap);
+	err_vformat(ctx, sizeof ctx, fmt, ap);
 	va_end(ap);
 	err->code = saved;
 	err_join(err, ctx, strerror(saved));

@@ -13,6 +13,7 @@
 
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
+#include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 
 struct task {
@@ -131,7 +132,10 @@ task_label(struct task *t, const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(t->label, sizeof t->label, fmt, ap);
+	if (vsnprintf(t->label, sizeof t->label, fmt, ap) >=
+	    (int)sizeof t->label)
+		t->label[utf8_trim_partial(t->label, sizeof t->label - 1)] =
+		    '\0';
 	va_end(ap);
 }
 

@@ -143,12 +143,18 @@ fuzz_http_unsafe(const uint8_t *data, size_t size)
 	return (0);
 }
 
+/* What the server answered to one input; the first FUZZ_HTTP_KEEP bytes. */
+#define FUZZ_HTTP_KEEP	(256 << 10)
+static char	fuzz_reply[FUZZ_HTTP_KEEP + 1];
+static size_t	fuzz_reply_len;
+
 /* Reads what the server sent; 1 once it closed. */
 static int
 fuzz_http_drain(int fd)
 {
 	char	buf[65536];
 	ssize_t	n;
+	size_t	k;
 
 	for (;;) {
 		n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -156,6 +162,48 @@ fuzz_http_drain(int fd)
 			return (1);
 		if (n < 0)
 			return (errno != EAGAIN && errno != EWOULDBLOCK);
+		k = FUZZ_HTTP_KEEP - fuzz_reply_len;
+		if ((size_t)n < k)
+			k = (size_t)n;
+		memcpy(fuzz_reply + fuzz_reply_len, buf, k);
+		fuzz_reply_len += k;
+	}
+}
+
+/*
+ * Every JSON body the server sent (after the blank line, starting with
+ * '{' or '['; chunked ones start with a size) parses, and no body is
+ * "(null)", what a failed json_pack printed with %s used to give.
+ */
+static void
+fuzz_http_check_replies(const uint8_t *data, size_t size)
+{
+	const char	*p = fuzz_reply, *end = fuzz_reply + fuzz_reply_len;
+	json_error_t	 jerr;
+	json_t		*j;
+
+	if (fuzz_reply_len == FUZZ_HTTP_KEEP)
+		return;		/* cut: the last body may be partial */
+	fuzz_reply[fuzz_reply_len] = '\0';
+	/* Unless the client sent it, to have it quoted back. */
+	if (memmem(fuzz_reply, fuzz_reply_len, "(null)", 6) != NULL &&
+	    memmem(data, size, "(null)", 6) == NULL) {
+		fprintf(stderr, "a reply says (null):\n%s\n", fuzz_reply);
+		abort();
+	}
+	while ((p = memmem(p, (size_t)(end - p), "\r\n\r\n", 4)) != NULL) {
+		p += 4;
+		if (p == end || (*p != '{' && *p != '['))
+			continue;
+		j = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK,
+		    &jerr);
+		/* A body cut by a close the input asked for is no bug. */
+		if (j == NULL && jerr.position < (int)(end - p)) {
+			fprintf(stderr, "a JSON reply does not parse (%s):\n"
+			    "%s\n", jerr.text, p);
+			abort();
+		}
+		json_decref(j);
 	}
 }
 
@@ -170,6 +218,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_http_unsafe(data, size))
 		return (-1);	/* not added to the corpus */
 	strcpy(sun.sun_path, fuzz_sock);
+	fuzz_reply_len = 0;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0)
 		abort();
@@ -189,6 +238,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		closed = fuzz_http_drain(fd);
 	}
 	close(fd);
+	fuzz_http_check_replies(data, size);
 	/* The client is gone: every request and stream must let go. */
 	for (i = 0; i < 4 * FUZZ_HTTP_SPINS; i++) {
 		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
