@@ -22,7 +22,7 @@ lp_diskfull_cleanup() {
 trap lp_diskfull_cleanup EXIT
 
 mkdir -p "$LP_DATA"
-if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=1m lpit "$LP_DATA" 2>/dev/null; then
+if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=16m lpit "$LP_DATA" 2>/dev/null; then
 	lp_log "SKIPPED: cannot mount a tmpfs (needs root and CAP_SYS_ADMIN)"
 	exit 0
 fi
@@ -38,7 +38,7 @@ path=$(lp_api /containers/counter/json | lp_json 'd["LogPath"]')
 lp_until 10000 eval '[ "$(lines)" -gt 200 ]' || lp_fail "no lines logged"
 
 lp_step "the disk fills up"
-head -c 2M /dev/zero >"$LP_DATA/filler" 2>/dev/null || true
+head -c 64M /dev/zero >"$LP_DATA/filler" 2>/dev/null || true
 lp_until 10000 eval '[ "$(errs)" -gt 0 ]' || lp_fail "no write error counted"
 sleep 0.5
 e1=$(errs)

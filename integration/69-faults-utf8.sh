@@ -50,7 +50,7 @@ lp_step "the socket is created 0660"
 lp_eq "$(stat -c %a "$LP_SOCK")" 660 "socket mode"
 
 lp_step "a long non-ASCII command: start, inspect, wait, list (the crash)"
-body=$(python3 -c 'import json; print(json.dumps({"Image":"x","Cmd":["x"+"\u00e9"*200]}))')
+body=$(python3 -c 'import json; print(json.dumps({"Image":"busybox","Cmd":["x"+"\u00e9"*200]}))')
 id=$(lp_api /containers/create -X POST -H 'Content-Type: application/json' \
 	-d "$body" | lp_json 'd["Id"]')
 out=$(lp_api "/containers/$id/start" -X POST)
@@ -77,7 +77,7 @@ lp_contains "$(lp_api "/containers/$id/logs?stdout=1&since=%ff" | msg)" \
 lp_eq "$(lp_api "/containers/$id/kill?signal=%ff" -X POST | msg)" \
 	"'Invalid signal: \ufffd'" "signal=%ff"
 lp_eq "$(lp_api '/containers/create?name=%ff' -X POST -H 'Content-Type: application/json' \
-	-d '{"Image":"x","Cmd":["true"]}' | msg)" \
+	-d '{"Image":"busybox","Cmd":["true"]}' | msg)" \
 	"'Invalid container name (\ufffd), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed'" \
 	"name=%ff"
 
@@ -126,15 +126,15 @@ lp_stop
 
 lp_step "a create whose config.v2.json cannot be written"
 mkdir -p "$LP_DATA"
-if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256k lpit "$LP_DATA" 2>/dev/null; then
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16m lpit "$LP_DATA" 2>/dev/null; then
 	LP_MOUNTED=1
 	lp_start
 	dd if=/dev/zero of="$LP_DATA/fill" bs=4k 2>/dev/null || true
 	st=$(lp_status POST /containers/create?name=nospace -H 'Content-Type: application/json' \
-		-d '{"Image":"x","Cmd":["true"]}')
+		-d '{"Image":"busybox","Cmd":["true"]}')
 	lp_eq "$st" 500 "create on a full disk"
 	m=$(lp_api /containers/create?name=nospace2 -X POST -H 'Content-Type: application/json' \
-		-d '{"Image":"x","Cmd":["true"]}' | msg)
+		-d '{"Image":"busybox","Cmd":["true"]}' | msg)
 	lp_contains "$m" "No space left on device" "create on a full disk"
 	lp_eq "$(ls "$LP_DATA/containers" | wc -l)" 0 "container dirs left"
 	lp_eq "$(lp_status GET /containers/nospace/json)" 404 "the failed container"
