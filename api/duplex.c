@@ -413,7 +413,10 @@ duplex_check(struct duplex *d, size_t n)
 		    "dropped", (unsigned long long)d->id, q);
 		d->dropped = 1;
 		duplex_sum.dropped++;
+		/* bufferevent keeps its output's start frozen between writes. */
+		evbuffer_unfreeze(out, 1);
 		evbuffer_drain(out, q);
+		evbuffer_freeze(out, 1);
 		duplex_finish_later(d, CANCEL_WRITE_ERROR);
 		return (-1);
 	}
