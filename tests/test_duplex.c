@@ -42,6 +42,7 @@ struct owner {
 	struct evbuffer		*seen;		/* what the client read */
 	int			 client_eof;
 	int			 free_in_input;
+	int			 free_in_eof;
 	int			 finish_in_end;	/* the natural end races */
 	int			 fire_in_end;	/* the cancel races */
 };
@@ -64,8 +65,11 @@ own_eof_cb(struct duplex *d, void *arg)
 {
 	struct owner	*o = arg;
 
-	(void)d;
 	o->eofs++;
+	if (o->free_in_eof) {
+		duplex_free(d);
+		o->d = NULL;
+	}
 }
 
 static void
@@ -453,6 +457,27 @@ test_duplex_owner_may_free_it_inside_its_input_callback(void **state)
 }
 
 static void
+test_duplex_owner_may_free_it_inside_its_eof_callback(void **state)
+{
+	struct owner		o;
+	struct duplex_opts	op;
+
+	own_init(&o, *state);
+	own_opts(&o, &op);
+	own_new_tcp(&o, &op);
+	o.free_in_eof = 1;
+	duplex_start(o.d);
+	assert_int_equal(shutdown(o.client, SHUT_WR), 0);
+	assert_true(run_loop_until(o.f->base, ended, &o, 500));
+	assert_int_equal(o.eofs, 1);
+	assert_int_equal(o.why, CANCEL_RELEASED);
+	/* The probe timer armed before the callback went with the finish. */
+	run_loop_for(o.f->base, 300);
+	assert_int_equal(o.ends, 1);
+	own_done(&o);
+}
+
+static void
 test_duplex_sends_pending_first_and_offers_early_input_after_start(
     void **state)
 {
@@ -545,6 +570,7 @@ main(void)
 		T(test_duplex_slow_reader_pauses_at_the_high_water_mark),
 		T(test_duplex_slow_reader_is_dropped_when_asked),
 		T(test_duplex_owner_may_free_it_inside_its_input_callback),
+		T(test_duplex_owner_may_free_it_inside_its_eof_callback),
 		T(test_duplex_sends_pending_first_and_offers_early_input_after_start),
 		T(test_duplex_paused_input_waits_and_a_close_is_still_seen),
 		T(test_duplex_born_cancelled_ends_from_the_loop),
