@@ -5,7 +5,6 @@
  * deferred event), never inside the reader's or libevent's callback that
  * led to the finish.
  */
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -14,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "api/frame.h"
 #include "api/server.h"
 #include "api/stream.h"
 #include "daemon/base/cancel.h"
@@ -118,15 +118,8 @@ static void
 stream_frame(struct stream *s, int fd, const char *prefix, size_t plen,
     const char *details, size_t dlen, const char *log, size_t loglen)
 {
-	unsigned char	hdr[8] = { (unsigned char)fd, 0, 0, 0 };
-	uint32_t	len = (uint32_t)(plen + loglen +
-			    (s->opts.details ? dlen + 1 : 0));
-
-	if (!s->opts.tty) {
-		len = htonl(len);
-		memcpy(hdr + 4, &len, 4);
-		evbuffer_add(s->out, hdr, sizeof hdr);
-	}
+	frame_add_header(s->out, fd, s->opts.tty, (uint32_t)(plen + loglen +
+	    (s->opts.details ? dlen + 1 : 0)));
 	if (plen > 0)
 		evbuffer_add(s->out, prefix, plen);
 	if (s->opts.details) {
@@ -198,7 +191,7 @@ stream_done_cb(void *arg, const char *error)
 		    error);
 		if (n >= (int)sizeof msg)
 			n = (int)sizeof msg - 1;
-		stream_frame(s, 3, NULL, 0, "", 0, msg, (size_t)n);
+		frame_add(s->out, FRAME_SYSTEM, s->opts.tty, msg, (size_t)n);
 	}
 	stream_finish(s, CANCEL_NONE);
 }

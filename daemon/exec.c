@@ -1,34 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Exec instances: creation with the container's environment, start on the
- * process runtime, the exit path (status, group killed, reaped), stop with a
- * grace timer, and the per-container list that kills its execs when the
- * container stops and lets go of them when it is removed.
+ * Exec instances: creation with the container's environment, the record
+ * of each run (state, exit code; the process itself is daemon/execproc.c),
+ * references freed through the reap, and the per-container list that
+ * kills its execs when the container stops and lets go of them when it is
+ * removed.
  */
-#include <sys/ioctl.h>
 #include <sys/random.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "daemon/base/cancel.h"
-#include "daemon/container.h"
-#include "logdriver/copier.h"
-#include "daemon/exec.h"
 #include "daemon/base/log.h"
-#include "daemon/runtime.h"
+#include "daemon/base/reap.h"
 #include "daemon/base/task.h"
 #include "daemon/base/utf8.h"
 #include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
+#include "daemon/exec.h"
+#include "daemon/execenv.h"
+#include "daemon/execproc.h"
+#include "daemon/runtime.h"
 
 #define EXEC_OCI_PREFIX	"OCI runtime exec failed: exec failed: unable to " \
 	"start container process: "
@@ -52,6 +51,7 @@ struct exec_set {
 struct exec {
 	char			 id[EXEC_ID_LEN + 1];
 	int			 refs;
+	struct reap		 reap;		/* the last unref */
 	struct event_base	*base;		/* borrowed */
 	struct exec_set		*set;		/* borrowed; NULL: unlisted */
 	TAILQ_ENTRY(exec)	 entry;		/* set->list */
@@ -70,12 +70,7 @@ struct exec {
 	int			 pid;
 	int			 exit_code;
 	uint64_t		 finished;	/* set->finish_seq at exit; 0 */
-	struct runtime_proc	*proc;		/* owned while running */
-	struct task		*task;		/* owned while running */
-	struct event		*kill_ev;	/* owned while running */
-	int			 pty_fd;	/* owned: master copy; -1 */
-	struct copier		*out;		/* owned: detached output */
-	struct copier		*err;		/* owned: detached output */
+	struct execproc		*proc;		/* owned while running */
 	exec_exit_cb		 exit_cb;	/* the attached stream's */
 	void			*exit_arg;
 };
@@ -92,112 +87,16 @@ exec_state_name(enum exec_state st)
 	return (exec_states[st]);
 }
 
-/* ---- small helpers --------------------------------------------------- */
-
-static void
-exec_strv_free(char **v)
-{
-	if (v == NULL)
-		return;
-	for (char **p = v; *p != NULL; p++)
-		xfree(*p);
-	xfree(v);
-}
-
-static size_t
-exec_strv_len(char **v)
-{
-	size_t	n = 0;
-
-	while (v != NULL && v[n] != NULL)
-		n++;
-	return (n);
-}
-
-/* Appends s (taken) to the NULL-terminated v. */
-static char **
-exec_strv_add(char **v, char *s)
-{
-	size_t	n = exec_strv_len(v);
-
-	v = xreallocarray(v, n + 2, sizeof *v);
-	v[n] = s;
-	v[n + 1] = NULL;
-	return (v);
-}
-
-/* Length of the "KEY" part of "KEY=value" (all of it without '='). */
-static size_t
-exec_env_keylen(const char *e)
-{
-	const char	*eq = strchr(e, '=');
-
-	return (eq != NULL ? (size_t)(eq - e) : strlen(e));
-}
-
-/*
- * dockerd's ReplaceOrAppendEnvValues: "KEY=v" replaces KEY or is appended;
- * a bare "KEY" removes it.
- */
-static char **
-exec_env_merge(char **env, const char *override)
-{
-	size_t	klen = exec_env_keylen(override), n = exec_strv_len(env);
-	int	unset = strchr(override, '=') == NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		if (exec_env_keylen(env[i]) != klen ||
-		    strncmp(env[i], override, klen) != 0)
-			continue;
-		xfree(env[i]);
-		if (unset) {
-			memmove(&env[i], &env[i + 1], (n - i) * sizeof *env);
-			return (env);
-		}
-		env[i] = xstrdup(override);
-		return (env);
-	}
-	if (unset)
-		return (env);
-	return (exec_strv_add(env, xstrdup(override)));
-}
-
-/* The container's environment as dockerd's CreateDaemonEnvironment. */
-static char **
-exec_build_env(json_t *cfg, const char *cid, const struct exec_spec *spec)
-{
-	char	**env = xcalloc(1, sizeof *env);
-	json_t	 *v;
-	size_t	  i;
-	int	  home = 0;
-
-	env = exec_strv_add(env, xasprintf("HOSTNAME=%.12s", cid));
-	if (spec->tty)
-		env = exec_strv_add(env, xstrdup("TERM=xterm"));
-	json_array_foreach(json_object_get(cfg, "Env"), i, v) {
-		if (json_string_value(v) != NULL)
-			env = exec_env_merge(env, json_string_value(v));
-	}
-	for (i = 0; spec->env != NULL && spec->env[i] != NULL; i++)
-		env = exec_env_merge(env, spec->env[i]);
-	for (i = 0; env[i] != NULL; i++) {
-		if (strncmp(env[i], "HOME=", 5) == 0)
-			home = 1;
-	}
-	/* runc sets HOME from the user's passwd entry; ours is root's. */
-	if (!home)
-		env = exec_strv_add(env, xstrdup("HOME=/root"));
-	return (env);
-}
-
 /* ---- references ------------------------------------------------------ */
 
 static void
-exec_free(struct exec *e)
+exec_reap_cb(void *arg)
 {
+	struct exec	*e = arg;
+
 	log_debug("exec %.12s: freed", e->id);
-	exec_strv_free(e->argv);
-	exec_strv_free(e->envp);
+	execenv_free(e->argv);
+	execenv_free(e->envp);
 	xfree(e->cwd);
 	xfree(e->user);
 	xfree(e);
@@ -211,10 +110,10 @@ exec_ref(struct exec *e, const char *from)
 }
 
 /*
- * The last reference frees at once. Safe because every holder drops its
- * reference as the last thing it does with e: the list when it unlists
- * (its caller goes on with the list, not with e), the process at the end
- * of exec_done(), a stream from its own deferred free.
+ * The last reference frees later, from the loop: a holder dropping its
+ * reference may still be inside a walk of the list or the exit path that
+ * led here (docs/lifetimes.md). Nothing can reach e by then: it is off
+ * its list and its process is gone.
  */
 void
 exec_unref(struct exec *e, const char *from)
@@ -222,7 +121,7 @@ exec_unref(struct exec *e, const char *from)
 	log_debug("exec %.12s: unref from %s, refs %d", e->id, from,
 	    e->refs - 1);
 	if (--e->refs == 0)
-		exec_free(e);
+		reap_later(&e->reap);
 }
 
 /* ---- the per-container list ------------------------------------------ */
@@ -307,9 +206,7 @@ exec_set_free_cb(void *arg)
 		}
 		if (e->state == EXEC_RUNNING && e->proc != NULL) {
 			exec_ref(e, __func__);
-			runtime_free(e->proc);	/* SIGKILL, reap */
-			e->proc = NULL;
-			exec_done(e, 128 + SIGKILL);
+			exec_done(e, 128 + SIGKILL);	/* SIGKILL, reap */
 			exec_unlist(e, __func__);
 			exec_unref(e, __func__);
 			continue;
@@ -440,17 +337,18 @@ exec_create(struct event_base *base, struct container *c,
 	}
 	e->refs = 1;			/* the list's */
 	e->base = base;
-	e->pty_fd = -1;
+	reap_init(&e->reap, base, exec_reap_cb, e);
 	e->exit_code = -1;
 	snprintf(e->container_id, sizeof e->container_id, "%s",
 	    container_id(c));
 	e->argv = xcalloc(1, sizeof *e->argv);
 	for (size_t i = 0; spec->argv[i] != NULL; i++)
-		e->argv = exec_strv_add(e->argv, xstrdup(spec->argv[i]));
+		e->argv = execenv_append(e->argv, xstrdup(spec->argv[i]));
 	/* The container's Config is what its own process got. */
 	inspect = container_inspect_json(c);
 	cfg = json_object_get(inspect, "Config");
-	e->envp = exec_build_env(cfg, e->container_id, spec);
+	e->envp = execenv_build(cfg, e->container_id, spec->tty,
+	    spec->env);
 	wd = spec->workdir != NULL && *spec->workdir != '\0' ? spec->workdir :
 	    json_string_value(json_object_get(cfg, "WorkingDir"));
 	e->cwd = xstrdup(wd != NULL && *wd != '\0' ? wd : "/");
@@ -532,32 +430,10 @@ exec_check_start(const struct exec *e, struct err *err)
 	return (0);
 }
 
-static void
-exec_kill_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct exec	*e = arg;
-
-	(void)fd;
-	(void)what;
-	if (e->state != EXEC_RUNNING || e->proc == NULL)
-		return;
-	log_info("exec %.12s: grace period over, sending SIGKILL", e->id);
-	task_wait(e->task, "process exit after SIGKILL");
-	runtime_signal(e->proc, SIGKILL);
-}
-
-/* Detached output is discarded; its end is noticed at the exit. */
-static void
-exec_copier_eof_cb(struct copier *cp, void *arg)
-{
-	(void)cp;
-	(void)arg;
-}
-
 /*
- * The process is gone and reaped (e->proc already freed): record the code,
- * release what the run held, tell the attached stream, and drop the
- * process's reference last, which may free e.
+ * The process is gone and reaped, or is killed and reaped here (teardown):
+ * record the code, tell the attached stream, and drop the process's
+ * reference last, which may free e later.
  */
 static void
 exec_done(struct exec *e, int status)
@@ -565,17 +441,8 @@ exec_done(struct exec *e, int status)
 	exec_exit_cb	 cb = e->exit_cb;
 	void		*arg = e->exit_arg;
 
-	event_free(e->kill_ev);
-	e->kill_ev = NULL;
-	task_free(e->task);
-	e->task = NULL;
-	if (e->pty_fd != -1)
-		close(e->pty_fd);
-	e->pty_fd = -1;
-	/* Discarded anyway: nothing to drain, a leftover writer gets EPIPE. */
-	copier_free(e->out);
-	copier_free(e->err);
-	e->out = e->err = NULL;
+	execproc_free(e->proc);
+	e->proc = NULL;
 	e->state = EXEC_EXITED;
 	e->exit_code = status;
 	log_info("exec %.12s: process %d exited with %d", e->id, e->pid,
@@ -591,19 +458,11 @@ exec_done(struct exec *e, int status)
 	exec_unref(e, "process");
 }
 
+/* From execproc: nothing touches the execproc after this returns. */
 static void
-exec_exit_cb_rt(int status, void *arg)
+exec_proc_exit_cb(int status, void *arg)
 {
-	struct exec	*e = arg;
-
-	/*
-	 * As for a container: the rest of the group goes with its leader,
-	 * so nothing the exec started outlives what we track.
-	 */
-	runtime_signal(e->proc, SIGKILL);
-	runtime_free(e->proc);		/* reaps the zombie: instant */
-	e->proc = NULL;
-	exec_done(e, status);
+	exec_done(arg, status);
 }
 
 /* runc's exit codes for a failed exec, as dockerd records them. */
@@ -623,7 +482,6 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 {
 	struct runtime_spec	 spec;
 	struct err		 e2 = { 0, "" };
-	int			 out = -1, errfd = -1, in = -1;
 
 	if (exec_check_start(e, err) != 0)
 		return (-1);
@@ -632,10 +490,8 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 	spec.envp = (const char *const *)e->envp;
 	spec.cwd = e->cwd;
 	spec.tty = e->tty;
-	/* With a tty, stdin is the pty as well, attached or not (runc). */
-	e->proc = runtime_start_io(e->base, &spec, e->tty || (io != NULL &&
-	    e->attach_stdin) ? &in : NULL, &out, &errfd, exec_exit_cb_rt, e,
-	    &e2);
+	e->proc = execproc_start(e->base, e->id, e->container_id, &spec, io,
+	    e->attach_stdin, exec_proc_exit_cb, e, &e2);
 	if (e->proc == NULL) {
 		e->state = EXEC_EXITED;
 		e->exit_code = exec_fail_code(e->argv[0], e2.msg);
@@ -651,28 +507,8 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 	}
 	exec_ref(e, "process");
 	e->state = EXEC_RUNNING;
-	e->pid = (int)runtime_pid(e->proc);
-	e->kill_ev = evtimer_new(e->base, exec_kill_cb, e);
-	e->task = task_new("daemon.exec");
-	task_label(e->task, "exec=%.12s container=%.12s pid=%d%s", e->id,
-	    e->container_id, e->pid, io == NULL ? " detached" : "");
-	task_wait(e->task, "process exit");
-	if (e->tty)
-		e->pty_fd = fcntl(out, F_DUPFD_CLOEXEC, 0);
-	if (in != -1 && (io == NULL || !e->attach_stdin)) {
-		close(in);
-		in = -1;
-	}
-	if (io == NULL) {
-		e->out = copier_new(e->base, out, LOGLINE_STDOUT, NULL,
-		    exec_copier_eof_cb, e);
-		if (errfd != -1)
-			e->err = copier_new(e->base, errfd, LOGLINE_STDERR,
-			    NULL, exec_copier_eof_cb, e);
-	} else {
-		io->in = in;
-		io->out = out;
-		io->err = errfd;
+	e->pid = execproc_pid(e->proc);
+	if (io != NULL) {
 		e->exit_cb = cb;
 		e->exit_arg = arg;
 	}
@@ -691,40 +527,15 @@ exec_unwatch(struct exec *e)
 void
 exec_stop(struct exec *e, int grace_ms)
 {
-	struct timeval	tv = { grace_ms / 1000, (grace_ms % 1000) * 1000 };
-
-	if (e->state != EXEC_RUNNING || e->proc == NULL)
-		return;
-	if (grace_ms <= 0) {
-		event_del(e->kill_ev);
-		task_wait(e->task, "process exit after SIGKILL");
-		runtime_signal(e->proc, SIGKILL);
-		return;
-	}
-	/* A second stop keeps the first deadline. */
-	if (evtimer_pending(e->kill_ev, NULL))
-		return;
-	log_info("exec %.12s: stopping process %d, SIGKILL in %d ms", e->id,
-	    e->pid, grace_ms);
-	task_wait(e->task, "process exit after SIGTERM");
-	runtime_signal(e->proc, SIGTERM);
-	evtimer_add(e->kill_ev, &tv);
+	if (e->state == EXEC_RUNNING)
+		execproc_stop(e->proc, grace_ms);
 }
 
 void
 exec_resize(struct exec *e, int height, int width)
 {
-	struct winsize	ws;
-
-	if (e->state != EXEC_RUNNING || e->pty_fd == -1 || height < 0 ||
-	    width < 0)
-		return;
-	memset(&ws, 0, sizeof ws);
-	ws.ws_row = (unsigned short)height;
-	ws.ws_col = (unsigned short)width;
-	if (ioctl(e->pty_fd, TIOCSWINSZ, &ws) != 0)
-		log_debug("exec %.12s: TIOCSWINSZ: %s", e->id,
-		    strerror(errno));
+	if (e->state == EXEC_RUNNING)
+		execproc_resize(e->proc, height, width);
 }
 
 /* ---- accessors and views --------------------------------------------- */

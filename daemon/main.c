@@ -21,6 +21,7 @@
 #include "daemon/container.h"
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
+#include "daemon/base/reap.h"
 #include "daemon/options.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
@@ -251,8 +252,11 @@ main_stop(struct main_state *m)
 	server_free(m->srv);
 	container_store_free(m->store);
 	cancel_free(m->root);
-	if (m->base != NULL)
+	/* Frees the store's teardown scheduled (execs): the loop is over. */
+	if (m->base != NULL) {
+		reap_drain(m->base);
 		event_base_free(m->base);
+	}
 	options_free(&m->opts);
 }
 

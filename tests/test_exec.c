@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "daemon/base/cancel.h"
+#include "daemon/base/reap.h"
 #include "daemon/container.h"
 #include "daemon/exec.h"
 #include "daemon/base/task.h"
@@ -42,10 +43,12 @@ open_store(struct ctx *x, struct lp_fixture *f)
 	x->st = lp_store_new(f, &x->root);
 }
 
+/* Execs are freed through the reap; cmocka counts blocks before teardown. */
 static void
 close_store(struct ctx *x)
 {
 	lp_store_free(x->st, x->root);
+	reap_drain(x->f->base);
 }
 
 /* A running container: sh -c script, with env (a JSON array or NULL). */
@@ -437,6 +440,7 @@ test_exec_forced_removal_kills_and_frees_execs(void **state)
 	struct err		 err;
 	struct seen		 seen = { 0, 0 };
 	char			 id[EXEC_ID_LEN + 1];
+	uint64_t		 pending;
 
 	open_store(&x, *state);
 	c = running(&x, "gone", "exec sleep 100", NULL);
@@ -454,7 +458,13 @@ test_exec_forced_removal_kills_and_frees_execs(void **state)
 	assert_int_equal(seen.calls, 1);
 	assert_int_equal(exec_exit_code(attached), 137);
 	assert_int_equal(exec_state(attached), EXEC_EXITED);
+	/* The last reference frees later: e is still readable until then. */
+	pending = reap_pending();
 	exec_unref(attached, "test");
+	assert_int_equal(reap_pending(), pending + 1);
+	assert_int_equal(exec_exit_code(attached), 137);
+	run_loop_for(x.f->base, 5);
+	assert_int_equal(reap_pending(), 0);
 	close(io.out);
 	close(io.err);
 	close_store(&x);
