@@ -72,8 +72,8 @@ static void
 main_dump_tasks(struct main_state *m)
 {
 	struct evbuffer	*buf = evbuffer_new();
-	char		 ts[TIMEUTIL_BUFSZ], *path;
-	int		 fd;
+	char		 ts[TIMEUTIL_BUFSZ], *path, *tmp;
+	int		 fd, ok;
 
 	timeutil_format(ts, timeutil_now_ns(), 0);
 	for (char *p = ts; *p != '\0'; p++) {
@@ -81,16 +81,28 @@ main_dump_tasks(struct main_state *m)
 			*p = '-';
 	}
 	path = xasprintf("%s/task-stacks-%s.log", m->opts.data_root, ts);
+	/*
+	 * Written aside and renamed, so whoever watches for the file never
+	 * reads half a dump; evbuffer_write() may take several calls.
+	 */
+	tmp = xasprintf("%s/.task-stacks-%s.tmp", m->opts.data_root, ts);
 	task_dump_text(buf, 2);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || evbuffer_write(buf, fd) < 0)
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ok = fd >= 0;
+	while (ok && evbuffer_get_length(buf) > 0)
+		ok = evbuffer_write(buf, fd) > 0;
+	if (fd >= 0 && close(fd) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) != 0)
+		ok = 0;
+	if (!ok) {
 		log_error("cannot write task dump %s: %s", path,
 		    strerror(errno));
-	else
+		unlink(tmp);
+	} else
 		log_info("task stacks written to %s", path);
-	if (fd >= 0)
-		close(fd);
 	evbuffer_free(buf);
+	xfree(tmp);
 	xfree(path);
 }
 
