@@ -13,7 +13,9 @@
 #include "api/exec.h"
 #include "api/logs.h"
 #include "api/router.h"
+#include "api/stats.h"
 #include "api/system.h"
+#include "api/top.h"
 #include "daemon/base/xalloc.h"
 
 #define GET	EVHTTP_REQ_GET
@@ -33,6 +35,9 @@ static const struct route routes[] = {
 	    "api.inspect_container", 0 },
 	{ GET, "/containers/{id}/logs", logs_container, "api.logs_container",
 	    0 },
+	{ GET, "/containers/{id}/stats", stats_container,
+	    "api.stats_container", 0 },
+	{ GET, "/containers/{id}/top", top_container, "api.top_container", 0 },
 	{ POST, "/containers/{id}/start", containers_start,
 	    "api.start_container", 0 },
 	{ POST, "/containers/{id}/stop", containers_stop,
