@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
 #include "daemon/stats.h"
 
 /* Linux's USER_HZ is 100 on every architecture (dockerd hard-codes it). */
@@ -290,16 +291,14 @@ stats_pids(const struct stats_source *src, pid_t *pids, size_t max,
 
 	if (src->cgroup != NULL) {
 		/* v2 first; v1 lists the same processes in every hierarchy */
-		buf = malloc(65536);
-		if (buf == NULL)
-			return (err_errno(err, "malloc"));
+		buf = xmalloc(65536);
 		snprintf(path, sizeof path, "%s/%s/cgroup.procs",
 		    src->cgroup_root, src->cgroup);
 		if (stats_read(path, buf, 65536) < 0) {
 			snprintf(path, sizeof path, "%s/pids/%s/cgroup.procs",
 			    src->cgroup_root, src->cgroup);
 			if (stats_read(path, buf, 65536) < 0) {
-				free(buf);
+				xfree(buf);
 				return (err_errno(err, "open %s", path));
 			}
 		}
@@ -310,7 +309,7 @@ stats_pids(const struct stats_source *src, pid_t *pids, size_t max,
 				break;
 			pids[n++] = (pid_t)v;
 		}
-		free(buf);
+		xfree(buf);
 		goto out;
 	}
 	if ((d = opendir("/proc")) == NULL)
