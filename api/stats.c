@@ -306,8 +306,8 @@ stats_container(struct api_req *r)
 	int			 stream, one_shot = 0;
 
 	task_push(r->task);
-	stream = api_query(r, "stream") == NULL ||
-	    *api_query(r, "stream") == '\0' || api_query_bool(r, "stream");
+	/* BoolValueOrDefault: absent is true, "stream=" is false */
+	stream = api_query(r, "stream") == NULL || api_query_bool(r, "stream");
 	if (r->version >= API_VERSION(1, 41))
 		one_shot = api_query_bool(r, "one-shot");
 	if ((c = container_store_lookup(r->srv->store, r->params[0],

@@ -5,6 +5,7 @@
  * (some options exclude -q), without, exactly as dockerd retries. The
  * request's cancel hook kills ps when the client leaves.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

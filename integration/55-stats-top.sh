@@ -60,6 +60,9 @@ PY
 lp_eq "$(lp_api "/v1.41/containers/busy/stats?stream=1&one-shot=1")" \
 	'{"message":"cannot have stream=true and one-shot=true"}' "stream+one-shot"
 lp_eq "$(lp_status GET /containers/nope/stats?stream=0)" 404 "no such container"
+# dockerd's BoolValueOrDefault: a present but empty stream is false.
+lp_api "/containers/busy/stats?stream=" -i -m 5 | tr -d '\r' >"$LP_DIR/one"
+grep -q '^Content-Length: ' "$LP_DIR/one" || lp_fail "stream= did not answer once"
 
 lp_step "a stopped container: dockerd's empty frame at once"
 z='{"cpu_usage":{"total_usage":0,"usage_in_kernelmode":0,"usage_in_usermode":0},"throttling_data":{"periods":0,"throttled_periods":0,"throttled_time":0}}'
@@ -191,6 +194,18 @@ if command -v docker >/dev/null; then
 	lp_baseline
 	timeout -s KILL 2.5 docker stats busy >/dev/null 2>&1 || true
 	lp_stats_released 200
+fi
+
+if python3 -c 'import docker' 2>/dev/null; then
+	lp_step "docker-py: stats(stream=False), top()"
+	python3 - "$LP_SOCK" <<'PY' || lp_fail "docker-py"
+import sys, docker
+c = docker.DockerClient(base_url="unix://" + sys.argv[1]).containers.get("busy")
+s = c.stats(stream=False)
+assert s["name"] == "/busy" and s["precpu_stats"]["system_cpu_usage"] > 0, s
+t = c.top()
+assert "PID" in t["Titles"] and t["Processes"], t
+PY
 fi
 
 lp_step "daemon shutdown ends live streams"

@@ -140,6 +140,15 @@ if command -v docker >/dev/null; then
 	lp_start_container idle
 fi
 
+if python3 -c 'import docker' 2>/dev/null; then
+	lp_step "docker-py: wait()"
+	python3 - "$LP_SOCK" <<'PY' || lp_fail "docker-py wait"
+import sys, docker
+c = docker.DockerClient(base_url="unix://" + sys.argv[1]).containers.get("three")
+assert c.wait() == {"Error": None, "StatusCode": 3}, c.wait()
+PY
+fi
+
 lp_step "daemon shutdown answers live waits"
 lp_wait_bg idle '?condition=removed' "$LP_DIR/sd"
 lp_until 2000 lp_waiting 1 || lp_fail "no waiter"
