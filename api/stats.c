@@ -240,8 +240,9 @@ stats_tick_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		evbuffer_free(buf);
+		/* as dockerd: precpu is the last frame the client got */
+		st->pre = st->cur;
 	}
-	st->pre = st->cur;
 	stats_arm(st);
 }
 
