@@ -93,16 +93,26 @@ containers_parse_timeout(struct api_req *r, int *out)
 
 /* ---- pending replies ------------------------------------------------- */
 
+/*
+ * Answers a wait and ends r: {"Error":null|{"Message":...},"StatusCode":N}
+ * in the stream whose headers went out at once (API >= 1.30), or as one
+ * reply with a length (older clients, as dockerd's legacy behaviour).
+ */
 static void
-containers_wait_body(struct api_req *r, const char *error, int code)
+containers_wait_answer(struct api_req *r, const char *error, int code)
 {
-	struct evbuffer	*buf = evbuffer_new();
+	struct evbuffer	*buf;
 	json_t		*j;
 	char		*s;
 
 	j = json_pack("{s:o, s:i}", "Error", error != NULL && *error != '\0' ?
 	    json_pack("{s:o}", "Message", jsontext_new(error)) : json_null(),
 	    "StatusCode", code);
+	if (!r->streaming) {
+		api_reply_json(r, 200, j);
+		return;
+	}
+	buf = evbuffer_new();
 	if ((s = json_dumps(j, JSON_COMPACT)) == NULL) {
 		/* Cannot happen (the text is sanitized); never crash on it. */
 		log_error("%s: cannot encode a wait body", __func__);
@@ -113,6 +123,7 @@ containers_wait_body(struct api_req *r, const char *error, int code)
 	json_decref(j);
 	api_stream_write(r, buf, NULL, NULL);
 	evbuffer_free(buf);
+	api_stream_end(r);
 }
 
 /* The container reached the condition: answer and let go. */
@@ -130,8 +141,7 @@ containers_pending_done_cb(struct container_waiter *w, struct container *c,
 	xfree(p);
 	switch (action) {
 	case CONTAINERS_WAIT:
-		containers_wait_body(r, container_error(c), exit_code);
-		api_stream_end(r);
+		containers_wait_answer(r, container_error(c), exit_code);
 		break;
 	case CONTAINERS_RESTART:
 		if (removed) {
@@ -169,9 +179,11 @@ containers_pending_cancel_cb(struct cancel *ctx, enum cancel_reason why,
 	container_wait_del(&p->w);
 	xfree(p);
 	if (action == CONTAINERS_WAIT) {
-		if (why == CANCEL_SHUTDOWN)
-			containers_wait_body(r, "context canceled", -1);
-		api_stream_end(r);
+		/* dockerd's waiter answers ctx.Err() with exit code -1. */
+		if (why == CANCEL_SHUTDOWN || !r->streaming)
+			containers_wait_answer(r, "context canceled", -1);
+		else
+			api_stream_end(r);
 		return;
 	}
 	api_reply_error(r, 500, "context canceled");
@@ -711,19 +723,24 @@ containers_wait(struct api_req *r)
 	struct container	*c;
 	const char		*cond = api_query(r, "condition");
 	enum container_wait	 w = CONTAINER_WAIT_NOT_RUNNING;
+	int			 legacy = r->version < API_VERSION(1, 30);
 
-	if (cond != NULL && strcmp(cond, "next-exit") == 0)
+	/*
+	 * dockerd 20.10: an unknown condition (or any, before API 1.30)
+	 * means not-running; it is not an error.
+	 */
+	if (!legacy && cond != NULL && strcmp(cond, "next-exit") == 0)
 		w = CONTAINER_WAIT_NEXT_EXIT;
-	else if (cond != NULL && strcmp(cond, "removed") == 0)
+	else if (!legacy && cond != NULL && strcmp(cond, "removed") == 0)
 		w = CONTAINER_WAIT_REMOVED;
 	if ((c = containers_lookup(r)) == NULL)
 		return;
 	/* Headers go out before blocking (API >= 1.30), as dockerd does. */
-	api_stream_start(r, 200, "application/json");
+	if (!legacy)
+		api_stream_start(r, 200, "application/json");
 	if (w == CONTAINER_WAIT_NOT_RUNNING && !container_running(c)) {
-		containers_wait_body(r, container_error(c),
+		containers_wait_answer(r, container_error(c),
 		    container_exit_code(c));
-		api_stream_end(r);
 		return;
 	}
 	containers_pend(r, c, CONTAINERS_WAIT, w);

@@ -14,7 +14,9 @@
 #include "api/images.h"
 #include "api/logs.h"
 #include "api/router.h"
+#include "api/stats.h"
 #include "api/system.h"
+#include "api/top.h"
 #include "daemon/base/xalloc.h"
 
 #define GET	EVHTTP_REQ_GET
@@ -34,6 +36,9 @@ static const struct route routes[] = {
 	    "api.inspect_container", 0 },
 	{ GET, "/containers/{id}/logs", logs_container, "api.logs_container",
 	    0 },
+	{ GET, "/containers/{id}/stats", stats_container,
+	    "api.stats_container", 0 },
+	{ GET, "/containers/{id}/top", top_container, "api.top_container", 0 },
 	{ POST, "/containers/{id}/start", containers_start,
 	    "api.start_container", 0 },
 	{ POST, "/containers/{id}/stop", containers_stop,

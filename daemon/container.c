@@ -255,6 +255,12 @@ container_exit_code(const struct container *c)
 	return (c->exit_code);
 }
 
+int
+container_pid(const struct container *c)
+{
+	return (c->pid);
+}
+
 const char *
 container_error(const struct container *c)
 {

@@ -94,6 +94,8 @@ int		 container_running(const struct container *);
 enum container_state container_state(const struct container *);
 const char	*container_state_name(enum container_state);
 int		 container_exit_code(const struct container *);
+/* The main process, leader of the container's session; 0 unless running. */
+int		 container_pid(const struct container *);
 const char	*container_error(const struct container *);	/* "" if none */
 const char	*container_log_driver(const struct container *);
 /*
