@@ -20,6 +20,7 @@
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
+#include "daemon/events.h"
 #include "daemon/base/strconv.h"
 #include "daemon/runtime.h"
 #include "daemon/base/task.h"
@@ -136,6 +137,7 @@ containers_pending_done_cb(struct container_waiter *w, struct container *c,
 			api_reply_err(r, &err);
 			break;
 		}
+		events_container(c, "restart", NULL);
 		api_reply_empty(r, 204);
 		break;
 	default:
@@ -650,6 +652,7 @@ containers_restart(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
+	events_container(c, "restart", NULL);
 	api_reply_empty(r, 204);
 }
 
