@@ -69,6 +69,15 @@ filters_bad(struct filters_scan *sc, const char *context)
 {
 	char	q[16];
 
+	/*
+	 * Go's scanner ends the input with a space: inside a literal, a
+	 * number or an escape that is the error; elsewhere it is skipped
+	 * and the input ended too soon.
+	 */
+	if (sc->p >= sc->end && (strncmp(context, "in ", 3) == 0 ||
+	    strncmp(context, "after decimal", 13) == 0))
+		return (err_set(sc->err, ERR_INTERNAL, "invalid character ' ' "
+		    "%s", context));
 	if (sc->p >= sc->end)
 		return (err_set(sc->err, ERR_INTERNAL,
 		    "unexpected end of JSON input"));
@@ -109,7 +118,7 @@ filters_scan_string(struct filters_scan *sc)
 		if (*sc->p++ != '\\')
 			continue;
 		if (sc->p >= sc->end)
-			return (filters_bad(sc, ""));
+			return (filters_bad(sc, "in string escape code"));
 		if (strchr("bfnrt\\/\"", *sc->p) != NULL && *sc->p != '\0') {
 			sc->p++;
 			continue;
