@@ -11,12 +11,15 @@
 #include <event2/http.h>
 
 #include "api/debug.h"
+#include "api/events.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/procinfo.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
+#include "daemon/events.h"
 #include "logdriver/jsonfile.h"
 
 static void
@@ -70,6 +73,12 @@ debug_vars(struct api_req *r)
 	    "log_write_errors", (json_int_t)jsonfile_total_write_errors(),
 	    "uptime_seconds", (double)(timeutil_mono_ns() - srv->started_ns) /
 	    1e9);
+	json_object_set_new(o, "events_published", json_integer((json_int_t)
+	    events_published(container_store_events(srv->store))));
+	json_object_set_new(o, "events_subscribers", json_integer((json_int_t)
+	    events_subscribers(container_store_events(srv->store))));
+	json_object_set_new(o, "events_dropped", json_integer((json_int_t)
+	    events_api_dropped()));
 	api_reply_json(r, 200, o);
 }
 

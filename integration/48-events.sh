@@ -186,6 +186,7 @@ PY
 lp_until 2000 lp_tasks_is api.events_subscribe 1 ||
 	lp_fail "the stalled reader was not dropped"
 grep -q 'stopped reading' "$LP_LOG" || lp_fail "the drop was not logged"
+lp_eq "$(lp_api /debug/vars | lp_json 'd["events_dropped"]')" 1 "drops counted"
 lp_until 3000 test "$(grep -c '"Action":"kill"' "$LP_DIR/good")" -ge 300 ||
 	lp_fail "the good reader got $(grep -c '"Action":"kill"' "$LP_DIR/good") of 300"
 kill $gpid $spid 2>/dev/null || true
