@@ -65,7 +65,7 @@ containers_list_in(const char *const *set, const char *s)
 static void
 containers_list_image_key(const char *ref, char *buf, size_t len)
 {
-	char		 name[512];
+	char		 name[256];
 	const char	*at = strchr(ref, '@'), *slash = strrchr(ref, '/');
 	const char	*colon = strchr(slash != NULL ? slash : ref, ':');
 
