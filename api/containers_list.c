@@ -180,8 +180,8 @@ containers_list_fold(struct api_req *r, struct containers_list_ctx *x,
 			while (*p >= '0' && *p <= '9')
 				p++;
 			if (p == v || (*p != '\0' && *p != '/' && *p != '-'))
-				return (err_set(err, ERR_INTERNAL, "error while "
-				    "looking up for %s %s: Invalid range "
+				return (err_set(err, ERR_INTERNAL, "error "
+				    "while looking up for %s %s: Invalid range "
 				    "specified for port: %.*s", key, v,
 				    (int)strcspn(v, "/"), v));
 		}

@@ -27,17 +27,17 @@
 
 enum events_api_state {
 	EVENTS_API_RUNNING,
-	EVENTS_API_FINISHED,	/* reply ended; waiting for the reap event */
+	EVENTS_API_FINISHED,	/* reply ended; the reap event pending */
 };
 
 struct events_api {
 	uint64_t		 id;
-	struct api_req		*r;		/* owned until finish */
+	struct api_req		*r;		/* owned till finish */
 	struct event_base	*base;		/* borrowed */
 	struct events_sub	 sub;		/* on the store's bus */
 	struct cancel_hook	 req_hook;	/* on r->ctx */
 	struct filters		*filters;	/* owned */
-	struct evbuffer		*out;		/* owned: lines not yet sent */
+	struct evbuffer		*out;		/* owned: lines to send */
 	struct event		*flush_ev;	/* owned */
 	struct event		*until_ev;	/* owned */
 	enum events_api_state	 state;

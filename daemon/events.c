@@ -21,7 +21,8 @@
 TAILQ_HEAD(events_subs, events_sub);
 
 struct events {
-	struct events_msg	*ring[EVENTS_RING];	/* one reference each */
+	/* Each slot holds one reference. */
+	struct events_msg	*ring[EVENTS_RING];
 	size_t			 head;		/* oldest */
 	size_t			 count;
 	uint64_t		 seq;

@@ -32,7 +32,7 @@ struct events_msg {
 	size_t		  nattrs;
 	char		**keys;		/* owned, sorted, unique */
 	char		**values;	/* owned */
-	char		 *json;		/* owned: one line, "\n" included */
+	char		 *json;		/* owned: one line with its "\n" */
 	size_t		  jsonlen;
 	int		  refs;
 };
@@ -88,8 +88,8 @@ size_t		 events_subscribers(const struct events *);
  * the extra pairs (key, value, ..., NULL), then the labels, then image and
  * name. Published on the container's store's bus.
  */
-void		 events_container(const struct container *, const char *action,
-		     ...) __attribute__((sentinel));
+void		 events_container(const struct container *,
+		     const char *action, ...) __attribute__((sentinel));
 /* The same with one integer attribute ("die", "exitCode", 137). */
 void		 events_container_int(const struct container *,
 		     const char *action, const char *key, long value);

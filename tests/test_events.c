@@ -25,7 +25,7 @@ struct rec {
 	const struct events_msg		*last;
 	const char			*json;
 	uint64_t			 seq[EVENTS_RING + 64];
-	struct events_sub		*other;	/* to unsubscribe, or NULL */
+	struct events_sub		*other;	/* to drop, or NULL */
 	struct events_sub		*self;
 };
 
@@ -117,7 +117,7 @@ test_events_unsubscribe_from_inside_the_callback(void **state)
 	memset(&rc, 0, sizeof rc);
 	memset(&rd, 0, sizeof rd);
 	ra.self = &a;		/* a leaves itself */
-	rb.other = &c;		/* b removes c, the next one in the walk */
+	rb.other = &c;		/* b removes c, next in the walk */
 	events_subscribe(ev, &a, rec_cb, &ra);
 	events_subscribe(ev, &b, rec_cb, &rb);
 	events_subscribe(ev, &c, rec_cb, &rc);
@@ -353,7 +353,8 @@ test_filters_match_events_as_dockerd(void **state)
 	assert_true(incl("{\"type\":{\"container\":true}}", start));
 	assert_false(incl("{\"type\":{\"container\":false}}", start));
 	assert_false(incl("{\"type\":[\"image\"]}", start));
-	assert_true(incl("{\"container\":[\"abc\"]}", start));	/* prefix */
+	/* A prefix of the id or the name. */
+	assert_true(incl("{\"container\":[\"abc\"]}", start));
 	assert_true(incl("{\"container\":[\"we\"]}", start));
 	assert_false(incl("{\"container\":[\"db\"]}", start));
 	assert_true(incl("{\"label\":[\"env=prod\"]}", start));

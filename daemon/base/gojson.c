@@ -42,7 +42,8 @@ gojson_quote(char *buf, size_t len, unsigned c)
 	else if (c == 0xa0 || c == 0xad)
 		snprintf(buf, len, "'\\u%04x'", c);
 	else if (c >= 0x80)
-		snprintf(buf, len, "'%c%c'", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+		snprintf(buf, len, "'%c%c'", 0xc0 | (c >> 6),
+		    0x80 | (c & 0x3f));
 	else
 		snprintf(buf, len, "'%c'", c);
 }
