@@ -21,7 +21,11 @@ lp_until 3000 test "$(docker ps -a --filter status=exited -q | wc -l)" = 2 ||
 p2=$(docker inspect -f '{{.Id}}' p2 | cut -c1-6)
 
 lp_step "every query answers as dockerd did"
-q() { echo "== $*"; docker ps --format '{{.Names}} {{.State}}' "$@" 2>&1 | sed 's/^Error response from daemon: //' || true; }
+q() {
+	echo "== $*"
+	docker ps --format '{{.Names}} {{.State}}' "$@" 2>&1 |
+		sed 's/^Error response from daemon: //' || true
+}
 {
 	q
 	q -a
@@ -220,7 +224,8 @@ lp_eq "$(lp_status GET '/containers/json?limit=x')" 500 "limit status"
 lp_eq "$(lp_api '/containers/json?filters=%7B%22a%22%3A%7B%22b%22%3A1%7D%7D')" \
 	'{"message":"json: cannot unmarshal number into Go value of type bool"}' \
 	"filters JSON"
-lp_eq "$(lp_api '/containers/json?filters=%7B%22name%22%3A%7B%22p2%22%3Atrue%7D%7D' | lp_json 'len(d)')" \
+map='%7B%22name%22%3A%7B%22p2%22%3Atrue%7D%7D'
+lp_eq "$(lp_api "/containers/json?filters=$map" | lp_json 'len(d)')" \
 	1 "the map form"
 lp_eq "$(lp_api '/containers/json?limit=-1' | lp_json 'len(d)')" 2 "limit=-1"
 for n in p1 p2 p3 p4 p5; do docker rm -f $n >/dev/null; done
