@@ -82,6 +82,8 @@ events_api_image(const struct filters *f, const struct events_msg *m)
 			    0 ? "name" : "image");
 	char		 a[512], b[512];
 
+	if (filters_count(f, "image") == 0)
+		return (1);	/* ExactMatch without values */
 	if (name == NULL)
 		name = "";
 	filters_image_name(m->actor_id, a, sizeof a);
