@@ -83,12 +83,14 @@ lp_eq "$(call '/events?filters={"type":"container"}')" \
  500' "bad shape"
 
 lp_step "live events end at until, one line as each happens"
-t2=$(($(date +%s) + 2))
-lp_api "/events?until=$t2" -m 5 >"$LP_DIR/live" &
+t2=$(($(date +%s) + 4))
+# -N: curl's own stdio buffer would hold the lines until it exits.
+curl -sS -N -m 8 --unix-socket "$LP_SOCK" "http://x/events?until=$t2" \
+	>"$LP_DIR/live" &
 lpid=$!
-sleep 0.3
+lp_until 2000 lp_tasks_is api.events_subscribe 1 || lp_fail "no subscriber"
 lp_create ev2 'sleep 100' >/dev/null
-lp_until 1000 grep -q '"Action":"create"' "$LP_DIR/live" ||
+lp_until 1000 grep -q '"name":"ev2"' "$LP_DIR/live" ||
 	lp_fail "the create event was not flushed at once"
 wait $lpid || lp_fail "the stream did not end cleanly at until"
 lp_eq "$(actions <"$LP_DIR/live" | tail -1)" create "live event"
@@ -164,7 +166,7 @@ body=$(printf '{"Image":"busybox","Cmd":["sh","-c","while true; do sleep 1;'
 lp_api "/containers/create?name=loud" -X POST \
 	-H 'Content-Type: application/json' -d "$body" >/dev/null
 lp_start_container loud
-curl -s -m 60 --unix-socket "$LP_SOCK" http://x/events >"$LP_DIR/good" &
+curl -s -N -m 60 --unix-socket "$LP_SOCK" http://x/events >"$LP_DIR/good" &
 gpid=$!
 python3 - "$LP_SOCK" <<'PY' &
 import socket, sys, time
