@@ -21,6 +21,7 @@
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
+#include "daemon/events.h"
 #include "daemon/base/strconv.h"
 #include "daemon/runtime.h"
 #include "daemon/base/task.h"
@@ -154,6 +155,7 @@ containers_pending_done_cb(struct container_waiter *w, struct container *c,
 			api_reply_err(r, &err);
 			break;
 		}
+		events_container(c, "restart", NULL);
 		api_reply_empty(r, 204);
 		break;
 	default:
@@ -210,45 +212,7 @@ containers_pend(struct api_req *r, struct container *c,
 	container_wait_add(c, &p->w, cond, containers_pending_done_cb, p);
 }
 
-/* ---- list, inspect --------------------------------------------------- */
-
-struct containers_list_arg {
-	json_t	*array;
-	int	 all;
-	int64_t	 now;
-};
-
-static void
-containers_list_one(struct container *c, void *arg)
-{
-	struct containers_list_arg	*a = arg;
-
-	if (a->all || container_running(c))
-		json_array_append_new(a->array, container_summary_json(c,
-		    a->now));
-}
-
-void
-containers_list(struct api_req *r)
-{
-	struct containers_list_arg	 a;
-	const char			*filters = api_query(r, "filters");
-	json_t				*f;
-	json_error_t			 jerr;
-
-	if (filters != NULL && *filters != '\0') {
-		if ((f = json_loads(filters, JSON_DECODE_ANY, &jerr)) == NULL) {
-			api_reply_error(r, 400, "%s", jerr.text);
-			return;
-		}
-		json_decref(f);
-	}
-	a.array = json_array();
-	a.all = api_query_bool(r, "all");
-	a.now = timeutil_now_ns();
-	container_store_foreach(r->srv->store, containers_list_one, &a);
-	api_reply_json(r, 200, a.array);
-}
+/* ---- inspect (the list is in containers_list.c) ------------------- */
 
 void
 containers_inspect(struct api_req *r)
@@ -712,6 +676,7 @@ containers_restart(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
+	events_container(c, "restart", NULL);
 	api_reply_empty(r, 204);
 }
 

@@ -11,6 +11,7 @@
 #include <event2/http.h>
 
 #include "api/debug.h"
+#include "api/events.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/procinfo.h"
@@ -18,6 +19,8 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/jsontext.h"
+#include "daemon/container.h"
+#include "daemon/events.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logreader.h"
 
@@ -112,6 +115,12 @@ debug_vars(struct api_req *r)
 	    "log_follow_lost_bytes", (json_int_t)lost.bytes,
 	    "uptime_seconds", (double)(timeutil_mono_ns() - srv->started_ns) /
 	    1e9);
+	json_object_set_new(o, "events_published", json_integer((json_int_t)
+	    events_published(container_store_events(srv->store))));
+	json_object_set_new(o, "events_subscribers", json_integer((json_int_t)
+	    events_subscribers(container_store_events(srv->store))));
+	json_object_set_new(o, "events_dropped", json_integer((json_int_t)
+	    events_api_dropped()));
 	api_reply_json(r, 200, o);
 }
 

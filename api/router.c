@@ -10,6 +10,7 @@
 
 #include "api/containers.h"
 #include "api/debug.h"
+#include "api/events.h"
 #include "api/exec.h"
 #include "api/images.h"
 #include "api/logs.h"
@@ -28,6 +29,7 @@ static const struct route routes[] = {
 	{ GET | HEAD, "/_ping", system_ping, "api.ping", 0 },
 	{ GET, "/version", system_version, "api.version", 0 },
 	{ GET, "/info", system_info, "api.info", 0 },
+	{ GET, "/events", events_api_get, "api.events_subscribe", 0 },
 
 	{ GET, "/containers/json", containers_list, "api.list_containers", 0 },
 	{ POST, "/containers/create", containers_create,

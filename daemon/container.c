@@ -23,6 +23,7 @@
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/images.h"
+#include "daemon/events.h"
 #include "logdriver/copier.h"
 #include "daemon/base/log.h"
 #include "daemon/runtime.h"
@@ -80,6 +81,7 @@ struct container {
 	int			 removing;	/* removal requested/done */
 	int			 removed;	/* off the live list */
 	int			 shutdown_counted;
+	int			 stop_requested;	/* "stop" at the exit */
 	uint64_t		 exit_seq;	/* exits so far */
 	struct container_waiters waiters;
 	void			*execs;		/* owned via execs_free:
@@ -99,6 +101,7 @@ struct container_store {
 	int			 pending;	/* shutdown: not yet stopped */
 	int			 shutting_down;
 	struct images		*images;	/* owned: <root>/image */
+	struct events		*events;	/* owned: the event bus */
 };
 
 static void	container_finish(struct container *);
@@ -321,6 +324,30 @@ struct cancel *
 container_ctx(const struct container *c)
 {
 	return (c->ctx);
+}
+
+struct events *
+container_store_events(struct container_store *st)
+{
+	return (st->events);
+}
+
+struct events *
+container_events(const struct container *c)
+{
+	return (c->store->events);
+}
+
+const char *
+container_image(const struct container *c)
+{
+	return (container_json_str(c->config, "Image"));
+}
+
+json_t *
+container_labels(const struct container *c)
+{
+	return (json_object_get(c->config, "Labels"));
 }
 
 void *
@@ -647,6 +674,7 @@ container_store_new(struct event_base *base, struct cancel *root,
 	TAILQ_INIT(&st->live);
 	TAILQ_INIT(&st->dead);
 	st->done_ev = event_new(base, -1, 0, container_store_done_cb, st);
+	st->events = events_new();
 	if (container_mkdirs(st->dir, err) != 0 ||
 	    (st->images = images_new(data_root, err)) == NULL) {
 		container_store_free(st);
@@ -682,6 +710,7 @@ container_store_free(struct container_store *st)
 	}
 	event_free(st->done_ev);
 	images_free(st->images);
+	events_free(st->events);
 	xfree(st->dir);
 	xfree(st);
 }
@@ -881,6 +910,7 @@ container_store_create(struct container_store *st, const char *name,
 	}
 	container_insert(st, c);
 	log_info("created container %.12s %s", c->id, c->name);
+	events_container(c, "create", NULL);
 	return (c);
 
 fail:
@@ -1072,6 +1102,10 @@ container_finish(struct container *c)
 	c->exit_seq++;
 	container_save(c);
 	log_info("container %.12s exited with %d", c->id, code);
+	events_container_int(c, "die", "exitCode", code);
+	if (c->stop_requested)
+		events_container(c, "stop", NULL);	/* after die, as dockerd */
+	c->stop_requested = 0;
 
 	if (c->shutdown_counted) {
 		c->shutdown_counted = 0;
@@ -1169,6 +1203,7 @@ container_kill_cb(evutil_socket_t fd, short what, void *arg)
 	log_info("container %.12s: grace period over, sending SIGKILL",
 	    c->id);
 	runtime_signal(c->proc, SIGKILL);
+	events_container_int(c, "kill", "signal", SIGKILL);
 }
 
 static int
@@ -1261,6 +1296,8 @@ container_start(struct container *c, struct err *err)
 	c->started_ns = timeutil_now_ns();
 	container_save(c);
 	log_info("started container %.12s %s, pid %d", c->id, c->name, c->pid);
+	c->stop_requested = 0;
+	events_container(c, "start", NULL);
 	return (0);
 }
 
@@ -1272,10 +1309,12 @@ container_stop(struct container *c, int timeout_sec, struct err *err)
 	if (c->state != CONTAINER_RUNNING)
 		return (err_set(err, ERR_NOT_MODIFIED, "container already "
 		    "stopped"));
+	c->stop_requested = 1;
 	if (c->proc_exited)
 		return (0);	/* draining; finishes within the bound */
 	log_info("stopping container %.12s, %d s grace", c->id, timeout_sec);
 	runtime_signal(c->proc, SIGTERM);
+	events_container_int(c, "kill", "signal", SIGTERM);
 	if (timeout_sec >= 0)
 		evtimer_add(c->kill_ev, &tv);
 	return (0);
@@ -1291,6 +1330,7 @@ container_kill(struct container *c, int sig, struct err *err)
 		return (0);
 	if (runtime_signal(c->proc, sig) != 0)
 		return (err_errno(err, "kill container %s", c->id));
+	events_container_int(c, "kill", "signal", sig);
 	return (0);
 }
 
@@ -1331,6 +1371,7 @@ container_remove_now(struct container *c)
 	images_rootfs_remove(st->images, c->id, NULL);	/* its writable root */
 	nftw(c->dir, container_rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 	log_info("removed container %.12s %s", c->id, c->name);
+	events_container(c, "destroy", NULL);
 	event_active(c->reap_ev, EV_TIMEOUT, 0);
 }
 
@@ -1347,8 +1388,8 @@ container_remove(struct container *c, int force, struct err *err)
 			    "before attempting removal or force remove",
 			    c->id));
 		c->removing = 1;
-		if (!c->proc_exited)
-			runtime_signal(c->proc, SIGKILL);
+		if (!c->proc_exited && runtime_signal(c->proc, SIGKILL) == 0)
+			events_container_int(c, "kill", "signal", SIGKILL);
 		return (1);
 	}
 	container_remove_now(c);

@@ -28,6 +28,7 @@ struct cancel;
 struct container;
 struct container_store;
 struct event_base;
+struct events;
 struct jsonfile;
 
 enum container_state {
@@ -120,6 +121,12 @@ struct jsonfile	*container_log_writer(const struct container *);
  * root at shutdown. Owned by the container.
  */
 struct cancel	*container_ctx(const struct container *);
+/* The store's event bus (daemon/events.h), owned by the store. */
+struct events	*container_store_events(struct container_store *);
+struct events	*container_events(const struct container *);
+/* Config.Image ("" when none) and Config.Labels (borrowed, may be NULL). */
+const char	*container_image(const struct container *);
+json_t		*container_labels(const struct container *);
 /*
  * A slot for daemon/exec.c's per-container state (its exec instances), so
  * the store needs no knowledge of execs: set once, freed through free_cb

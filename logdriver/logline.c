@@ -1024,3 +1024,12 @@ out:
 	json_decref(root);
 	return (rc);
 }
+
+size_t
+logline_escape_go(char *dst, const char *s, size_t n)
+{
+	if (!logline_tables_ready)
+		logline_tables();
+	return ((size_t)(logline_escape(dst, (const unsigned char *)s, n, 1) -
+	    dst));
+}

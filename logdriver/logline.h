@@ -67,6 +67,13 @@ char		*logline_attrs_encode(const char *const *keys,
 		     const char *const *values, size_t n, size_t *lenp);
 
 /*
+ * Escapes n bytes of s as Go's encoding/json writes a string's contents
+ * (no quotes; <>& escaped, invalid UTF-8 as U+FFFD) into dst, which holds
+ * 6 * n bytes; returns the length. For daemon/events.c's encoder.
+ */
+size_t		 logline_escape_go(char *dst, const char *s, size_t n);
+
+/*
  * Decoder scratch space: reused from line to line so that decoding does not
  * allocate once warmed up. Zeroed memory (or logline_decoder_init) is ready;
  * logline_decoder_clear frees what it holds.
