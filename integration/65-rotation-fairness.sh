@@ -13,13 +13,27 @@ for size in $SIZES; do
 	IFS=: read -r n ms mf <<<"$size"
 	i=$((i + 1))
 	lp_step "N=$n max-size $ms max-file $mf"
-	body=$(python3 -c 'import json,sys; print(json.dumps({"Image":"busybox","Cmd":["sh","-c","sleep 1; seq 1 "+sys.argv[1]],"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":sys.argv[2],"max-file":sys.argv[3]}}}}))' "$n" "$ms" "$mf")
+	# The container prints only once every follower is attached (an exec
+	# creates the go file), so a loaded machine cannot make a follower
+	# miss lines that rotated away before it connected.
+	go=/tmp/lpit-rot-go-$$-$i
+	body=$(python3 -c 'import json,sys; print(json.dumps({"Image":"busybox","Cmd":["sh","-c","while [ ! -e %s ]; do sleep 0.05; done; rm -f %s; seq 1 %s" % (sys.argv[4], sys.argv[4], sys.argv[1])],"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":sys.argv[2],"max-file":sys.argv[3]}}}}))' "$n" "$ms" "$mf" "$go")
 	lp_api "/containers/create?name=rot$i" -X POST \
 		-H 'Content-Type: application/json' -d "$body" >/dev/null
 	lp_start_container "rot$i"
-	start=$(date +%s.%N)
+	streams0=$(lp_api /debug/vars | lp_json 'd["streams"]')
 	python3 "$(dirname "$0")/rotclient.py" "$LP_SOCK" "rot$i" "$n" "${ROT_FAST:-3}" "${ROT_SLOW:-3}" 120 \
-		>"$LP_DIR/res$i" || rc=$?
+		>"$LP_DIR/res$i" &
+	client=$!
+	want=$((streams0 + ${ROT_FAST:-3} + ${ROT_SLOW:-3}))
+	lp_until 20000 eval '[ "$(lp_api /debug/vars | lp_json "d[\"streams\"]")" -ge $want ]' ||
+		lp_fail "the followers did not attach"
+	exec_id=$(lp_api "/containers/rot$i/exec" -X POST -H 'Content-Type: application/json' \
+		-d "{\"Cmd\":[\"touch\",\"$go\"]}" | lp_json 'd["Id"]')
+	lp_api "/exec/$exec_id/start" -X POST -H 'Content-Type: application/json' \
+		-d '{"Detach":true}' >/dev/null
+	start=$(date +%s.%N)
+	wait "$client" || rc=$?
 	lp_log "N=$n max-size $ms max-file $mf: $(python3 -c 'import sys; print("%.1f s" % (float(sys.argv[2]) - float(sys.argv[1])))' "$start" "$(date +%s.%N)")"
 	sed 's/^/  /' "$LP_DIR/res$i" >&2
 	[ "${rc:-0}" = 0 ] || [ -z "${ROT_KEEP_LOG:-}" ] || cp "$LP_LOG" "$ROT_KEEP_LOG"
