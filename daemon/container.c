@@ -521,6 +521,11 @@ container_load(struct container_store *st, const char *id)
 	c->name = name[0] == '/' ? xstrdup(name) : xasprintf("/%s", name);
 	c->config = json_incref(json_object_get(j, "Config"));
 	c->hostconfig = json_incref(json_object_get(j, "HostConfig"));
+	/* inspect's Config has no ImageID: it is the top-level "Image". */
+	if (json_object_get(c->config, "ImageID") == NULL &&
+	    json_is_string(json_object_get(j, "Image")))
+		json_object_set(c->config, "ImageID", json_object_get(j,
+		    "Image"));
 	c->created_ns = container_parse_time(json_string_value(
 	    json_object_get(j, "Created")));
 	state = json_object_get(j, "State");
@@ -1271,6 +1276,7 @@ container_start(struct container *c, struct err *err)
 	if (c->proc == NULL) {
 		jsonfile_close(c->writer);
 		c->writer = NULL;
+		container_unmount(c);
 		if (e.code == ERR_INVALID)
 			msg = xasprintf(CONTAINER_OCI_PREFIX "%s: unknown",
 			    e.msg);
@@ -1583,6 +1589,16 @@ container_inspect_json(const struct container *c)
 	    "RestartPolicy", "Name", "no", "MaximumRetryCount", 0,
 	    "AutoRemove", json_is_true(json_object_get(c->hostconfig,
 	    "AutoRemove")));
+	/* The runtime's fields (Runtime, Binds, Memory...) as given. */
+	json_object_update_missing(hc, c->hostconfig);
+	if (json_is_string(json_object_get(c->hostconfig, "NetworkMode")))
+		json_object_set(hc, "NetworkMode", json_object_get(
+		    c->hostconfig, "NetworkMode"));
+	if (json_is_string(json_object_get(c->config, "StopSignal")))
+		json_object_set(cfg, "StopSignal", json_object_get(c->config,
+		    "StopSignal"));
+	json_object_set_new(cfg, "OpenStdin", json_boolean(json_is_true(
+	    json_object_get(c->config, "OpenStdin"))));
 	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b,"
 	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:i,"
 	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:[]}",

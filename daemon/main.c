@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -199,6 +200,34 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/*
+ * Container roots a daemon that died left mounted (<data-root>/image/
+ * containers/<id>/merged): nothing uses them now that its containers are
+ * killed, and start mounts them again.
+ */
+static void
+main_unmount_stale(const char *data_root)
+{
+	FILE	*f = fopen("/proc/self/mountinfo", "r");
+	char	 line[4096], mnt[4096], *prefix;
+	size_t	 len;
+
+	prefix = xasprintf("%s/image/containers/", data_root);
+	len = strlen(prefix);
+	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+		/* "id parent major:minor root mountpoint ..." */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    strncmp(mnt, prefix, len) != 0)
+			continue;
+		if (umount2(mnt, MNT_DETACH) == 0)
+			log_info("unmounted %s, left by a daemon that died",
+			    mnt);
+	}
+	if (f != NULL)
+		fclose(f);
+	xfree(prefix);
+}
+
 static int
 main_start(struct main_state *m, struct err *err)
 {
@@ -228,6 +257,7 @@ main_start(struct main_state *m, struct err *err)
 	if (ociruntimes_setup(m->runtimes, m->opts.default_runtime, err) != 0)
 		return (-1);
 	ociruntimes_cleanup(m->runtimes);	/* a dead daemon's containers */
+	main_unmount_stale(m->opts.data_root);
 	m->store = container_store_new(m->base, m->root, m->opts.data_root,
 	    err);
 	if (m->store == NULL)
