@@ -377,23 +377,33 @@ oci_save(json_t *doc, const char *path, struct err *err)
 	return (0);
 }
 
-/* mkdir -p of the working directory inside the root, as dockerd does. */
+/*
+ * mkdir -p of the working directory inside the root, as dockerd does. The
+ * image is the user's: a component that is a symlink stops it (it could
+ * point out of the root), and the runtime's chdir then says what is wrong.
+ */
 static void
 oci_mkdir_cwd(const char *rootfs, const char *cwd)
 {
-	char	*p;
+	struct stat	 sb;
+	char		*p;
+	int		 last = 0;
 
 	if (cwd == NULL || *cwd == '\0' || strstr(cwd, "..") != NULL)
 		return;
-	p = xasprintf("%s%s", rootfs, cwd);
-	for (char *s = p + strlen(rootfs) + 1; *s != '\0'; s++) {
+	p = xasprintf("%s%s/", rootfs, cwd);
+	for (char *s = p + strlen(rootfs) + 1; *s != '\0' && !last; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		mkdir(p, 0755);
+		last = s[1] == '\0';
+		if (lstat(p, &sb) != 0) {
+			if (mkdir(p, 0755) != 0)
+				break;
+		} else if (!S_ISDIR(sb.st_mode))
+			break;
 		*s = '/';
 	}
-	mkdir(p, 0755);
 	xfree(p);
 }
 

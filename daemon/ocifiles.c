@@ -17,13 +17,19 @@
 #include "daemon/base/xalloc.h"
 #include "daemon/ocifiles.h"
 
+/* rootfs/etc/name, neither etc nor name a symlink (out of the root). */
 static FILE *
 ocifiles_open(const char *rootfs, const char *name)
 {
-	char	*p = xasprintf("%s/etc/%s", rootfs, name);
-	int	 fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char	*p = xasprintf("%s/etc", rootfs);
+	int	 dir = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int	 fd = -1;
 
 	xfree(p);
+	if (dir != -1) {
+		fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
+	}
 	return (fd == -1 ? NULL : fdopen(fd, "r"));
 }
 

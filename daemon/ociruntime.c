@@ -168,8 +168,8 @@ ociruntimes_setup(struct ociruntimes *s, const char *want, struct err *err)
 		log_info("no OCI runtime (runc, crun) on PATH: containers "
 		    "run as host processes (%s)", OCIRUNTIME_PROCESS);
 	else if (!ociruntimes_namespaces_ok())
-		log_info("cannot create namespaces here (%s): containers run "
-		    "as host processes (%s)", strerror(errno),
+		log_info("cannot create pid, mount, uts, ipc and net "
+		    "namespaces here: containers run as host processes (%s)",
 		    OCIRUNTIME_PROCESS);
 	else
 		pick = ociruntimes_find(s, "runc") != NULL ? "runc" :

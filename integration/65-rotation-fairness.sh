@@ -13,7 +13,10 @@ for size in $SIZES; do
 	IFS=: read -r n ms mf <<<"$size"
 	i=$((i + 1))
 	lp_step "N=$n max-size $ms max-file $mf"
-	body=$(python3 -c 'import json,sys; print(json.dumps({"Image":"busybox","Cmd":["sh","-c","sleep 1; seq 1 "+sys.argv[1]],"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":sys.argv[2],"max-file":sys.argv[3]}}}}))' "$n" "$ms" "$mf")
+	# The sleep lets six follower processes connect before seq starts:
+	# 1 s was too short on two loaded cores (the first follower then saw
+	# line 10501, the rest rotated away before it came).
+	body=$(python3 -c 'import json,sys; print(json.dumps({"Image":"busybox","Cmd":["sh","-c","sleep 3; seq 1 "+sys.argv[1]],"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":sys.argv[2],"max-file":sys.argv[3]}}}}))' "$n" "$ms" "$mf")
 	lp_api "/containers/create?name=rot$i" -X POST \
 		-H 'Content-Type: application/json' -d "$body" >/dev/null
 	lp_start_container "rot$i"
