@@ -1349,8 +1349,9 @@ container_pause(struct container *c, int pause, struct err *err)
 	if (pause && c->paused)
 		return (err_set(err, ERR_CONFLICT, "Container %s is already "
 		    "paused", c->id));
+	/* dockerd answers this one 500: a plain error, not a conflict. */
 	if (!pause && !c->paused)
-		return (err_set(err, ERR_CONFLICT, "Container %s is not "
+		return (err_set(err, ERR_INTERNAL, "Container %s is not "
 		    "paused", c->id));
 	if (runtime_pause(c->proc, pause, err) != 0)
 		return (-1);

@@ -153,8 +153,8 @@ int		 container_stop(struct container *, int timeout_sec,
 int		 container_kill(struct container *, int sig, struct err *);
 /*
  * Freezes (pause 1) or thaws it through its runtime. ERR_CONFLICT with
- * dockerd's "Container <id> is not running", "... is already paused",
- * "... is not paused".
+ * dockerd's "Container <id> is not running", "... is already paused";
+ * ERR_INTERNAL "... is not paused" (dockerd's 500).
  */
 int		 container_pause(struct container *, int pause, struct err *);
 /*

@@ -105,7 +105,10 @@ for rt in "${rts[@]}"; do
 	lp_eq "$(lp_api /containers/$id/pause -X POST)" "{\"message\":\"Container $id is already paused\"}" "pause twice"
 	lp_eq "$(lp_status POST /containers/$id/unpause)" 204 unpause
 	lp_eq "$(lp_api /containers/$id/unpause -X POST)" "{\"message\":\"Container $id is not paused\"}" "unpause twice"
-	lp_eq "$(lp_status POST /containers/$id/unpause)" 409 "unpause status"
+	lp_eq "$(lp_status POST /containers/$id/unpause)" 500 "unpause status (dockerd's 500)"
+	lp_eq "$(lp_status POST /containers/$id/pause)" 204 "pause for the kill"
+	lp_eq "$(lp_status POST "/containers/$id/kill?signal=TERM")" 204 "kill TERM of a paused one"
+	lp_eq "$(lp_status POST /containers/$id/unpause)" 204 "unpause after kill"
 	lp_eq "$(lp_status POST /containers/$id/pause)" 204 "pause again"
 	lp_eq "$(lp_status POST "/containers/$id/stop?t=1")" 204 "stop a paused container"
 	lp_eq "$(lp_wait_exit "$id")" 137 "a paused container stops with SIGKILL"
