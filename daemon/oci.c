@@ -24,7 +24,7 @@ static const char *oci_default_caps[] = {
 	"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
 };
 
-/* Every capability up to CAP_CHECKPOINT_RESTORE (40): Privileged. */
+/* Every capability, in number order, to CAP_CHECKPOINT_RESTORE (40). */
 static const char *oci_all_caps[] = {
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
 	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
@@ -49,6 +49,31 @@ static const char *oci_readonly[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
 	"/proc/sysrq-trigger", NULL,
 };
+
+/*
+ * Privileged: every capability this daemon may pass on (its bounding set,
+ * which in a sandbox is less than the kernel knows), as dockerd gives all.
+ */
+static json_t *
+oci_all_caps_held(void)
+{
+	FILE			*f = fopen("/proc/self/status", "r");
+	char			 line[256];
+	unsigned long long	 bnd = ~0ULL;
+	json_t			*a = json_array();
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "CapBnd:", 7) == 0)
+			bnd = strtoull(line + 7, NULL, 16);
+	}
+	if (f != NULL)
+		fclose(f);
+	for (int i = 0; oci_all_caps[i] != NULL; i++) {
+		if (bnd & (1ULL << i))
+			json_array_append_new(a, json_string(oci_all_caps[i]));
+	}
+	return (a);
+}
 
 static json_t *
 oci_strings(const char *const *v)
@@ -357,7 +382,8 @@ oci_process(json_t *config, json_t *hc, json_t *user, const char *hostname,
 	if (tty)
 		json_array_append_new(env, json_string("TERM=xterm"));
 	json_array_extend(env, json_object_get(config, "Env"));
-	caps = oci_strings(privileged ? oci_all_caps : oci_default_caps);
+	caps = privileged ? oci_all_caps_held() :
+	    oci_strings(oci_default_caps);
 	p = json_pack("{s:b, s:o, s:o, s:o, s:s, s:{s:O, s:O, s:O}, s:b}",
 	    "terminal", tty, "user", user, "args", args, "env", env, "cwd",
 	    cwd != NULL && *cwd != '\0' ? cwd : "/", "capabilities",

@@ -86,6 +86,22 @@ for rt in "${rts[@]}"; do
 	lp_step "$rt: --memory, --pids-limit"
 	lp_eq "$(run "$rt" '{"Cmd":["cat","'"$(cg_file memory/memory.limit_in_bytes memory.max)"'"],"HostConfig":{"Memory":67108864}}')" "0|67108864" "--memory 64m"
 	lp_eq "$(run "$rt" '{"Cmd":["cat","'"$(cg_file pids/pids.max pids.max)"'"],"HostConfig":{"PidsLimit":20}}')" "0|20" "--pids-limit 20"
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		lp_eq "$(run "$rt" '{"Cmd":["cat","/sys/fs/cgroup/cpu.max"],"HostConfig":{"NanoCpus":500000000}}')" "0|50000 100000" "--cpus 0.5"
+	else
+		lp_eq "$(run "$rt" '{"Cmd":["cat","/sys/fs/cgroup/cpu/cpu.cfs_quota_us","/sys/fs/cgroup/cpu/cpu.shares"],"HostConfig":{"NanoCpus":500000000,"CpuShares":512}}')" \
+			"0|50000 512" "--cpus 0.5 --cpu-shares 512"
+	fi
+
+	lp_step "$rt: capabilities as dockerd's, Privileged, no-new-privileges"
+	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","grep -E \"^(CapEff|NoNewPrivs)\" /proc/self/status | tr -d \"\\t\""]}')" \
+		"0|CapEff:00000000a80425fb NoNewPrivs:0" "default capabilities (dockerd's a80425fb)"
+	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","grep NoNewPrivs /proc/self/status | tr -d \"\\t\""],"HostConfig":{"SecurityOpt":["no-new-privileges"]}}')" \
+		"0|NoNewPrivs:1" "no-new-privileges"
+	masked='n=$(grep -c \" /proc/keys \" /proc/self/mounts); echo masked=$n'
+	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","'"$masked"'"]}')" "0|masked=1" "/proc/keys masked"
+	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","grep CapEff /proc/self/status | tr -d \"\\t\"; '"$masked"'"],"HostConfig":{"Privileged":true}}')" \
+		"0|CapEff:$(sed -n 's/^CapBnd:\t//p' /proc/self/status) masked=0" "privileged: every capability we hold, nothing masked"
 	lp_eq "$(lp_api /containers/create -X POST -H 'Content-Type: application/json' \
 		-d '{"Image":"busybox","Cmd":["true"],"HostConfig":{"Memory":1000}}')" \
 		'{"message":"Minimum memory limit allowed is 6MB"}' "memory floor"
