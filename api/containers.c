@@ -17,11 +17,13 @@
 
 #include "api/containers.h"
 #include "api/http.h"
+#include "api/hostconfig.h"
 #include "api/images.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
+#include "daemon/ociruntime.h"
 #include "daemon/base/strconv.h"
 #include "daemon/runtime.h"
 #include "daemon/base/task.h"
@@ -483,6 +485,11 @@ containers_parse_create(json_t *body, struct images *images, json_t **config,
 	if (img != NULL)
 		images_api_create_merge(img, *config, json_string_value(
 		    json_object_get(body, "User")));
+	if ((v = json_object_get(body, "StopSignal")) != NULL &&
+	    json_is_string(v))
+		json_object_set(*config, "StopSignal", v);
+	json_object_set_new(*config, "OpenStdin", json_boolean(json_is_true(
+	    json_object_get(body, "OpenStdin"))));
 	*hostconfig = json_pack("{s:o, s:b}", "LogConfig", lc,
 	    "AutoRemove", autorm);
 	if (*config == NULL || *hostconfig == NULL) {
@@ -492,6 +499,12 @@ containers_parse_create(json_t *body, struct images *images, json_t **config,
 		*config = *hostconfig = NULL;
 		return (err_set(err, ERR_INTERNAL, "cannot build the container "
 		    "config"));
+	}
+	if (hostconfig_copy(hc, *hostconfig, err) != 0) {
+		json_decref(*config);
+		json_decref(*hostconfig);
+		*config = *hostconfig = NULL;
+		return (-1);
 	}
 	return (0);
 fail:
@@ -562,6 +575,32 @@ containers_create_parse_image(const char *text, size_t len,
 	return (rc);
 }
 
+/* HostConfig.Runtime must name a runtime; empty means the default. */
+static int
+containers_runtime(struct container_store *st, json_t *hc, struct err *err)
+{
+	struct ociruntimes	*rts = container_store_runtimes(st);
+	struct ociruntime	*rt;
+	const char		*name = json_string_value(json_object_get(hc,
+				    "Runtime"));
+
+	if (rts == NULL) {
+		if (name != NULL && *name != '\0' &&
+		    strcmp(name, OCIRUNTIME_PROCESS) != 0)
+			return (err_set(err, ERR_INVALID, "Unknown runtime "
+			    "specified %s", name));
+		json_object_set_new(hc, "Runtime", json_string(
+		    OCIRUNTIME_PROCESS));
+		return (0);
+	}
+	if (ociruntimes_lookup(rts, name, &rt, err) != 0)
+		return (-1);
+	if (name == NULL || *name == '\0')
+		json_object_set_new(hc, "Runtime", json_string(
+		    ociruntimes_default(rts)));
+	return (0);
+}
+
 void
 containers_create(struct api_req *r)
 {
@@ -581,6 +620,12 @@ containers_create(struct api_req *r)
 	rc = containers_create_parse_image(text, len,
 	    container_store_images(r->srv->store), &config, &hostconfig, &err);
 	xfree(text);
+	if (rc == 0 && containers_runtime(r->srv->store, hostconfig,
+	    &err) != 0) {
+		json_decref(config);
+		json_decref(hostconfig);
+		rc = -1;
+	}
 	if (rc != 0) {
 		api_reply_err(r, &err);
 		return;
@@ -654,6 +699,33 @@ containers_kill(struct api_req *r)
 		    CONTAINER_WAIT_NOT_RUNNING);
 	else
 		api_reply_empty(r, 204);
+}
+
+static void
+containers_pause_unpause(struct api_req *r, int pause)
+{
+	struct container	*c;
+	struct err		 err;
+
+	if ((c = containers_lookup(r)) == NULL)
+		return;
+	if (container_pause(c, pause, &err) != 0) {
+		api_reply_err(r, &err);
+		return;
+	}
+	api_reply_empty(r, 204);
+}
+
+void
+containers_pause(struct api_req *r)
+{
+	containers_pause_unpause(r, 1);
+}
+
+void
+containers_unpause(struct api_req *r)
+{
+	containers_pause_unpause(r, 0);
 }
 
 void

@@ -20,6 +20,9 @@ void	containers_start(struct api_req *);
 void	containers_stop(struct api_req *);
 void	containers_kill(struct api_req *);
 void	containers_restart(struct api_req *);
+/* POST /containers/{id}/pause and /unpause: the runtime's freezer. */
+void	containers_pause(struct api_req *);
+void	containers_unpause(struct api_req *);
 void	containers_wait(struct api_req *);
 void	containers_remove(struct api_req *);
 

@@ -5,6 +5,7 @@
  * the json-file writer), the exit path (process gone AND output drained),
  * stop with a grace timer, removal, and waiters.
  */
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -24,6 +25,8 @@
 #include "daemon/container.h"
 #include "daemon/images.h"
 #include "daemon/events.h"
+#include "daemon/oci.h"
+#include "daemon/ociruntime.h"
 #include "logdriver/copier.h"
 #include "daemon/base/log.h"
 #include "daemon/runtime.h"
@@ -66,6 +69,7 @@ struct container {
 	int64_t			 started_ns;	/* 0: never started */
 	int64_t			 finished_ns;	/* 0: never finished */
 	char			*log_path;	/* owned; NULL until created */
+	char			*rootfs;	/* owned: mounted root, OCI */
 
 	struct cancel		*ctx;		/* owned */
 	struct runtime_proc	*proc;		/* owned while running */
@@ -78,6 +82,7 @@ struct container {
 	struct event		*reap_ev;	/* owned: deferred free */
 	int			 proc_exited;
 	int			 proc_status;
+	int			 paused;	/* frozen by the runtime */
 	int			 removing;	/* removal requested/done */
 	int			 removed;	/* off the live list */
 	int			 shutdown_counted;
@@ -102,6 +107,7 @@ struct container_store {
 	int			 shutting_down;
 	struct images		*images;	/* owned: <root>/image */
 	struct events		*events;	/* owned: the event bus */
+	struct ociruntimes	*runtimes;	/* borrowed; NULL: process */
 };
 
 static void	container_finish(struct container *);
@@ -501,6 +507,7 @@ container_free(struct container *c)
 	xfree(c->dir);
 	xfree(c->error);
 	xfree(c->log_path);
+	xfree(c->rootfs);
 	xfree(c);
 }
 
@@ -597,6 +604,11 @@ container_load(struct container_store *st, const char *id)
 	c->name = name[0] == '/' ? xstrdup(name) : xasprintf("/%s", name);
 	c->config = json_incref(json_object_get(j, "Config"));
 	c->hostconfig = json_incref(json_object_get(j, "HostConfig"));
+	/* inspect's Config has no ImageID: it is the top-level "Image". */
+	if (json_object_get(c->config, "ImageID") == NULL &&
+	    json_is_string(json_object_get(j, "Image")))
+		json_object_set(c->config, "ImageID", json_object_get(j,
+		    "Image"));
 	c->created_ns = container_parse_time(json_string_value(
 	    json_object_get(j, "Created")));
 	state = json_object_get(j, "State");
@@ -721,6 +733,19 @@ container_store_images(struct container_store *st)
 	return (st->images);
 }
 
+void
+container_store_set_runtimes(struct container_store *st,
+    struct ociruntimes *rts)
+{
+	st->runtimes = rts;
+}
+
+struct ociruntimes *
+container_store_runtimes(struct container_store *st)
+{
+	return (st->runtimes);
+}
+
 const char *
 container_image_id(const struct container *c)
 {
@@ -770,7 +795,9 @@ container_store_counts(struct container_store *st, int *running,
 
 	*running = *paused = *stopped = 0;
 	TAILQ_FOREACH(c, &st->live, entry) {
-		if (c->state == CONTAINER_RUNNING)
+		if (c->state == CONTAINER_RUNNING && c->paused)
+			(*paused)++;
+		else if (c->state == CONTAINER_RUNNING)
 			(*running)++;
 		else
 			(*stopped)++;
@@ -1071,6 +1098,35 @@ container_monitor_label(struct container *c)
 	task_label(c->monitor, "container=%.12s pid=%d", c->id, c->pid);
 }
 
+/* The root stays on disk for the next start; only the mount goes. */
+static void
+container_unmount(struct container *c)
+{
+	if (c->rootfs == NULL)
+		return;
+	if (umount2(c->rootfs, MNT_DETACH) != 0 && errno != EINVAL &&
+	    errno != ENOENT)
+		log_warn("container %.12s: unmount %s: %s", c->id, c->rootfs,
+		    strerror(errno));
+	xfree(c->rootfs);
+	c->rootfs = NULL;
+}
+
+/*
+ * A signal through the runtime; a frozen container is thawed after a
+ * SIGKILL so the kill lands (dockerd's kill of a paused container).
+ */
+static int
+container_signal(struct container *c, int sig)
+{
+	int	rc = runtime_signal(c->proc, sig);
+
+	if (sig == SIGKILL && c->paused && runtime_pause(c->proc, 0,
+	    NULL) == 0)
+		c->paused = 0;
+	return (rc);
+}
+
 /*
  * Both ends are in: the process exited and both streams reached EOF (or
  * the drain bound passed). Only now is the container not running.
@@ -1091,11 +1147,13 @@ container_finish(struct container *c)
 	c->writer = NULL;
 	runtime_free(c->proc);
 	c->proc = NULL;
+	container_unmount(c);
 	task_free(c->monitor);
 	c->monitor = NULL;
 
 	code = c->exit_code = c->proc_status;
 	c->state = CONTAINER_EXITED;
+	c->paused = 0;
 	c->finished_ns = timeutil_now_ns();
 	c->pid = 0;
 	memset(&c->ident, 0, sizeof c->ident);
@@ -1202,8 +1260,45 @@ container_kill_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	log_info("container %.12s: grace period over, sending SIGKILL",
 	    c->id);
-	runtime_signal(c->proc, SIGKILL);
+	container_signal(c, SIGKILL);
 	events_container_int(c, "kill", "signal", SIGKILL);
+}
+
+/*
+ * The OCI runtime the container asks for (HostConfig.Runtime, else the
+ * default), its root mounted and its bundle written, goes into spec; the
+ * process runtime leaves spec alone. 0, or -1 with err.
+ */
+static int
+container_oci_spec(struct container *c, struct runtime_spec *spec,
+    char **bundle, struct err *err)
+{
+	struct ociruntime	*rt = NULL;
+	struct images_image	*img;
+	struct images		*ims = c->store->images;
+
+	*bundle = NULL;
+	if (c->store->runtimes == NULL)
+		return (0);
+	if (ociruntimes_lookup(c->store->runtimes, container_json_str(
+	    c->hostconfig, "Runtime"), &rt, err) != 0)
+		return (-1);
+	if (rt == NULL)
+		return (0);
+	if ((img = images_lookup(ims, container_image_id(c), err)) == NULL)
+		return (-1);
+	xfree(c->rootfs);
+	c->rootfs = NULL;
+	if (images_rootfs_prepare(ims, img, c->id, &c->rootfs, err) != 0 ||
+	    oci_bundle_write(c->dir, c->id, c->config, c->hostconfig,
+	    c->rootfs, bundle, err) != 0) {
+		container_unmount(c);
+		return (-1);
+	}
+	spec->oci = rt;
+	spec->bundle = *bundle;
+	spec->id = c->id;
+	return (0);
 }
 
 static int
@@ -1226,7 +1321,7 @@ container_start(struct container *c, struct err *err)
 	struct jsonfile_opts	 opts;
 	struct err		 e = { 0, "" };
 	const char		**argv = NULL, **envp = NULL;
-	char			*hostname, *msg;
+	char			*hostname, *msg, *bundle = NULL;
 	int			 out = -1, errfd = -1;
 
 	if (c->removing)
@@ -1253,6 +1348,12 @@ container_start(struct container *c, struct err *err)
 	}
 
 	memset(&spec, 0, sizeof spec);
+	if (container_oci_spec(c, &spec, &bundle, &e) != 0) {
+		jsonfile_close(c->writer);
+		c->writer = NULL;
+		container_start_failed(c, e.code, 128, e.msg, err);
+		return (-1);
+	}
 	container_argv(c, &argv);
 	hostname = container_envp(c, &envp);
 	spec.argv = argv;
@@ -1266,9 +1367,11 @@ container_start(struct container *c, struct err *err)
 	xfree((void *)argv);
 	xfree((void *)envp);
 	xfree(hostname);
+	xfree(bundle);
 	if (c->proc == NULL) {
 		jsonfile_close(c->writer);
 		c->writer = NULL;
+		container_unmount(c);
 		if (e.code == ERR_INVALID)
 			msg = xasprintf(CONTAINER_OCI_PREFIX "%s: unknown",
 			    e.msg);
@@ -1305,6 +1408,7 @@ int
 container_stop(struct container *c, int timeout_sec, struct err *err)
 {
 	struct timeval	tv = { timeout_sec, 0 };
+	int		sig;
 
 	if (c->state != CONTAINER_RUNNING)
 		return (err_set(err, ERR_NOT_MODIFIED, "container already "
@@ -1312,8 +1416,11 @@ container_stop(struct container *c, int timeout_sec, struct err *err)
 	c->stop_requested = 1;
 	if (c->proc_exited)
 		return (0);	/* draining; finishes within the bound */
+	if ((sig = runtime_parse_signal(container_json_str(c->config,
+	    "StopSignal"))) == -1)
+		sig = SIGTERM;
 	log_info("stopping container %.12s, %d s grace", c->id, timeout_sec);
-	runtime_signal(c->proc, SIGTERM);
+	container_signal(c, SIGTERM);
 	events_container_int(c, "kill", "signal", SIGTERM);
 	if (timeout_sec >= 0)
 		evtimer_add(c->kill_ev, &tv);
@@ -1328,9 +1435,30 @@ container_kill(struct container *c, int sig, struct err *err)
 		    "running", c->id));
 	if (c->proc_exited)
 		return (0);
-	if (runtime_signal(c->proc, sig) != 0)
+	if (container_signal(c, sig) != 0)
 		return (err_errno(err, "kill container %s", c->id));
 	events_container_int(c, "kill", "signal", sig);
+	return (0);
+}
+
+int
+container_pause(struct container *c, int pause, struct err *err)
+{
+	if (c->state != CONTAINER_RUNNING || c->proc_exited)
+		return (err_set(err, ERR_CONFLICT, "Container %s is not "
+		    "running", c->id));
+	if (pause && c->paused)
+		return (err_set(err, ERR_CONFLICT, "Container %s is already "
+		    "paused", c->id));
+	/* dockerd answers this one 500: a plain error, not a conflict. */
+	if (!pause && !c->paused)
+		return (err_set(err, ERR_INTERNAL, "Container %s is not "
+		    "paused", c->id));
+	if (runtime_pause(c->proc, pause, err) != 0)
+		return (-1);
+	c->paused = pause;
+	container_save(c);
+	log_info("container %.12s %s", c->id, pause ? "paused" : "unpaused");
 	return (0);
 }
 
@@ -1388,7 +1516,7 @@ container_remove(struct container *c, int force, struct err *err)
 			    "before attempting removal or force remove",
 			    c->id));
 		c->removing = 1;
-		if (!c->proc_exited && runtime_signal(c->proc, SIGKILL) == 0)
+		if (!c->proc_exited && container_signal(c, SIGKILL) == 0)
 			events_container_int(c, "kill", "signal", SIGKILL);
 		return (1);
 	}
@@ -1482,7 +1610,7 @@ static const char *
 container_status_word(const struct container *c)
 {
 	if (c->state == CONTAINER_RUNNING)
-		return ("running");
+		return (c->paused ? "paused" : "running");
 	if (c->removing)
 		return ("removing");
 	if (c->started_ns == 0)
@@ -1564,12 +1692,22 @@ container_inspect_json(const struct container *c)
 	    "RestartPolicy", "Name", "no", "MaximumRetryCount", 0,
 	    "AutoRemove", json_is_true(json_object_get(c->hostconfig,
 	    "AutoRemove")));
+	/* The runtime's fields (Runtime, Binds, Memory...) as given. */
+	json_object_update_missing(hc, c->hostconfig);
+	if (json_is_string(json_object_get(c->hostconfig, "NetworkMode")))
+		json_object_set(hc, "NetworkMode", json_object_get(
+		    c->hostconfig, "NetworkMode"));
+	if (json_is_string(json_object_get(c->config, "StopSignal")))
+		json_object_set(cfg, "StopSignal", json_object_get(c->config,
+		    "StopSignal"));
+	json_object_set_new(cfg, "OpenStdin", json_boolean(json_is_true(
+	    json_object_get(c->config, "OpenStdin"))));
 	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b,"
 	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:i,"
 	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:[]}",
 	    "Id", c->id, "Created", created, "Path", path, "Args", args,
 	    "State", "Status", container_status_word(c),
-	    "Running", c->state == CONTAINER_RUNNING, "Paused", 0,
+	    "Running", c->state == CONTAINER_RUNNING, "Paused", c->paused,
 	    "Restarting", 0, "OOMKilled", 0, "Dead", 0,
 	    "Pid", c->pid, "ExitCode", c->exit_code, "Error", c->error,
 	    "StartedAt", started, "FinishedAt", finished,
@@ -1595,7 +1733,8 @@ container_summary_json(const struct container *c, int64_t now_ns)
 
 	if (c->state == CONTAINER_RUNNING) {
 		container_human_duration(d, sizeof d, now_ns - c->started_ns);
-		snprintf(status, sizeof status, "Up %s", d);
+		snprintf(status, sizeof status, "Up %s%s", d, c->paused ?
+		    " (Paused)" : "");
 	} else if (c->removing)
 		snprintf(status, sizeof status, "Removal In Progress");
 	else if (c->started_ns == 0)

@@ -82,6 +82,15 @@ struct container *container_store_create(struct container_store *,
 		     const char *name, json_t *config, json_t *hostconfig,
 		     struct err *);
 
+struct ociruntimes;
+/*
+ * The runtimes start may use (borrowed, outlives the store); without them
+ * every container is a host process (the process runtime).
+ */
+void		 container_store_set_runtimes(struct container_store *,
+		     struct ociruntimes *);
+struct ociruntimes *container_store_runtimes(struct container_store *);
+
 struct images;
 /* The image store (<data_root>/image), owned by the container store. */
 struct images	*container_store_images(struct container_store *);
@@ -152,6 +161,12 @@ int		 container_stop(struct container *, int timeout_sec,
 		     struct err *);
 /* Signals the process group; ERR_CONFLICT "Container <id> is not running". */
 int		 container_kill(struct container *, int sig, struct err *);
+/*
+ * Freezes (pause 1) or thaws it through its runtime. ERR_CONFLICT with
+ * dockerd's "Container <id> is not running", "... is already paused";
+ * ERR_INTERNAL "... is not paused" (dockerd's 500).
+ */
+int		 container_pause(struct container *, int pause, struct err *);
 /*
  * Removes a container that is not running: 0. Running without force:
  * ERR_CONFLICT with dockerd's text. Running with force: kills it and

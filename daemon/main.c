@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
+#include "daemon/ociruntime.h"
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
 #include "daemon/base/reap.h"
@@ -38,6 +41,7 @@ struct main_state {
 	struct event_base	*base;
 	struct cancel		*root;
 	struct container_store	*store;
+	struct ociruntimes	*runtimes;	/* owned */
 	struct server		*srv;
 	struct options		 opts;
 	struct event		*sigs[5];
@@ -209,11 +213,40 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/*
+ * Container roots a daemon that died left mounted (<data-root>/image/
+ * containers/<id>/merged): nothing uses them now that its containers are
+ * killed, and start mounts them again.
+ */
+static void
+main_unmount_stale(const char *data_root)
+{
+	FILE	*f = fopen("/proc/self/mountinfo", "r");
+	char	 line[4096], mnt[4096], *prefix;
+	size_t	 len;
+
+	prefix = xasprintf("%s/image/containers/", data_root);
+	len = strlen(prefix);
+	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+		/* "id parent major:minor root mountpoint ..." */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    strncmp(mnt, prefix, len) != 0)
+			continue;
+		if (umount2(mnt, MNT_DETACH) == 0)
+			log_info("unmounted %s, left by a daemon that died",
+			    mnt);
+	}
+	if (f != NULL)
+		fclose(f);
+	xfree(prefix);
+}
+
 static int
 main_start(struct main_state *m, struct err *err)
 {
 	static const int	 sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2 };
 	struct server_config	 cfg = { 0 };
+	char			*state;
 
 	if (main_mkdirs(m->opts.data_root, 0711) != 0)
 		return (err_errno(err, "create data root %s",
@@ -222,10 +255,27 @@ main_start(struct main_state *m, struct err *err)
 	if (m->base == NULL)
 		return (err_set(err, ERR_INTERNAL, "event_base_new failed"));
 	m->root = cancel_new_root(m->base, "daemon");
+	/*
+	 * An OCI container's init is a grandchild (the runtime forks it and
+	 * exits): as subreaper we inherit it, so it can be waited for.
+	 */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+		log_warn("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+	state = xasprintf("%s/runtimes", m->opts.data_root);
+	m->runtimes = ociruntimes_new(state);
+	xfree(state);
+	for (int i = 0; i < m->opts.nruntimes; i++)
+		ociruntimes_add(m->runtimes, m->opts.runtime_names[i],
+		    m->opts.runtime_paths[i]);
+	if (ociruntimes_setup(m->runtimes, m->opts.default_runtime, err) != 0)
+		return (-1);
+	ociruntimes_cleanup(m->runtimes);	/* a dead daemon's containers */
+	main_unmount_stale(m->opts.data_root);
 	m->store = container_store_new(m->base, m->root, m->opts.data_root,
 	    err);
 	if (m->store == NULL)
 		return (err_wrap(err, "load containers"));
+	container_store_set_runtimes(m->store, m->runtimes);
 
 	cfg.debug = m->opts.debug;
 	cfg.no_close_notify = m->opts.no_close_notify;
@@ -263,6 +313,7 @@ main_stop(struct main_state *m)
 		event_free(m->tick);
 	server_free(m->srv);
 	container_store_free(m->store);
+	ociruntimes_free(m->runtimes);
 	cancel_free(m->root);
 	/* Frees the store's teardown scheduled (execs): the loop is over. */
 	if (m->base != NULL) {

@@ -25,6 +25,8 @@ enum {
 	OPT_HEADER_TIMEOUT,
 	OPT_WRITE_TIMEOUT,
 	OPT_SHUTDOWN_TIMEOUT,
+	OPT_DEFAULT_RUNTIME,
+	OPT_ADD_RUNTIME,
 };
 
 static const struct option options_long[] = {
@@ -40,6 +42,8 @@ static const struct option options_long[] = {
 	{ "stream-write-timeout", required_argument, NULL,
 	    OPT_WRITE_TIMEOUT },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
+	{ "default-runtime", required_argument, NULL, OPT_DEFAULT_RUNTIME },
+	{ "add-runtime", required_argument, NULL, OPT_ADD_RUNTIME },
 	{ "version", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -68,6 +72,11 @@ options_usage(void)
 "                               Drop a stream whose client reads nothing for\n"
 "                               this long while output waits (300; 0 = never)\n"
 "      --shutdown-timeout SECS  Bound on a graceful shutdown (15)\n"
+"      --default-runtime NAME   Runtime of containers that name none: runc,\n"
+"                               crun, an --add-runtime name, or\n"
+"                               logpouch-process (default: runc, else crun,\n"
+"                               else logpouch-process)\n"
+"      --add-runtime NAME=PATH  An OCI runtime binary (repeatable)\n"
 "      --debug-no-close-notify  Teaching aid, needs --debug: the logs handler\n"
 "                               ignores client closes (the original leak)\n"
 "  -v, --version                Print version and exit\n"
@@ -96,6 +105,64 @@ options_set_str(char **slot, const char *v)
 	*slot = xstrdup(v);
 }
 
+/* dockerd's --add-runtime name=path; the names dockerd reserves too. */
+static int
+options_add_runtime(struct options *o, const char *name, const char *path,
+    struct err *err)
+{
+	if (*name == '\0' || path == NULL || *path == '\0')
+		return (err_set(err, EINVAL, "invalid runtime \"%s\": want "
+		    "name=path", name));
+	if (strcmp(name, "logpouch-process") == 0)
+		return (err_set(err, EINVAL, "runtime name '%s' is reserved",
+		    name));
+	for (int i = 0; i < o->nruntimes; i++) {
+		if (strcmp(o->runtime_names[i], name) == 0)
+			return (err_set(err, EINVAL, "runtime name '%s' is "
+			    "already defined", name));
+	}
+	if (o->nruntimes == OPTIONS_MAX_RUNTIMES)
+		return (err_set(err, EINVAL, "too many runtimes (at most %d)",
+		    OPTIONS_MAX_RUNTIMES));
+	o->runtime_names[o->nruntimes] = xstrdup(name);
+	o->runtime_paths[o->nruntimes++] = xstrdup(path);
+	return (0);
+}
+
+static int
+options_add_runtime_flag(struct options *o, const char *v, struct err *err)
+{
+	char	*copy = xstrdup(v), *eq = strchr(copy, '=');
+	int	 rc;
+
+	if (eq != NULL)
+		*eq++ = '\0';
+	rc = options_add_runtime(o, copy, eq, err);
+	xfree(copy);
+	return (rc);
+}
+
+/* daemon.json's "runtimes": {"name": {"path": "/usr/bin/x"}}. */
+static int
+options_runtimes(struct options *o, json_t *v, struct err *err)
+{
+	const char	*name;
+	json_t		*rt;
+
+	if (!json_is_object(v))
+		return (1);
+	json_object_foreach(v, name, rt) {
+		const char *path = json_string_value(json_object_get(rt,
+		    "path"));
+
+		if (!json_is_object(rt) || path == NULL)
+			return (1);
+		if (options_add_runtime(o, name, path, err) != 0)
+			return (2);
+	}
+	return (0);
+}
+
 static int
 options_add_host(struct options *o, const char *v, struct err *err)
 {
@@ -109,6 +176,7 @@ options_add_host(struct options *o, const char *v, struct err *err)
 /* Values from the file fill only what no flag set ("flags win"). */
 struct options_seen {
 	int	hosts, data_root, debug, log_level, header, write, shutdown;
+	int	default_runtime;
 };
 
 static int
@@ -183,6 +251,14 @@ options_config(struct options *o, const struct options_seen *seen,
 				bad = 1;
 			else if (!was)
 				*slot = (int)json_integer_value(v);
+		} else if (strcmp(key, "default-runtime") == 0) {
+			if (!json_is_string(v))
+				bad = 1;
+			else if (!seen->default_runtime)
+				options_set_str(&o->default_runtime,
+				    json_string_value(v));
+		} else if (strcmp(key, "runtimes") == 0) {
+			bad = options_runtimes(o, v, err);
 		} else if (strcmp(key, "allow-remote-tcp") == 0) {
 			if (!json_is_boolean(v))
 				bad = 1;
@@ -296,6 +372,14 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 			    &o->shutdown_timeout, err) != 0)
 				return (-1);
 			break;
+		case OPT_DEFAULT_RUNTIME:
+			seen.default_runtime = 1;
+			options_set_str(&o->default_runtime, optarg);
+			break;
+		case OPT_ADD_RUNTIME:
+			if (options_add_runtime_flag(o, optarg, err) != 0)
+				return (-1);
+			break;
 		case 'v':
 			o->show_version = 1;
 			break;
@@ -331,5 +415,10 @@ options_free(struct options *o)
 		xfree(o->hosts[i]);
 	xfree(o->data_root);
 	xfree(o->config);
+	xfree(o->default_runtime);
+	for (int i = 0; i < o->nruntimes; i++) {
+		xfree(o->runtime_names[i]);
+		xfree(o->runtime_paths[i]);
+	}
 	memset(o, 0, sizeof *o);
 }

@@ -10,6 +10,7 @@
 #include "daemon/base/log.h"
 
 #define OPTIONS_MAX_HOSTS	8
+#define OPTIONS_MAX_RUNTIMES	8
 
 struct options {
 	char		*hosts[OPTIONS_MAX_HOSTS];	/* owned */
@@ -23,6 +24,11 @@ struct options {
 	int		 header_timeout;	/* seconds */
 	int		 write_timeout;		/* seconds */
 	int		 shutdown_timeout;	/* seconds */
+	char		*default_runtime;		/* owned; NULL */
+	/* --add-runtime name=path and the file's "runtimes": owned. */
+	char		*runtime_names[OPTIONS_MAX_RUNTIMES];
+	char		*runtime_paths[OPTIONS_MAX_RUNTIMES];
+	int		 nruntimes;
 	int		 show_version;
 	int		 show_help;
 };

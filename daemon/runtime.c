@@ -26,6 +26,7 @@
 #include <event2/event.h>
 
 #include "daemon/base/log.h"
+#include "daemon/ociruntime.h"
 #include "daemon/runtime.h"
 #include "daemon/base/xalloc.h"
 
@@ -64,6 +65,8 @@ struct runtime_proc {
 	int		 reaped;
 	runtime_exit_cb	 cb;
 	void		*arg;
+	struct ociruntime *oci;		/* borrowed; NULL: a host process */
+	char		*oci_id;	/* owned: the runtime's container id */
 };
 
 static const struct {
@@ -300,6 +303,114 @@ runtime_child_error(const struct runtime_spec *spec,
 	}
 }
 
+/* A proc for pid (our child), its exit watched on the loop. */
+static struct runtime_proc *
+runtime_watch(struct event_base *base, pid_t pid, runtime_exit_cb cb,
+    void *arg)
+{
+	struct runtime_proc	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->pid = pid;
+	/* After exec (or its zombie): what a restarted daemon checks. */
+	if (runtime_ident_read(pid, &p->ident, NULL) != 0) {
+		log_warn("process %d: cannot read /proc: %s", (int)pid,
+		    strerror(errno));
+		p->ident.pid = p->ident.pgid = pid;
+	}
+	p->cb = cb;
+	p->arg = arg;
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p->pidfd >= 0) {
+		fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
+		p->ev = event_new(base, p->pidfd, EV_READ | EV_PERSIST,
+		    runtime_exit_cb_ev, p);
+	} else {
+		log_warn("pidfd_open: %s; watching SIGCHLD", strerror(errno));
+		p->ev = event_new(base, SIGCHLD, EV_SIGNAL | EV_PERSIST,
+		    runtime_exit_cb_ev, p);
+	}
+	event_add(p->ev, NULL);
+	/* An exit before the SIGCHLD event existed would go unnoticed. */
+	if (p->pidfd < 0 && runtime_check(p))
+		event_active(p->ev, EV_SIGNAL, 0);
+	return (p);
+}
+
+/*
+ * The OCI path: pipes (or the console the runtime sends back) as the
+ * container's stdio, `create` then `start`, and the init watched as our
+ * child. Errors before start leave no runtime state behind.
+ */
+static struct runtime_proc *
+runtime_start_oci(struct event_base *base, const struct runtime_spec *spec,
+    int *in_fd, int *out_fd, int *err_fd, runtime_exit_cb cb, void *arg,
+    struct err *err)
+{
+	struct runtime_proc	*p;
+	int			 out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int			 in[2] = { -1, -1 }, master = -1;
+	pid_t			 pid;
+
+	if (!spec->tty && (pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(errp, O_CLOEXEC) != 0 ||
+	    (in_fd != NULL && pipe2(in, O_CLOEXEC) != 0))) {
+		err_errno(err, "pipe");
+		goto fail;
+	}
+	pid = ociruntime_create(spec->oci, spec->bundle, spec->id, in[0],
+	    out[1], errp[1], spec->tty ? &master : NULL, err);
+	for (int i = 0; i < 2; i++) {	/* the init has its copies */
+		if (i == 0 && in[0] != -1)
+			close(in[0]);
+		if (i == 1 && out[1] != -1)
+			close(out[1]);
+		if (i == 1 && errp[1] != -1)
+			close(errp[1]);
+	}
+	in[0] = out[1] = errp[1] = -1;
+	if (pid == -1)
+		goto fail;
+	p = runtime_watch(base, pid, cb, arg);
+	p->oci = spec->oci;
+	p->oci_id = xstrdup(spec->id);
+	if (ociruntime_command(spec->oci, "start", spec->id, err) != 0) {
+		runtime_free(p);
+		goto fail;
+	}
+	if (spec->tty) {
+		runtime_set_nonblock(master);
+		if (in_fd != NULL)
+			*in_fd = fcntl(master, F_DUPFD_CLOEXEC, 0);
+		*out_fd = master;
+		*err_fd = -1;
+	} else {
+		runtime_set_nonblock(out[0]);
+		runtime_set_nonblock(errp[0]);
+		*out_fd = out[0];
+		*err_fd = errp[0];
+		if (in_fd != NULL) {
+			runtime_set_nonblock(in[1]);
+			*in_fd = in[1];
+		}
+	}
+	log_debug("started %s container %.12s, init %d",
+	    ociruntime_name(spec->oci), spec->id, (int)pid);
+	return (p);
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] != -1)
+			close(out[i]);
+		if (errp[i] != -1)
+			close(errp[i]);
+		if (in[i] != -1)
+			close(in[i]);
+	}
+	if (master != -1)
+		close(master);
+	return (NULL);
+}
+
 struct runtime_proc *
 runtime_start(struct event_base *base, const struct runtime_spec *spec,
     int *out_fd, int *err_fd, runtime_exit_cb cb, void *arg, struct err *err)
@@ -323,6 +434,9 @@ runtime_start_io(struct event_base *base, const struct runtime_spec *spec,
 	size_t			 got = 0;
 	pid_t			 pid;
 
+	if (spec->oci != NULL)
+		return (runtime_start_oci(base, spec, in_fd, out_fd, err_fd,
+		    cb, arg, err));
 	if (spec->argv == NULL || spec->argv[0] == NULL ||
 	    spec->argv[0][0] == '\0') {
 		err_set(err, ERR_INVALID, "No command specified");
@@ -394,30 +508,7 @@ runtime_start_io(struct event_base *base, const struct runtime_spec *spec,
 		goto fail;
 	}
 
-	p = xcalloc(1, sizeof *p);
-	p->pid = pid;
-	/* After exec (or its zombie): what a restarted daemon checks. */
-	if (runtime_ident_read(pid, &p->ident, NULL) != 0) {
-		log_warn("process %d: cannot read /proc: %s", (int)pid,
-		    strerror(errno));
-		p->ident.pid = p->ident.pgid = pid;
-	}
-	p->cb = cb;
-	p->arg = arg;
-	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (p->pidfd >= 0) {
-		fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
-		p->ev = event_new(base, p->pidfd, EV_READ | EV_PERSIST,
-		    runtime_exit_cb_ev, p);
-	} else {
-		log_warn("pidfd_open: %s; watching SIGCHLD", strerror(errno));
-		p->ev = event_new(base, SIGCHLD, EV_SIGNAL | EV_PERSIST,
-		    runtime_exit_cb_ev, p);
-	}
-	event_add(p->ev, NULL);
-	/* An exit before the SIGCHLD event existed would go unnoticed. */
-	if (p->pidfd < 0 && runtime_check(p))
-		event_active(p->ev, EV_SIGNAL, 0);
+	p = runtime_watch(base, pid, cb, arg);
 
 	if (in_fd != NULL) {
 		/* With a tty the caller writes to its own master copy. */
@@ -470,12 +561,39 @@ runtime_exited(const struct runtime_proc *p)
 	return (p->exited);
 }
 
+const char *
+runtime_name(const struct runtime_proc *p)
+{
+	return (p->oci != NULL ? ociruntime_name(p->oci) : OCIRUNTIME_PROCESS);
+}
+
+int
+runtime_pause(struct runtime_proc *p, int pause, struct err *err)
+{
+	if (p->oci != NULL)
+		return (ociruntime_command(p->oci, pause ? "pause" : "resume",
+		    p->oci_id, err));
+	if (kill(-p->pid, pause ? SIGSTOP : SIGCONT) != 0)
+		return (err_errno(err, "%s", pause ? "pause" : "resume"));
+	return (0);
+}
+
 int
 runtime_signal(struct runtime_proc *p, int sig)
 {
-	if (p->reaped) {
+	struct err	e;
+
+	if (p->reaped || (p->oci != NULL && p->exited)) {
 		errno = ESRCH;
 		return (-1);
+	}
+	/* The init is PID 1 of its namespace: its death ends the rest. */
+	if (p->oci != NULL) {
+		if (ociruntime_kill(p->oci, p->oci_id, sig, &e) == 0)
+			return (0);
+		log_debug("%s kill %.12s: %s", ociruntime_name(p->oci),
+		    p->oci_id, e.msg);
+		return (kill(p->pid, sig));
 	}
 	/* The group outlives its leader: the leader is a zombie until free. */
 	if (kill(-p->pid, sig) == 0)
@@ -491,12 +609,17 @@ runtime_free(struct runtime_proc *p)
 	if (p == NULL)
 		return;
 	if (!p->exited) {
-		kill(-p->pid, SIGKILL);
+		if (p->oci == NULL)
+			kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
 	}
 	while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
 		;
 	p->reaped = 1;
+	if (p->oci != NULL) {
+		ociruntime_command(p->oci, "delete", p->oci_id, NULL);
+		xfree(p->oci_id);
+	}
 	if (p->ev != NULL)
 		event_free(p->ev);
 	if (p->pidfd >= 0)

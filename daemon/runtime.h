@@ -15,6 +15,7 @@
 #include "daemon/base/err.h"
 
 struct event_base;
+struct ociruntime;
 struct runtime_proc;
 
 struct runtime_spec {
@@ -22,6 +23,15 @@ struct runtime_spec {
 	const char *const *envp;	/* complete environment */
 	const char	*cwd;		/* absolute; NULL or "" means "/" */
 	int		 tty;		/* one pty for stdout and stderr */
+	/*
+	 * With oci set, the container runs under that OCI runtime from the
+	 * bundle (config.json already written: argv, envp and cwd are in it
+	 * and unused here) as container id; its init is watched like a
+	 * process (logpouchd must be child subreaper).
+	 */
+	struct ociruntime *oci;
+	const char	*bundle;
+	const char	*id;
 };
 
 /*
@@ -54,12 +64,24 @@ struct runtime_proc *runtime_start_io(struct event_base *,
 		     int *err_fd, runtime_exit_cb, void *arg, struct err *);
 pid_t		 runtime_pid(const struct runtime_proc *);
 int		 runtime_exited(const struct runtime_proc *);
-/* Sends sig to the whole process group; 0, or -1 with errno. */
+/*
+ * Sends sig to the whole process group (an OCI container: `kill` to its
+ * init, PID 1 of its namespace); 0, or -1 with errno.
+ */
 int		 runtime_signal(struct runtime_proc *, int sig);
+/*
+ * Freezes (`pause`: the cgroup freezer) or thaws (`resume`) an OCI
+ * container; the process runtime stops and continues its process group
+ * with SIGSTOP/SIGCONT. 0, or -1 with err.
+ */
+int		 runtime_pause(struct runtime_proc *, int pause, struct err *);
+/* The OCI runtime's name, or the process runtime's. */
+const char	*runtime_name(const struct runtime_proc *);
 /*
  * Stops watching and reaps. A process still running is killed (SIGKILL to
  * its group) and waited for, so callers normally free after the exit
- * callback. NULL is fine.
+ * callback; an OCI container's state is then deleted (delete --force).
+ * NULL is fine.
  */
 void		 runtime_free(struct runtime_proc *);
 

@@ -15,9 +15,10 @@ for size in $SIZES; do
 	lp_step "N=$n max-size $ms max-file $mf"
 	# The container prints only once every follower is attached (an exec
 	# creates the go file), so a loaded machine cannot make a follower
-	# miss lines that rotated away before it connected.
+	# miss lines that rotated away before it connected. The runtime does
+	# not matter here; the process runtime's exec shares the file.
 	go=/tmp/lpit-rot-go-$$-$i
-	body=$(python3 -c 'import json,sys; print(json.dumps({"Image":"busybox","Cmd":["sh","-c","while [ ! -e %s ]; do sleep 0.05; done; rm -f %s; seq 1 %s" % (sys.argv[4], sys.argv[4], sys.argv[1])],"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":sys.argv[2],"max-file":sys.argv[3]}}}}))' "$n" "$ms" "$mf" "$go")
+	body=$(python3 -c 'import json,sys; print(json.dumps({"Image":"busybox","Cmd":["sh","-c","while [ ! -e %s ]; do sleep 0.05; done; rm -f %s; seq 1 %s" % (sys.argv[4], sys.argv[4], sys.argv[1])],"HostConfig":{"Runtime":"logpouch-process","LogConfig":{"Type":"json-file","Config":{"max-size":sys.argv[2],"max-file":sys.argv[3]}}}}))' "$n" "$ms" "$mf" "$go")
 	lp_api "/containers/create?name=rot$i" -X POST \
 		-H 'Content-Type: application/json' -d "$body" >/dev/null
 	lp_start_container "rot$i"

@@ -42,6 +42,16 @@ lp_cleanup() {
 	fi
 	# Containers a failed test left behind die with their groups.
 	pkill -KILL -f "lpit-marker-$$" 2>/dev/null || true
+	# ... and OCI containers with their runtime state, then their roots.
+	local r id
+	for r in "$LP_DATA"/runtimes/*/; do
+		[ -d "$r" ] || continue
+		for id in $(ls "$r"); do
+			"$(basename "$r")" --root "$r" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	done
+	grep -o " $LP_DIR/[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r |
+		xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf "$LP_DIR"
 	exit $rc
 }

@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 pkgs=(cmake make gcc pkg-config libevent-dev libjansson-dev libcmocka-dev
-	curl python3 procps
+	curl python3 procps runc crun
 	libarchive-dev libssl-dev busybox-static)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -134,6 +134,41 @@ test_config_file_errors_name_the_file(void **state)
 	options_free(&o);
 }
 
+static void
+test_runtimes_as_dockerd_names_them(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct options		 o;
+	struct err		 e = { 0 };
+	char			 path[PATH_MAX + 32];
+	const char		*json = "{\"default-runtime\":\"filed\","
+	    "\"runtimes\":{\"filed\":{\"path\":\"/usr/bin/filed\"}}}";
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--default-runtime", "mine",
+	    "--add-runtime", "mine=/opt/mine", "--add-runtime", "b=/b"), 0);
+	assert_string_equal(o.default_runtime, "mine");
+	assert_int_equal(o.nruntimes, 2);
+	assert_string_equal(o.runtime_names[0], "mine");
+	assert_string_equal(o.runtime_paths[0], "/opt/mine");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--add-runtime", "nopath"), -1);
+	assert_string_equal(e.msg, "invalid runtime \"nopath\": want "
+	    "name=path");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--add-runtime", "a=/x",
+	    "--add-runtime", "a=/y"), -1);
+	assert_string_equal(e.msg, "runtime name 'a' is already defined");
+	options_free(&o);
+	snprintf(path, sizeof path, "%s/daemon.json", f->dir);
+	write_file(path, json, strlen(json));
+	assert_int_equal(PARSE(&o, &e, "--config", path), 0);
+	assert_string_equal(o.default_runtime, "filed");
+	assert_int_equal(o.nruntimes, 1);
+	assert_string_equal(o.runtime_paths[0], "/usr/bin/filed");
+	options_free(&o);
+}
+
 int
 main(void)
 {
@@ -144,6 +179,7 @@ main(void)
 		T(test_bad_flags_say_what_is_wrong),
 		T(test_config_file_fills_what_flags_did_not_set),
 		T(test_config_file_errors_name_the_file),
+		T(test_runtimes_as_dockerd_names_them),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HostConfig fields for the runtime: what json.Unmarshal would refuse is
+ * refused with its words, then dockerd's verifyPlatformContainerResources
+ * and network checks; the values are copied as given.
+ */
+#include <string.h>
+
+#include "api/hostconfig.h"
+
+/* 6 MB: linuxMinMemory in moby's daemon_unix.go. */
+#define HOSTCONFIG_MIN_MEMORY	(6 * 1024 * 1024)
+
+enum hostconfig_type {
+	HOSTCONFIG_STRING,
+	HOSTCONFIG_BOOL,
+	HOSTCONFIG_INT,
+	HOSTCONFIG_STRINGS,
+	HOSTCONFIG_MOUNTS,
+	HOSTCONFIG_MAP,
+};
+
+static const struct {
+	const char		*key;
+	enum hostconfig_type	 type;
+	const char		*go;
+} hostconfig_fields[] = {
+	{ "Runtime", HOSTCONFIG_STRING, "string" },
+	{ "NetworkMode", HOSTCONFIG_STRING, "container.NetworkMode" },
+	{ "Binds", HOSTCONFIG_STRINGS, "[]string" },
+	{ "Mounts", HOSTCONFIG_MOUNTS, "[]mount.Mount" },
+	{ "Tmpfs", HOSTCONFIG_MAP, "map[string]string" },
+	{ "ReadonlyRootfs", HOSTCONFIG_BOOL, "bool" },
+	{ "Privileged", HOSTCONFIG_BOOL, "bool" },
+	{ "SecurityOpt", HOSTCONFIG_STRINGS, "[]string" },
+	{ "Memory", HOSTCONFIG_INT, "int64" },
+	{ "MemorySwap", HOSTCONFIG_INT, "int64" },
+	{ "PidsLimit", HOSTCONFIG_INT, "int64" },
+	{ "CpuShares", HOSTCONFIG_INT, "int64" },
+	{ "NanoCpus", HOSTCONFIG_INT, "int64" },
+};
+
+static int
+hostconfig_type_ok(json_t *v, enum hostconfig_type t)
+{
+	size_t		 i;
+	json_t		*e;
+	const char	*k;
+
+	switch (t) {
+	case HOSTCONFIG_STRING:
+		return (json_is_string(v));
+	case HOSTCONFIG_BOOL:
+		return (json_is_boolean(v));
+	case HOSTCONFIG_INT:
+		return (json_is_integer(v));
+	case HOSTCONFIG_STRINGS:
+		if (!json_is_array(v))
+			return (0);
+		json_array_foreach(v, i, e) {
+			if (!json_is_string(e))
+				return (0);
+		}
+		return (1);
+	case HOSTCONFIG_MOUNTS:
+		if (!json_is_array(v))
+			return (0);
+		json_array_foreach(v, i, e) {
+			if (!json_is_object(e))
+				return (0);
+		}
+		return (1);
+	case HOSTCONFIG_MAP:
+		if (!json_is_object(v))
+			return (0);
+		json_object_foreach(v, k, e) {
+			if (!json_is_string(e))
+				return (0);
+		}
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * "", "default" and "none" are the container's own network namespace
+ * with only lo; "host" the host's. Bridge networking is not built yet.
+ */
+static int
+hostconfig_network(const char *mode, struct err *err)
+{
+	if (*mode == '\0' || strcmp(mode, "default") == 0 ||
+	    strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0)
+		return (0);
+	if (strcmp(mode, "bridge") == 0)
+		return (err_set(err, ERR_INVALID, "network mode bridge is not "
+		    "supported yet: use --network none or --network host"));
+	if (strncmp(mode, "container:", 10) == 0)
+		return (err_set(err, ERR_INVALID, "network mode %s is not "
+		    "supported yet: use --network none or --network host",
+		    mode));
+	return (err_set(err, ERR_NOT_FOUND, "network %s not found", mode));
+}
+
+int
+hostconfig_copy(json_t *in, json_t *out, struct err *err)
+{
+	json_t		*v;
+	json_int_t	 mem;
+
+	for (size_t i = 0; i < sizeof hostconfig_fields /
+	    sizeof hostconfig_fields[0]; i++) {
+		v = json_object_get(in, hostconfig_fields[i].key);
+		if (v == NULL || json_is_null(v))
+			continue;
+		if (!hostconfig_type_ok(v, hostconfig_fields[i].type))
+			return (err_set(err, ERR_INVALID, "json: cannot "
+			    "unmarshal value into Go struct field "
+			    "HostConfig.%s of type %s",
+			    hostconfig_fields[i].key,
+			    hostconfig_fields[i].go));
+		json_object_set(out, hostconfig_fields[i].key, v);
+	}
+	mem = json_integer_value(json_object_get(out, "Memory"));
+	if (mem > 0 && mem < HOSTCONFIG_MIN_MEMORY)
+		return (err_set(err, ERR_INVALID, "Minimum memory limit "
+		    "allowed is 6MB"));
+	if (mem > 0 && json_integer_value(json_object_get(out,
+	    "MemorySwap")) > 0 && json_integer_value(json_object_get(out,
+	    "MemorySwap")) < mem)
+		return (err_set(err, ERR_INVALID, "Minimum memoryswap limit "
+		    "should be larger than memory limit, see usage"));
+	v = json_object_get(out, "NetworkMode");
+	return (hostconfig_network(v != NULL ? json_string_value(v) : "",
+	    err));
+}

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.json from Config/HostConfig, following dockerd's default spec
+ * (moby v20.10.24 oci/defaults.go) and what daemon/oci_linux.go adds:
+ * capabilities, masked and read-only paths, the default mounts, devices,
+ * namespaces, cgroup resources, user, binds and tmpfs.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/base/xalloc.h"
+#include "daemon/oci.h"
+#include "daemon/ocifiles.h"
+#include "daemon/ocimounts.h"
+
+static const char *oci_default_caps[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
+	"CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID",
+	"CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+	"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+};
+
+/* Every capability, in number order, to CAP_CHECKPOINT_RESTORE (40). */
+static const char *oci_all_caps[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE", NULL,
+};
+
+static const char *oci_masked[] = {
+	"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug", "/proc/scsi", "/sys/firmware", NULL,
+};
+
+static const char *oci_readonly[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+	"/proc/sysrq-trigger", NULL,
+};
+
+/*
+ * Privileged: every capability this daemon may pass on (its bounding set,
+ * which in a sandbox is less than the kernel knows), as dockerd gives all.
+ */
+static json_t *
+oci_all_caps_held(void)
+{
+	FILE			*f = fopen("/proc/self/status", "r");
+	char			 line[256];
+	unsigned long long	 bnd = ~0ULL;
+	json_t			*a = json_array();
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "CapBnd:", 7) == 0)
+			bnd = strtoull(line + 7, NULL, 16);
+	}
+	if (f != NULL)
+		fclose(f);
+	for (int i = 0; oci_all_caps[i] != NULL; i++) {
+		if (bnd & (1ULL << i))
+			json_array_append_new(a, json_string(oci_all_caps[i]));
+	}
+	return (a);
+}
+
+static json_t *
+oci_strings(const char *const *v)
+{
+	json_t	*a = json_array();
+
+	for (; *v != NULL; v++)
+		json_array_append_new(a, json_string(*v));
+	return (a);
+}
+
+const char *
+oci_network_mode(json_t *hc)
+{
+	const char	*m = json_string_value(json_object_get(hc,
+			    "NetworkMode"));
+
+	return (m != NULL && strcmp(m, "host") == 0 ? "host" : "none");
+}
+
+static json_t *
+oci_namespaces(int host_net)
+{
+	static const char	*ns[] = { "pid", "ipc", "uts", "mount",
+				    "network" };
+	json_t			*a = json_array();
+
+	for (size_t i = 0; i < 5; i++) {
+		if (i == 4 && host_net)
+			continue;
+		json_array_append_new(a, json_pack("{s:s}", "type", ns[i]));
+	}
+	return (a);
+}
+
+/* oci/defaults.go's device rules: deny all, allow the usual nodes. */
+static json_t *
+oci_devices(int privileged)
+{
+	static const struct {
+		const char	*type;
+		int		 major, minor;
+	} allow[] = {
+		{ "c", -1, -1 }, { "b", -1, -1 }, { "c", 1, 3 }, { "c", 1, 8 },
+		{ "c", 1, 7 }, { "c", 5, 0 }, { "c", 1, 5 }, { "c", 1, 9 },
+		{ "c", 136, -1 }, { "c", 5, 2 }, { "c", 10, 200 },
+	};
+	json_t	*a = json_array(), *d;
+
+	if (privileged) {
+		json_array_append_new(a, json_pack("{s:b, s:s}", "allow", 1,
+		    "access", "rwm"));
+		return (a);
+	}
+	json_array_append_new(a, json_pack("{s:b, s:s}", "allow", 0, "access",
+	    "rwm"));
+	for (size_t i = 0; i < sizeof allow / sizeof allow[0]; i++) {
+		d = json_pack("{s:b, s:s, s:s}", "allow", 1, "type",
+		    allow[i].type, "access", i < 2 ? "m" : "rwm");
+		if (allow[i].major >= 0)
+			json_object_set_new(d, "major",
+			    json_integer(allow[i].major));
+		if (allow[i].minor >= 0)
+			json_object_set_new(d, "minor",
+			    json_integer(allow[i].minor));
+		json_array_append_new(a, d);
+	}
+	return (a);
+}
+
+static json_int_t
+oci_int(json_t *hc, const char *key)
+{
+	return (json_integer_value(json_object_get(hc, key)));
+}
+
+/* Memory, PidsLimit, CpuShares, NanoCpus; runc/crun map v1 <-> v2. */
+static json_t *
+oci_resources(json_t *hc, int privileged)
+{
+	json_t		*r = json_pack("{s:o}", "devices",
+			    oci_devices(privileged));
+	json_int_t	 mem = oci_int(hc, "Memory"), swap = oci_int(hc,
+			    "MemorySwap"), pids = oci_int(hc, "PidsLimit");
+	json_int_t	 shares = oci_int(hc, "CpuShares"), nano = oci_int(hc,
+			    "NanoCpus");
+
+	if (mem > 0) {
+		json_t	*m = json_pack("{s:I}", "limit", mem);
+
+		if (swap > 0 || swap == -1)
+			json_object_set_new(m, "swap", json_integer(swap));
+		json_object_set_new(r, "memory", m);
+	}
+	if (pids > 0)
+		json_object_set_new(r, "pids", json_pack("{s:I}", "limit",
+		    pids));
+	if (shares > 0 || nano > 0) {
+		json_t	*c = json_object();
+
+		if (shares > 0)
+			json_object_set_new(c, "shares", json_integer(shares));
+		if (nano > 0) {
+			json_object_set_new(c, "period", json_integer(100000));
+			json_object_set_new(c, "quota", json_integer(nano *
+			    100000 / 1000000000));
+		}
+		json_object_set_new(r, "cpu", c);
+	}
+	return (r);
+}
+
+static int
+oci_has(json_t *list, const char *a, const char *b)
+{
+	size_t	 i;
+	json_t	*v;
+
+	json_array_foreach(list, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s != NULL && (strcmp(s, a) == 0 || (b != NULL &&
+		    strcmp(s, b) == 0)))
+			return (1);
+	}
+	return (0);
+}
+
+static json_t *
+oci_process(json_t *config, json_t *hc, json_t *user, const char *hostname,
+    int privileged)
+{
+	json_t		*args = json_array(), *env = json_array(), *caps, *v;
+	const char	*cwd = json_string_value(json_object_get(config,
+			    "WorkingDir"));
+	int		 tty = json_is_true(json_object_get(config, "Tty"));
+	int		 path = 0;
+	size_t		 i;
+	char		*h;
+	json_t		*p;
+
+	json_array_extend(args, json_object_get(config, "Entrypoint"));
+	json_array_extend(args, json_object_get(config, "Cmd"));
+	/* CreateDaemonEnvironment: PATH, HOSTNAME, TERM, then the user's. */
+	json_array_foreach(json_object_get(config, "Env"), i, v) {
+		if (strncmp(json_string_value(v), "PATH=", 5) == 0)
+			path = 1;
+	}
+	if (!path)
+		json_array_append_new(env, json_string("PATH=/usr/local/sbin:"
+		    "/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	h = xasprintf("HOSTNAME=%s", hostname);
+	json_array_append_new(env, json_string(h));
+	xfree(h);
+	if (tty)
+		json_array_append_new(env, json_string("TERM=xterm"));
+	json_array_extend(env, json_object_get(config, "Env"));
+	caps = privileged ? oci_all_caps_held() :
+	    oci_strings(oci_default_caps);
+	p = json_pack("{s:b, s:o, s:o, s:o, s:s, s:{s:O, s:O, s:O}, s:b}",
+	    "terminal", tty, "user", user, "args", args, "env", env, "cwd",
+	    cwd != NULL && *cwd != '\0' ? cwd : "/", "capabilities",
+	    "bounding", caps, "effective", caps, "permitted", caps,
+	    "noNewPrivileges", oci_has(json_object_get(hc, "SecurityOpt"),
+	    "no-new-privileges", "no-new-privileges:true"));
+	json_decref(caps);
+	return (p);
+}
+
+/* Writes doc to path atomically enough: the runtime reads it once. */
+static int
+oci_save(json_t *doc, const char *path, struct err *err)
+{
+	if (json_dump_file(doc, path, JSON_COMPACT) != 0)
+		return (err_errno(err, "write %s", path));
+	return (0);
+}
+
+/*
+ * mkdir -p of the working directory inside the root, as dockerd does. The
+ * image is the user's: a component that is a symlink stops it (it could
+ * point out of the root), and the runtime's chdir then says what is wrong.
+ */
+static void
+oci_mkdir_cwd(const char *rootfs, const char *cwd)
+{
+	struct stat	 sb;
+	char		*p;
+	int		 last = 0;
+
+	if (cwd == NULL || *cwd == '\0' || strstr(cwd, "..") != NULL)
+		return;
+	p = xasprintf("%s%s/", rootfs, cwd);
+	for (char *s = p + strlen(rootfs) + 1; *s != '\0' && !last; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		last = s[1] == '\0';
+		if (lstat(p, &sb) != 0) {
+			if (mkdir(p, 0755) != 0)
+				break;
+		} else if (!S_ISDIR(sb.st_mode))
+			break;
+		*s = '/';
+	}
+	xfree(p);
+}
+
+int
+oci_bundle_write(const char *dir, const char *id, json_t *config,
+    json_t *hc, const char *rootfs, char **bundle, struct err *err)
+{
+	json_t		*user, *mounts, *doc, *linux;
+	char		 hostname[256], *path, *cg;
+	int		 priv = json_is_true(json_object_get(hc, "Privileged"));
+	int		 host = strcmp(oci_network_mode(hc), "host") == 0;
+	int		 rc = -1;
+	static const char *etc[] = { "hosts", "hostname", "resolv.conf" };
+
+	*bundle = NULL;
+	/* dockerd: the short id, or the host's name with host networking. */
+	if (!host || gethostname(hostname, sizeof hostname) != 0)
+		snprintf(hostname, sizeof hostname, "%.12s", id);
+	if ((user = ocifiles_user(rootfs, json_string_value(json_object_get(
+	    config, "User")), err)) == NULL)
+		return (-1);
+	if (ocifiles_write_etc(dir, hostname, host, err) != 0) {
+		json_decref(user);
+		return (-1);
+	}
+	oci_mkdir_cwd(rootfs, json_string_value(json_object_get(config,
+	    "WorkingDir")));
+	mounts = ocimounts_defaults(priv);
+	if (ocimounts_binds(mounts, json_object_get(hc, "Binds"), err) != 0 ||
+	    ocimounts_mounts(mounts, json_object_get(hc, "Mounts"), err) != 0) {
+		json_decref(user);
+		json_decref(mounts);
+		return (-1);
+	}
+	ocimounts_tmpfs(mounts, json_object_get(hc, "Tmpfs"));
+	for (size_t i = 0; i < 3; i++) {
+		path = xasprintf("%s/%s", dir, etc[i]);
+		cg = xasprintf("/etc/%s", etc[i]);
+		json_array_append_new(mounts, ocimounts_one(cg, "bind", path,
+		    "rbind,rprivate"));
+		xfree(cg);
+		xfree(path);
+	}
+	cg = xasprintf("/logpouch/%s", id);
+	linux = json_pack("{s:o, s:s, s:o, s:o}", "namespaces",
+	    oci_namespaces(host), "cgroupsPath", cg, "resources",
+	    oci_resources(hc, priv), "maskedPaths", priv ? json_array() :
+	    oci_strings(oci_masked));
+	json_object_set_new(linux, "readonlyPaths", priv ? json_array() :
+	    oci_strings(oci_readonly));
+	xfree(cg);
+	doc = json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}",
+	    "ociVersion", "1.0.2",
+	    "process", oci_process(config, hc, user, hostname, priv),
+	    "root", "path", rootfs, "readonly", json_is_true(json_object_get(
+	    hc, "ReadonlyRootfs")),
+	    "hostname", hostname, "mounts", mounts, "linux", linux);
+	path = xasprintf("%s/bundle", dir);
+	mkdir(path, 0700);
+	*bundle = path;
+	path = xasprintf("%s/config.json", *bundle);
+	if (doc == NULL)
+		err_set(err, ERR_INTERNAL, "cannot build config.json");
+	else
+		rc = oci_save(doc, path, err);
+	xfree(path);
+	json_decref(doc);
+	if (rc != 0) {
+		xfree(*bundle);
+		*bundle = NULL;
+	}
+	return (rc);
+}

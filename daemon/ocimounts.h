@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mounts of a container's OCI spec: dockerd's defaults (moby v20.10.24
+ * oci/defaults.go) and what HostConfig.Binds, Mounts and Tmpfs add.
+ */
+#ifndef LP_OCIMOUNTS_H
+#define LP_OCIMOUNTS_H
+
+#include <jansson.h>
+
+#include "daemon/base/err.h"
+
+/* One OCI mount; opts comma-separated. A new object. */
+json_t	*ocimounts_one(const char *dst, const char *type, const char *src,
+	     const char *opts);
+/* /proc /dev /dev/pts /sys /sys/fs/cgroup /dev/mqueue /dev/shm: new. */
+json_t	*ocimounts_defaults(int privileged);
+/* Appends Binds ("src:dst[:ro]"); ERR_INVALID with dockerd's words. */
+int	 ocimounts_binds(json_t *mounts, json_t *binds, struct err *);
+/* Appends Mounts of type bind and tmpfs; others are ERR_INVALID. */
+int	 ocimounts_mounts(json_t *mounts, json_t *list, struct err *);
+/* Appends Tmpfs ({"/dst": "opts"}). */
+void	 ocimounts_tmpfs(json_t *mounts, json_t *tmpfs);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * OCI runtimes (runc, crun, or any --add-runtime binary with their command
+ * line): the registry of names dockerd would know, and the commands that
+ * create, start, signal, pause, resume and delete one container. Each call
+ * runs the binary to completion (tens of milliseconds); the container's
+ * init then lives on as our child (logpouchd is child subreaper).
+ */
+#ifndef LP_OCIRUNTIME_H
+#define LP_OCIRUNTIME_H
+
+#include <sys/types.h>
+
+#include "daemon/base/err.h"
+
+/* The process runtime's name: fork/exec on the host, no isolation. */
+#define OCIRUNTIME_PROCESS	"logpouch-process"
+
+struct ociruntime;
+struct ociruntimes;
+
+/*
+ * An empty registry whose runtimes keep their state under state_dir/<name>
+ * (created when used). The process runtime is always known and is the
+ * default until ociruntimes_set_default(). Free with ociruntimes_free().
+ */
+struct ociruntimes *ociruntimes_new(const char *state_dir);
+void		 ociruntimes_free(struct ociruntimes *);
+/* Adds name -> path; a name already there gets the new path. */
+void		 ociruntimes_add(struct ociruntimes *, const char *name,
+		     const char *path);
+/*
+ * Adds "runc" and "crun" when found on PATH (names not already added),
+ * then picks the default: want when given (ERR_INVALID when unknown), else
+ * runc, crun, then the process runtime when no OCI runtime was found or
+ * namespaces cannot be created here (logged).
+ */
+int		 ociruntimes_setup(struct ociruntimes *, const char *want,
+		     struct err *);
+const char	*ociruntimes_default(const struct ociruntimes *);
+/*
+ * 0 when name (NULL or "": the default) is a runtime: *rt the OCI runtime,
+ * NULL for the process runtime. ERR_INVALID "Unknown runtime specified x".
+ */
+int		 ociruntimes_lookup(struct ociruntimes *, const char *name,
+		     struct ociruntime **rt, struct err *);
+/*
+ * After a daemon died: every container left in each runtime's state root is
+ * killed and deleted (delete --force), so no task outlives its daemon.
+ */
+void		 ociruntimes_cleanup(struct ociruntimes *);
+/* 1 when this process may create pid, mount, uts, ipc and net namespaces. */
+int		 ociruntimes_namespaces_ok(void);
+
+const char	*ociruntime_name(const struct ociruntime *);
+/*
+ * `create --bundle B --pid-file B/init.pid [--console-socket] id` with the
+ * container's stdio on in (-1: /dev/null), out and err (the runtime's own
+ * stdio, which the init inherits). With console the pty master received
+ * over the console socket goes to *console. Returns the init's pid, or -1:
+ * ERR_INVALID when the command cannot run (the runtime's own words after
+ * "unable to start container process: "), ERR_INTERNAL otherwise.
+ */
+pid_t		 ociruntime_create(struct ociruntime *, const char *bundle,
+		     const char *id, int in, int out, int err, int *console,
+		     struct err *);
+/* `start`, `pause`, `resume`, `delete --force`: 0 or -1 with err. */
+int		 ociruntime_command(struct ociruntime *, const char *cmd,
+		     const char *id, struct err *);
+/* `kill id SIG`: 0 or -1 with err. */
+int		 ociruntime_kill(struct ociruntime *, const char *id, int sig,
+		     struct err *);
+
+#endif
