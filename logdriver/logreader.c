@@ -48,13 +48,6 @@ logreader_state_name(enum logreader_state state)
 
 static void	logreader_work_cb(evutil_socket_t, short, void *);
 
-int
-logreader_active(const struct logreader *r)
-{
-	return (r->state == LOGREADER_TAIL || r->state == LOGREADER_BACKLOG ||
-	    r->state == LOGREADER_FOLLOW);
-}
-
 void
 logreader_set_error(struct logreader *r, int errnum, const char *op,
     const char *what)

@@ -117,8 +117,17 @@ struct logreader {
 /* Every reader's losses behind rotation (logfiles_lost counts them). */
 extern struct logreader_losses	logreader_losses;
 
-/* Reading, tail scan or following: the sink may still be called. */
-int	logreader_active(const struct logreader *);
+/*
+ * Reading, tail scan or following: the sink may still be called. Inline:
+ * asked around every delivered line.
+ */
+static inline int
+logreader_active(const struct logreader *r)
+{
+	return (r->state == LOGREADER_TAIL || r->state == LOGREADER_BACKLOG ||
+	    r->state == LOGREADER_FOLLOW);
+}
+
 /* Sets the in-band error text the way Go prints an errno ("open x: ..."). */
 void	logreader_set_error(struct logreader *, int errnum, const char *op,
 	    const char *what);
