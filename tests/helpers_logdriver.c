@@ -329,6 +329,15 @@ rt_following(struct rt *t, int n)
 }
 
 void
+rt_stopped_at(struct rt *t, int n)
+{
+	run_loop_for(t->f->base, 20);
+	assert_lines(&t->c, 0, n);
+	assert_int_equal(t->c.done, 0);
+	assert_int_equal(t->c.after_stop, 0);
+}
+
+void
 rt_read(struct rt *t, int a, int b)
 {
 	rt_start(t);

@@ -109,6 +109,11 @@ void	rt_wait_done(struct rt *);
 void	rt_ended_with(struct rt *, int a, int b);
 /* Waits for "line 0" .. "line n-1", asserts them and that it goes on. */
 void	rt_following(struct rt *, int n);
+/*
+ * The sink stopped the reader at entry n (finish, cancel or free): after
+ * 20 ms of loop it has "line 0" .. "line n-1", no done() and no call after.
+ */
+void	rt_stopped_at(struct rt *, int n);
 /* A snapshot read with t->o: asserts "line a" .. "line b-1", drops it. */
 void	rt_read(struct rt *, int a, int b);
 /* Frees the reader (later, through the reap) and clears the collector. */

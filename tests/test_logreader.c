@@ -260,10 +260,7 @@ test_cancel_racing_the_last_entry_wins_over_done(struct rt *t)
 	t->c.cancel_at = 3;			/* in the last entry() */
 	t->c.cancel = t->root;
 	rt_start(t);
-	run_loop_for(t->f->base, 20);
-	assert_lines(&t->c, 0, 3);
-	assert_int_equal(t->c.done, 0);
-	assert_int_equal(t->c.after_stop, 0);
+	rt_stopped_at(t, 3);
 }
 
 static void
@@ -294,10 +291,7 @@ test_finish_from_inside_entry_makes_no_more_calls(struct rt *t)
 	append_entries(t->path, 0, 10);
 	t->c.stop_at = 3;
 	rt_start(t);
-	run_loop_for(t->f->base, 20);
-	assert_lines(&t->c, 0, 3);
-	assert_int_equal(t->c.done, 0);
-	assert_int_equal(t->c.after_stop, 0);
+	rt_stopped_at(t, 3);
 }
 
 /*
@@ -328,10 +322,8 @@ test_may_be_freed_from_inside_entry(struct rt *t)
 	t->c.free_at = 3;
 	rt_start(t);
 	t->r = NULL;				/* the sink frees it */
-	run_loop_for(t->f->base, 20);
+	rt_stopped_at(t, 3);
 	assert_null(t->c.r);
-	assert_lines(&t->c, 0, 3);
-	assert_int_equal(t->c.done + t->c.after_stop, 0);
 	assert_int_equal(reap_pending(), 0);
 }
 
