@@ -238,7 +238,7 @@ stream_finish(struct stream *s, enum cancel_reason why)
 		return;		/* the other trigger got here first */
 	s->state = STREAM_FINISHED;
 	s->end = why;
-	logreader_stop(s->reader);	/* no sink calls after this */
+	logreader_finish(s->reader);	/* no sink calls after this */
 	cancel_hook_del(&s->req_hook);
 	cancel_hook_del(&s->ctr_hook);
 	event_del(s->flush_ev);

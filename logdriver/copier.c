@@ -114,7 +114,7 @@ copier_split(struct copier *cp, uint64_t limit)
  * without newline (spec 5.5).
  */
 static void
-copier_finish_line(struct copier *cp)
+copier_emit_rest(struct copier *cp)
 {
 	copier_split(cp, COPIER_NOLIMIT);
 	cp->backlog = 0;
@@ -128,7 +128,7 @@ copier_finish_line(struct copier *cp)
 static void
 copier_set_eof(struct copier *cp)
 {
-	copier_finish_line(cp);
+	copier_emit_rest(cp);
 	if (cp->writer != NULL)
 		jsonfile_flush(cp->writer);
 	cp->eof = 1;
@@ -256,7 +256,7 @@ copier_free(struct copier *cp)
 	if (cp == NULL)
 		return;
 	if (!cp->eof) {
-		copier_finish_line(cp);
+		copier_emit_rest(cp);
 		if (cp->writer != NULL)
 			jsonfile_flush(cp->writer);
 		close(cp->fd);

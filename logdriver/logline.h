@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One json-file record: the encoder that writes it byte for byte like
- * dockerd's json-file writer, and the decoder that reads it back (a fast
- * hand-written path for dockerd's exact line shape, jansson for the rest).
+ * One json-file record and its encoder, which writes it byte for byte like
+ * dockerd's json-file writer. Reading it back is logdecode's.
  */
 #ifndef LP_LOGLINE_H
 #define LP_LOGLINE_H
@@ -74,41 +73,10 @@ char		*logline_attrs_encode(const char *const *keys,
 size_t		 logline_escape_go(char *dst, const char *s, size_t n);
 
 /*
- * Decoder scratch space: reused from line to line so that decoding does not
- * allocate once warmed up. Zeroed memory (or logline_decoder_init) is ready;
- * logline_decoder_clear frees what it holds.
+ * Decodes one UTF-8 sequence as Go's utf8.DecodeRune does: returns its
+ * size and the rune, or size 1 and -1 for each byte of an invalid sequence
+ * (overlong forms, surrogates and truncated sequences included).
  */
-struct logline_decoder {
-	char		*buf;		/* owned: unescaped log */
-	size_t		 bufcap;
-	char		*details;	/* owned: details prefix */
-	size_t		 detailslen;
-	size_t		 detailscap;
-	char		*rawattrs;	/* owned: attrs of details */
-	size_t		 rawattrslen;
-	size_t		 rawattrscap;
-	char		*kv;		/* owned: unescaped attr keys/values */
-	size_t		 kvcap;
-	size_t		*pairs;		/* owned: offsets into kv, 4 a pair */
-	size_t		 pairscap;
-	char		 tkey[20];	/* "YYYY-MM-DDTHH:MM:SS." last parsed */
-	int64_t		 tbase_ns;	/* its second, in ns */
-	int		 tkeyok;	/* tkey is set */
-	uint64_t	 fast;		/* lines the fast path decoded */
-	uint64_t	 slow;		/* lines handed to jansson */
-};
-
-void		 logline_decoder_init(struct logline_decoder *);
-void		 logline_decoder_clear(struct logline_decoder *);
-/*
- * Decodes one line (without its "\n") into out. Returns 0, or -1 when the
- * line must be skipped (broken JSON, wrong types, bad time). out's pointers
- * point into line or into the decoder and live until the next call.
- */
-int		 logline_decode(struct logline_decoder *, const char *line,
-		     size_t len, struct logline *out);
-/* The reference: the same contract, decoded with jansson only. */
-int		 logline_decode_jansson(struct logline_decoder *,
-		     const char *line, size_t len, struct logline *out);
+size_t		 logline_utf8(const unsigned char *s, size_t n, int32_t *r);
 
 #endif

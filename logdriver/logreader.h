@@ -48,7 +48,7 @@ struct logreader_sink {
 	/*
 	 * End of data (snapshot read, until passed, writer closed and
 	 * drained), error non-NULL for an in-band error text. At most once,
-	 * never after logreader_stop(); the reader may be freed inside.
+	 * never after logreader_finish(); the reader may be freed inside.
 	 */
 	void	(*done)(void *arg, const char *error);
 	/*
@@ -82,14 +82,22 @@ struct logreader	*logreader_new(struct event_base *,
 void			 logreader_start(struct logreader *);
 /* Continues after ready() returned 0. */
 void			 logreader_resume(struct logreader *);
-/* Releases everything the reader holds; no sink call after. Idempotent. */
-void			 logreader_stop(struct logreader *);
-/* Stop, then free; accepts NULL; safe from inside the reader's sink. */
+/*
+ * Detaches: releases everything the reader holds (files, events, watch,
+ * subscription, context, task); no sink call after. Idempotent, and a
+ * reader that ended by itself (done()) is already finished.
+ */
+void			 logreader_finish(struct logreader *);
+/*
+ * Finish, then free later through the reap (docs/lifetimes.md); accepts
+ * NULL; safe from inside the reader's sink, whose caller keeps reading
+ * the reader until it returns.
+ */
 void			 logreader_free(struct logreader *);
 
 /*
- * The reader's task, NULL once stopped or done (a reader born under a
- * cancelled parent keeps it until start, stop or free).
+ * The reader's task, NULL once finished or done (a reader born under a
+ * cancelled parent keeps it until start, finish or free).
  */
 struct task		*logreader_task(struct logreader *);
 uint64_t		 logreader_id(const struct logreader *);

@@ -18,6 +18,7 @@
 #include "daemon/base/procinfo.h"
 #include "daemon/base/reap.h"
 #include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
 
@@ -194,4 +195,25 @@ lp_teardown(void **state)
 	test_free(f);
 	assert_true(ok);
 	return (0);
+}
+
+/* Logdriver test helpers. */
+
+int64_t
+t0(void)
+{
+	int64_t	ns;
+
+	assert_int_equal(timeutil_parse(LP_T0_TEXT, sizeof LP_T0_TEXT - 1,
+	    &ns, NULL), 0);
+	return (ns);
+}
+
+char *
+lp_path(struct lp_fixture *f, const char *name)
+{
+	static char	path[PATH_MAX + 64];
+
+	snprintf(path, sizeof path, "%s/%s", f->dir, name);
+	return (path);
 }

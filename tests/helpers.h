@@ -55,4 +55,13 @@ void	write_file(const char *path, const char *data, size_t len);
 /* Reads a whole file into a test-owned buffer (free with test_free). */
 char	*read_file(const char *path, size_t *len);
 
+/*
+ * Shared by the logdriver tests (kept apart from the fixture above).
+ * LP_T0_TEXT is the tests' reference time; t0() is the same in ns.
+ */
+#define LP_T0_TEXT	"2026-11-27T02:27:47.686402722Z"
+int64_t	t0(void);
+/* <fixture dir>/name, in a static buffer (the next call overwrites it). */
+char	*lp_path(struct lp_fixture *, const char *name);
+
 #endif

@@ -52,7 +52,7 @@ copy_through(struct lp_fixture *f, const char *data, size_t len, int none)
 	pid_t			 pid;
 	json_t			*out = json_array();
 
-	snprintf(path, sizeof path, "%s/c-json.log", f->dir);
+	snprintf(path, sizeof path, "%s", lp_path(f, "c-json.log"));
 	unlink(path);
 	assert_int_equal(pipe(p), 0);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
@@ -222,7 +222,7 @@ test_copier_writes_a_bounded_amount_per_loop_pass(void **state)
 
 	for (size_t i = 0; i < sizeof data; i += 3)
 		memcpy(data + i, "ab\n", 3);
-	snprintf(path, sizeof path, "%s/fair-json.log", f->dir);
+	snprintf(path, sizeof path, "%s", lp_path(f, "fair-json.log"));
 	assert_int_equal(pipe(p), 0);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	assert_int_equal(write(p[1], data, sizeof data), (ssize_t)sizeof data);

@@ -20,16 +20,6 @@
 #include "logdriver/jsonfile.h"
 #include "tests/helpers.h"
 
-static int64_t
-t0(void)
-{
-	int64_t	ns;
-
-	assert_int_equal(timeutil_parse("2026-11-27T02:27:47.686402722Z", 30,
-	    &ns, NULL), 0);
-	return (ns);
-}
-
 static void
 test_parse_size_accepts_dockers_decimal_grammar(void **state)
 {
@@ -87,16 +77,6 @@ test_parse_size_rejects_with_dockers_messages(void **state)
 	assert_int_equal(v, 7);
 }
 
-static char *
-fixture_path(void **state, const char *name)
-{
-	struct lp_fixture	*f = *state;
-	static char		 path[PATH_MAX + 64];
-
-	snprintf(path, sizeof path, "%s/%s", f->dir, name);
-	return (path);
-}
-
 static void
 test_writer_appends_golden_lines_after_existing_content(void **state)
 {
@@ -104,7 +84,7 @@ test_writer_appends_golden_lines_after_existing_content(void **state)
 	struct err		 err = { 0 };
 	struct jsonfile		*jf;
 	struct stat		 st;
-	char			*path = fixture_path(state, "c-json.log"), *got;
+	char			*path = lp_path(*state, "c-json.log"), *got;
 	size_t			 len;
 	static const char	 want[] = "old\n"
 	    "{\"log\":\"out1\\n\",\"stream\":\"stdout\","
@@ -138,7 +118,7 @@ test_writer_creates_the_file_with_mode_0640(void **state)
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct jsonfile		*jf;
 	struct stat		 st;
-	char			*path = fixture_path(state, "new-json.log");
+	char			*path = lp_path(*state, "new-json.log");
 
 	jf = jsonfile_open(path, &opts, NULL);
 	assert_non_null(jf);
@@ -152,7 +132,7 @@ test_writer_open_reports_a_missing_directory(void **state)
 {
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct err		 err = { 0 };
-	char			*path = fixture_path(state, "no/such/x.log");
+	char			*path = lp_path(*state, "no/such/x.log");
 
 	assert_null(jsonfile_open(path, &opts, &err));
 	assert_non_null(strstr(err.msg, "open "));
@@ -164,7 +144,7 @@ test_writer_flushes_by_itself_when_the_buffer_is_full(void **state)
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct jsonfile		*jf;
 	struct stat		 st;
-	char			*path = fixture_path(state, "big-json.log");
+	char			*path = lp_path(*state, "big-json.log");
 	char			 msg[1000];
 
 	memset(msg, 'x', sizeof msg);
@@ -228,7 +208,7 @@ test_peek_never_shows_bytes_not_on_disk(void **state)
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct peek_check	 pc = { 0 };
 	struct jsonfile_sub	 sub = { 0 };
-	char			*path = fixture_path(state, "peek-json.log");
+	char			*path = lp_path(*state, "peek-json.log");
 	char			 msg[1000];
 	int64_t			 before;
 	int			 flushes = 0;
@@ -274,7 +254,7 @@ test_writer_rotates_before_the_entry_that_reaches_max_size(void **state)
 {
 	struct jsonfile_opts	 opts = { 1000, 3 };
 	struct jsonfile		*jf;
-	char			*path = fixture_path(state, "r-json.log");
+	char			*path = lp_path(*state, "r-json.log");
 	char			 name[PATH_MAX + 80], msg[64];
 	size_t			 entry;
 	off_t			 sz;
@@ -307,7 +287,7 @@ test_writer_with_max_file_one_keeps_only_a_stale_dot_one(void **state)
 {
 	struct jsonfile_opts	 opts = { 500, 1 };
 	struct jsonfile		*jf;
-	char			*path = fixture_path(state, "one-json.log");
+	char			*path = lp_path(*state, "one-json.log");
 	char			 name[PATH_MAX + 80];
 
 	jf = jsonfile_open(path, &opts, NULL);
@@ -390,7 +370,7 @@ test_writer_short_write_leaves_no_torn_entry(void **state)
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct jsonfile		*jf;
 	struct rlimit		 old, lim;
-	char			*path = fixture_path(state, "full-json.log"), *got;
+	char			*path = lp_path(*state, "full-json.log"), *got;
 	uint64_t		 total = jsonfile_total_write_errors();
 	size_t			 len, one;
 	int			 nums[64], n;
@@ -437,7 +417,7 @@ test_writer_opening_a_torn_file_starts_on_a_new_line(void **state)
 {
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct jsonfile		*jf;
-	char			*path = fixture_path(state, "torn-json.log"), *got;
+	char			*path = lp_path(*state, "torn-json.log"), *got;
 	static const char	 torn[] = "{\"log\":\"113\\n\",\"stream\":\"std";
 	size_t			 len;
 	int			 nums[4];
@@ -496,7 +476,7 @@ test_subscribers_hear_append_rotated_and_closed(void **state)
 	struct jsonfile_opts	 opts = { 100, 2 };
 	struct jsonfile		*jf;
 	struct counter		 a = { 0 }, b = { 0 };
-	char			*path = fixture_path(state, "s-json.log");
+	char			*path = lp_path(*state, "s-json.log");
 
 	jf = jsonfile_open(path, &opts, NULL);
 	jsonfile_subscribe(jf, &a.sub, counter_cb, &a);
@@ -530,7 +510,7 @@ test_callbacks_may_unsubscribe_others_and_subscribe_new(void **state)
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct jsonfile		*jf;
 	struct counter		 a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
-	char			*path = fixture_path(state, "u-json.log");
+	char			*path = lp_path(*state, "u-json.log");
 
 	jf = jsonfile_open(path, &opts, NULL);
 	jsonfile_subscribe(jf, &a.sub, counter_cb, &a);
@@ -562,7 +542,7 @@ test_notifying_ten_thousand_followers_calls_each_once(void **state)
 	struct jsonfile_opts	 opts = { 0, 1 };
 	struct jsonfile		*jf;
 	struct counter		*cs = test_calloc(10000, sizeof *cs);
-	char			*path = fixture_path(state, "many-json.log");
+	char			*path = lp_path(*state, "many-json.log");
 
 	jf = jsonfile_open(path, &opts, NULL);
 	for (int i = 0; i < 10000; i++)

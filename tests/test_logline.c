@@ -12,19 +12,9 @@
 
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "logdriver/logdecode.h"
 #include "logdriver/logline.h"
 #include "tests/helpers.h"
-
-/* 2026-11-27T02:28:17.251591878Z */
-static int64_t
-t0(void)
-{
-	int64_t	ns;
-
-	assert_int_equal(timeutil_parse("2026-11-27T02:28:17.251591878Z", 30,
-	    &ns, NULL), 0);
-	return (ns);
-}
 
 static void
 check_enc(const char *msg, size_t len, const char *want_log)
@@ -34,7 +24,7 @@ check_enc(const char *msg, size_t len, const char *want_log)
 	size_t	 n;
 
 	snprintf(want, sizeof want, "{\"log\":\"%s\\n\",\"stream\":\"stdout\","
-	    "\"time\":\"2026-11-27T02:28:17.251591878Z\"}\n", want_log);
+	    "\"time\":\"" LP_T0_TEXT "\"}\n", want_log);
 	n = logline_encode(buf, LOGLINE_STDOUT, msg, len, 1, t0(), NULL, 0);
 	if (n != strlen(want) || memcmp(buf, want, n) != 0)
 		fail_msg("encoded %.*s\nwanted  %s", (int)n, buf, want);
@@ -101,7 +91,7 @@ test_encoder_omits_empty_log_and_unknown_stream(void **state)
 	n = logline_encode(buf, LOGLINE_OTHER, "", 0, 0, t0(), NULL, 0);
 	buf[n] = '\0';
 	assert_string_equal(buf,
-	    "{\"time\":\"2026-11-27T02:28:17.251591878Z\"}\n");
+	    "{\"time\":\"" LP_T0_TEXT "\"}\n");
 }
 
 static void
@@ -147,36 +137,36 @@ static void
 test_format_time_keeps_nine_digits_and_the_stored_offset(void **state)
 {
 	struct logline		 ll;
-	struct logline_decoder	 dec;
+	struct logdecode	 dec;
 	char			 buf[LOGLINE_TIMEBUF];
 	const char		*line;
 
 	(void)state;
-	logline_decoder_init(&dec);
+	logdecode_init(&dec);
 	line = "{\"log\":\"o\\n\",\"stream\":\"stdout\","
 	    "\"time\":\"2026-11-27T02:28:17.85442712Z\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(logline_format_time(&ll, buf), 31);
 	assert_string_equal(buf, "2026-11-27T02:28:17.854427120Z ");
 
 	line = "{\"log\":\"o\\n\","
 	    "\"time\":\"2026-11-27T04:30:04.592530811+02:00\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.time_off, 7200);
 	logline_format_time(&ll, buf);
 	assert_string_equal(buf, "2026-11-27T04:30:04.592530811+02:00 ");
 
 	line = "{\"log\":\"o\\n\",\"stream\":\"stdout\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_false(ll.has_time);
 	logline_format_time(&ll, buf);
 	assert_string_equal(buf, "0001-01-01T00:00:00.000000000Z ");
 
 	line = "{\"time\":\"2026-11-27T02:28:17Z\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	logline_format_time(&ll, buf);
 	assert_string_equal(buf, "2026-11-27T02:28:17.000000000Z ");
-	logline_decoder_clear(&dec);
+	logdecode_clear(&dec);
 }
 
 static void
@@ -184,16 +174,16 @@ test_decoder_round_trips_every_escape(void **state)
 {
 	static const char	 msg[] = "q\"b\\n\nr\rt\tz\0e\x1b<>&\x7f"
 				     "\xc3\xa9\xf0\x9f\x98\x80\xe2\x80\xa8/";
-	struct logline_decoder	 dec;
+	struct logdecode	 dec;
 	struct logline		 ll;
 	char			 buf[512];
 	size_t			 n;
 
 	(void)state;
-	logline_decoder_init(&dec);
+	logdecode_init(&dec);
 	n = logline_encode(buf, LOGLINE_STDERR, msg, sizeof msg - 1, 1, t0(),
 	    NULL, 0);
-	assert_int_equal(logline_decode(&dec, buf, n - 1, &ll), 0);
+	assert_int_equal(logdecode_line(&dec, buf, n - 1, &ll), 0);
 	assert_int_equal(ll.loglen, sizeof msg);
 	assert_memory_equal(ll.log, msg, sizeof msg - 1);
 	assert_int_equal(ll.log[sizeof msg - 1], '\n');
@@ -203,26 +193,26 @@ test_decoder_round_trips_every_escape(void **state)
 	assert_int_equal(ll.detailslen, 0);
 	assert_int_equal(dec.fast, 1);
 	assert_int_equal(dec.slow, 0);
-	logline_decoder_clear(&dec);
+	logdecode_clear(&dec);
 }
 
 static void
 test_decoder_unescapes_surrogate_pairs_and_short_escapes(void **state)
 {
-	struct logline_decoder	 dec;
+	struct logdecode	 dec;
 	struct logline		 ll;
 	const char		*line;
 	static const char	 want[] = "\xf0\x9f\x98\x80\xc3\xa9/\b\f"
 				     "\xef\xbf\xbd" "A";
 
 	(void)state;
-	logline_decoder_init(&dec);
+	logdecode_init(&dec);
 	line = "{\"log\":\"\\ud83d\\ude00\\u00E9\\/\\b\\f\\ud800A\","
 	    "\"stream\":\"stdout\",\"time\":\"2026-11-27T02:28:17Z\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.loglen, sizeof want - 1);
 	assert_memory_equal(ll.log, want, sizeof want - 1);
-	logline_decoder_clear(&dec);
+	logdecode_clear(&dec);
 }
 
 static void
@@ -246,38 +236,38 @@ test_decoder_skips_wrong_types_bad_time_and_broken_json(void **state)
 		"",
 		"garbage",
 	};
-	struct logline_decoder	 dec;
+	struct logdecode	 dec;
 	struct logline		 ll;
 
 	(void)state;
-	logline_decoder_init(&dec);
+	logdecode_init(&dec);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		if (logline_decode(&dec, bad[i], strlen(bad[i]), &ll) != -1)
+		if (logdecode_line(&dec, bad[i], strlen(bad[i]), &ll) != -1)
 			fail_msg("decoded: %s", bad[i]);
-		if (logline_decode_jansson(&dec, bad[i], strlen(bad[i]),
+		if (logdecode_jansson(&dec, bad[i], strlen(bad[i]),
 		    &ll) != -1)
 			fail_msg("jansson decoded: %s", bad[i]);
 	}
-	logline_decoder_clear(&dec);
+	logdecode_clear(&dec);
 }
 
 static void
 test_decoder_accepts_missing_fields_nulls_and_other_shapes(void **state)
 {
-	struct logline_decoder	 dec;
+	struct logdecode	 dec;
 	struct logline		 ll;
 	const char		*line;
 
 	(void)state;
-	logline_decoder_init(&dec);
+	logdecode_init(&dec);
 	line = "{\"stream\":\"stdout\",\"time\":\"2026-11-27T02:28:17Z\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.loglen, 0);
 	assert_int_equal(ll.stream, LOGLINE_STDOUT);
 
 	line = " { \"time\" : \"2026-11-27T02:28:17Z\", \"stream\":\"stderr\","
 	    " \"log\" : \"a\\tb\\n\", \"extra\": [1, {\"x\": null}] } ";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.loglen, 4);
 	assert_memory_equal(ll.log, "a\tb\n", 4);
 	assert_int_equal(ll.stream, LOGLINE_STDERR);
@@ -285,7 +275,7 @@ test_decoder_accepts_missing_fields_nulls_and_other_shapes(void **state)
 	assert_int_equal(dec.slow, 1);
 
 	line = "{\"log\":null,\"stream\":\"tty\",\"time\":null}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.loglen, 0);
 	assert_int_equal(ll.stream, LOGLINE_OTHER);
 	assert_false(ll.has_time);
@@ -293,21 +283,21 @@ test_decoder_accepts_missing_fields_nulls_and_other_shapes(void **state)
 
 	/* Go matches struct fields case-insensitively. */
 	line = "{\"Log\":\"up\\n\",\"STREAM\":\"stdout\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.loglen, 3);
 	assert_int_equal(ll.stream, LOGLINE_STDOUT);
-	logline_decoder_clear(&dec);
+	logdecode_clear(&dec);
 }
 
 static void
 test_decoder_builds_details_sorted_and_query_escaped(void **state)
 {
-	struct logline_decoder	 dec;
+	struct logdecode	 dec;
 	struct logline		 ll;
 	const char		*line, *want;
 
 	(void)state;
-	logline_decoder_init(&dec);
+	logdecode_init(&dec);
 	want = "E1=v+1%3Dx,E2=v2,com.x=lab1,k%26y=a+b%26c%3Dd,"
 	    "tag=spec_attr%2F13d2b9f5b0e4";
 	line = "{\"log\":\"hello\\n\",\"stream\":\"stdout\",\"attrs\":{"
@@ -316,7 +306,7 @@ test_decoder_builds_details_sorted_and_query_escaped(void **state)
 	    "\"tag\":\"spec_attr/13d2b9f5b0e4\"},"
 	    "\"time\":\"2026-11-27T02:29:17.979293239Z\"}";
 	for (int i = 0; i < 3; i++) {	/* the second time from the cache */
-		assert_int_equal(logline_decode(&dec, line, strlen(line), &ll),
+		assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll),
 		    0);
 		assert_int_equal(ll.detailslen, strlen(want));
 		assert_memory_equal(ll.details, want, ll.detailslen);
@@ -327,35 +317,35 @@ test_decoder_builds_details_sorted_and_query_escaped(void **state)
 	/* Unsorted (hand-edited) attrs are sorted too, by jansson as well. */
 	line = "{\"log\":\"x\",\"attrs\":{\"b\":\"2\",\"a\":\"1\"},"
 	    "\"time\":\"2026-11-27T02:29:17Z\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.detailslen, 7);
 	assert_memory_equal(ll.details, "a=1,b=2", 7);
-	assert_int_equal(logline_decode_jansson(&dec, line, strlen(line),
+	assert_int_equal(logdecode_jansson(&dec, line, strlen(line),
 	    &ll), 0);
 	assert_memory_equal(ll.details, "a=1,b=2", 7);
 
 	line = "{\"log\":\"x\",\"attrs\":{},\"time\":\"2026-11-27T02:29:17Z\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.detailslen, 0);
 	assert_non_null(ll.details);
-	logline_decoder_clear(&dec);
+	logdecode_clear(&dec);
 }
 
 static void
 test_decoder_replaces_raw_invalid_utf8_like_go(void **state)
 {
-	struct logline_decoder	 dec;
+	struct logdecode	 dec;
 	struct logline		 ll;
 	const char		*line;
 
 	(void)state;
-	logline_decoder_init(&dec);
+	logdecode_init(&dec);
 	/* dockerd never writes this; Go reads each bad byte as U+FFFD. */
 	line = "{\"log\":\"a\xff" "b\",\"time\":\"2026-11-27T02:28:17Z\"}";
-	assert_int_equal(logline_decode(&dec, line, strlen(line), &ll), 0);
+	assert_int_equal(logdecode_line(&dec, line, strlen(line), &ll), 0);
 	assert_int_equal(ll.loglen, 5);
 	assert_memory_equal(ll.log, "a\xef\xbf\xbd" "b", 5);
-	logline_decoder_clear(&dec);
+	logdecode_clear(&dec);
 }
 
 static uint64_t rng_state = 88172645463325252ULL;
@@ -414,7 +404,7 @@ assert_same_decoding(const struct logline *a, const struct logline *b,
 static void
 test_decoder_matches_jansson_on_many_generated_lines(void **state)
 {
-	struct logline_decoder	 fast, ref;
+	struct logdecode	 fast, ref;
 	struct logline		 a, b;
 	char			 msg[256], k1[64], v1[64], *attrs = NULL;
 	char			*line = test_malloc(8192), *alt;
@@ -423,8 +413,8 @@ test_decoder_matches_jansson_on_many_generated_lines(void **state)
 
 	(void)state;
 	alt = test_malloc(8192);
-	logline_decoder_init(&fast);
-	logline_decoder_init(&ref);
+	logdecode_init(&fast);
+	logdecode_init(&ref);
 	for (int i = 0; i < 20000; i++) {
 		mlen = random_msg(msg, sizeof msg);
 		ns = t0() + (int64_t)(rng() % 1000000) * 1000 +
@@ -449,22 +439,22 @@ test_decoder_matches_jansson_on_many_generated_lines(void **state)
 		attrs = NULL;
 		n--;				/* the newline */
 		line[n] = '\0';
-		assert_int_equal(logline_decode(&fast, line, n, &a), 0);
-		assert_int_equal(logline_decode_jansson(&ref, line, n, &b), 0);
+		assert_int_equal(logdecode_line(&fast, line, n, &a), 0);
+		assert_int_equal(logdecode_jansson(&ref, line, n, &b), 0);
 		assert_same_decoding(&a, &b, line);
 
 		/* The same record in another shape goes through jansson. */
 		memcpy(alt, "  ", 2);
 		memcpy(alt + 2, line, n);
 		memcpy(alt + 2 + n, " \r", 3);
-		assert_int_equal(logline_decode(&fast, alt, n + 4, &a), 0);
+		assert_int_equal(logdecode_line(&fast, alt, n + 4, &a), 0);
 		assert_same_decoding(&a, &b, alt);
 	}
 	/* Fast path for all dockerd-shaped lines, jansson for the others. */
 	assert_int_equal(fast.fast, 20000);
 	assert_int_equal(fast.slow, 20000);
-	logline_decoder_clear(&fast);
-	logline_decoder_clear(&ref);
+	logdecode_clear(&fast);
+	logdecode_clear(&ref);
 	test_free(line);
 	test_free(alt);
 }

@@ -20,6 +20,26 @@ char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 void	 xfree(void *);
 
+/*
+ * Grows *bufp (of *capp bytes) to at least need bytes, doubling from 256,
+ * keeping the contents. Inline: decoders call it on every line, and it
+ * nearly always returns at once.
+ */
+static inline void
+xgrow(char **bufp, size_t *capp, size_t need)
+{
+	size_t	cap = *capp;
+
+	if (need <= cap)
+		return;
+	if (cap < 256)
+		cap = 256;
+	while (cap < need)
+		cap *= 2;
+	*bufp = xrealloc(*bufp, cap);
+	*capp = cap;
+}
+
 /* Makes jansson allocate through xmalloc/xfree (checked in unit tests). */
 void	 xalloc_init_jansson(void);
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "daemon/base/log.h"
-#include "logdriver/logline.h"
+#include "logdriver/logdecode.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -43,25 +43,25 @@ fuzz_logline_compare(const struct logline *a, const struct logline *b,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct logline_decoder	 fast, ref;
+	struct logdecode	 fast, ref;
 	struct logline		 a, b;
 	const char		*p = (const char *)data, *end = p + size, *nl;
 	int			 ra, rb;
 
 	log_level = LOG_LEVEL_ERROR;
-	logline_decoder_init(&fast);
-	logline_decoder_init(&ref);
+	logdecode_init(&fast);
+	logdecode_init(&ref);
 	while (p <= end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
-		ra = logline_decode(&fast, p, (size_t)(nl - p), &a);
-		rb = logline_decode_jansson(&ref, p, (size_t)(nl - p), &b);
+		ra = logdecode_line(&fast, p, (size_t)(nl - p), &a);
+		rb = logdecode_jansson(&ref, p, (size_t)(nl - p), &b);
 		if (ra == 0 && rb == 0)
 			fuzz_logline_compare(&a, &b, p, (size_t)(nl - p));
 		p = nl + 1;
 	}
-	logline_decoder_clear(&fast);
-	logline_decoder_clear(&ref);
+	logdecode_clear(&fast);
+	logdecode_clear(&ref);
 	return (0);
 }

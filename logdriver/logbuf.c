@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Log buffer: a reader's read buffer, filled from the current file (or the
+ * writer's buffer) in bounded pieces and cut into lines, each decoded,
+ * filtered by time and handed to the sink.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/base/log.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
+#include "logdriver/logbuf.h"
+#include "logdriver/logfeed.h"
+#include "logdriver/logreader_int.h"
+
+/*
+ * The read buffer exists only while there is something to read: a
+ * follower idle for a second frees it (logreader_idle), so ten thousand
+ * idle followers do not hold ten thousand 64 KiB buffers.
+ */
+void
+logbuf_alloc(struct logreader *r)
+{
+	if (r->buf != NULL)
+		return;
+	r->cap = LOGREADER_SLICE;
+	r->buf = xmalloc(r->cap);
+	r->start = r->end = 0;
+}
+
+static void
+logbuf_pause(struct logreader *r)
+{
+	r->paused = 1;
+	task_wait(r->task, "client writable");
+}
+
+/*
+ * Decodes and filters one line and hands it to the sink. Returns 0 to go
+ * on, -1 when the reader must not touch anything more: the sink finished
+ * or freed it, or until was passed.
+ */
+static int
+logbuf_deliver(struct logreader *r, const char *line, size_t len)
+{
+	struct logline	ll;
+
+	/*
+	 * A broken or mistyped line is skipped and reading goes on; dockerd
+	 * silently ends the whole response at the first broken line (spec
+	 * 5.4), losing every later entry.
+	 */
+	if (logdecode_line(&r->dec, line, len, &ll) != 0) {
+		r->skipped++;
+		log_debug("reader %" PRIu64 ": skipped an unreadable line "
+		    "(%zu bytes)", r->id, len);
+		return (0);
+	}
+	if (r->opts.has_since && ll.time_ns < r->opts.since_ns)
+		return (0);
+	if (r->opts.has_until && ll.time_ns > r->opts.until_ns) {
+		logreader_end(r, NULL);
+		return (-1);
+	}
+	r->delivered++;
+	r->sink.entry(r->sink.arg, &ll);
+	/* The sink may have finished (or freed, deferred) us: re-check. */
+	return (logreader_active(r) ? 0 : -1);
+}
+
+/* Delivers the complete lines in the buffer; -1 when we must return. */
+int
+logbuf_lines(struct logreader *r)
+{
+	char	*p, *nl;
+
+	while (r->start < r->end) {
+		p = r->buf + r->start;
+		nl = memchr(p, '\n', r->end - r->start);
+		if (nl == NULL)
+			break;
+		if (r->skipping) {
+			r->skipping = 0;
+			r->start = (size_t)(nl + 1 - r->buf);
+			continue;
+		}
+		if (r->sink.ready != NULL && !r->sink.ready(r->sink.arg)) {
+			if (logreader_active(r))
+				logbuf_pause(r);
+			return (-1);
+		}
+		if (!logreader_active(r))
+			return (-1);
+		r->start = (size_t)(nl + 1 - r->buf);
+		if (logbuf_deliver(r, p, (size_t)(nl - p)) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+void
+logbuf_drop_partial(struct logreader *r, const char *why)
+{
+	if (r->end > r->start && !r->skipping)
+		log_debug("reader %" PRIu64 ": %s: dropped %zu bytes of a "
+		    "torn entry", r->id, why, r->end - r->start);
+	r->start = r->end = 0;
+	r->skipping = 0;
+}
+
+/* Makes room in the buffer for more of a line (or starts skipping it). */
+static void
+logbuf_room(struct logreader *r)
+{
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->end < r->cap)
+		return;
+	if (r->cap < LOGREADER_MAXLINE) {
+		r->cap *= 2;
+		r->buf = xrealloc(r->buf, r->cap);
+	} else {
+		log_warn("reader %" PRIu64 ": skipping a line longer than %d "
+		    "bytes", r->id, LOGREADER_MAXLINE);
+		r->skipped++;
+		r->skipping = 1;
+		r->end = 0;
+	}
+}
+
+/*
+ * Reads the next piece of the current file into the buffer. Returns 1 when
+ * bytes came, 0 at the end of the file (or of its snapshot), -1 when the
+ * reader finished with an error.
+ */
+int
+logbuf_fill(struct logreader *r, size_t *budget)
+{
+	struct logfile	*f = &r->files[r->cur];
+	size_t		 want;
+	ssize_t		 n;
+
+	/*
+	 * A follower with nothing new learns it from the writer, without a
+	 * buffer: so the followers of a silent container never allocate one
+	 * (allocated and freed between each follower's small structs, the
+	 * 64 KiB blocks left touched pages behind: +2 KiB RSS a follower).
+	 */
+	if (r->buf == NULL && r->writer != NULL && f->gen == r->wgen &&
+	    f->limit < 0 && f->off >= jsonfile_written(r->writer))
+		return (0);
+	logbuf_alloc(r);
+	logbuf_room(r);
+	want = r->cap - r->end;
+	if (want > *budget)
+		want = *budget;
+	if (f->limit >= 0) {
+		if (f->off >= f->limit)
+			return (0);
+		if ((int64_t)want > f->limit - f->off)
+			want = (size_t)(f->limit - f->off);
+	}
+	/* A parked follower needs its file only when the writer cannot help. */
+	if ((n = logfeed_fill(r, f, want)) >= 0)
+		goto got;
+	if (f->fd == -1 && r->parked && logfiles_unpark(r) != 0)
+		return (logreader_active(r) ? 0 : -1);
+	while ((n = pread(f->fd, r->buf + r->end, want, f->off)) == -1 &&
+	    errno == EINTR)
+		;
+got:
+	if (n == -1) {
+		logreader_set_error(r, errno, "read", r->path);
+		logreader_end(r, r->error);
+		return (-1);
+	}
+	if (n == 0)
+		return (0);
+	r->idle_armed = 0;
+	f->off += n;
+	r->end += (size_t)n;
+	*budget -= (size_t)n;
+	return (1);
+}
+

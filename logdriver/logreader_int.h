@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reader's state, shared by the modules that make up the producer:
+ * logreader.c (the state machine and the public API), logbuf.c (the read
+ * buffer and delivery), logfeed.c (the writer's notifications), logfiles.c
+ * (the rotated-file set), logtail.c (the backwards tail scan) and
+ * logwatch.c (inotify or polling). Private to logdriver/: nothing else
+ * includes it.
+ */
+#ifndef LP_LOGREADER_INT_H
+#define LP_LOGREADER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event_struct.h>
+
+#include "daemon/base/cancel.h"
+#include "daemon/base/reap.h"
+#include "logdriver/jsonfile.h"
+#include "logdriver/logfiles.h"
+#include "logdriver/logdecode.h"
+#include "logdriver/logreader.h"
+#include "logdriver/logwatch.h"
+
+/* Bytes read per loop callback: one reader never holds the loop long. */
+#define LOGREADER_SLICE		(64 * 1024)
+/* Longer lines are skipped (dockerd never writes more than ~100 KiB). */
+#define LOGREADER_MAXLINE	(4 * 1024 * 1024)
+/*
+ * Bytes a follower at the head may take from the writer and hold while its
+ * client catches up (logfeed_take): with a tiny max-size the disk keeps
+ * almost nothing, so this is what a follower that keeps up relies on.
+ */
+#define LOGREADER_HOLD		(1024 * 1024)
+
+enum logreader_state {
+	LOGREADER_NEW,
+	LOGREADER_TAIL,		/* scanning backwards for the tail start */
+	LOGREADER_BACKLOG,	/* reading what existed at start */
+	LOGREADER_FOLLOW,	/* reading what is appended */
+	LOGREADER_DONE,		/* done() called; released */
+	LOGREADER_STOPPED,	/* finished by its owner; released */
+};
+
+struct logreader {
+	uint64_t		 id;
+	enum logreader_state	 state;
+	struct event_base	*base;		/* borrowed */
+	struct cancel		*cancel;	/* owned */
+	struct cancel_hook	 hook;
+	struct task		*task;		/* owned */
+	char			*path;		/* owned */
+	struct jsonfile		*writer;	/* borrowed; NULL once closed */
+	struct jsonfile_sub	 sub;
+	uint64_t		 wgen;		/* writer's generation */
+	int			 kept;		/* writer's kept files */
+	int			 closed;	/* writer sent CLOSED */
+	int64_t			 close_off;	/* its last byte in gen wgen */
+	struct logreader_opts	 opts;
+	struct logreader_sink	 sink;
+
+	struct event		 work_ev;	/* logreader_work_cb */
+	struct reap		 reap;		/* logreader_reap_cb */
+	int			 paused;	/* ready() said 0 */
+	int			 frame;		/* a stage frame is pushed */
+	int			 born_cancelled; /* parent was cancelled */
+	int			 idle_armed;	/* park timer set, no data */
+	int			 parked;	/* files[cur] closed, idle */
+	int			 kicked;	/* work_ev runs next pass */
+
+	struct logwatch		 watch;		/* follow without a writer */
+
+	/*
+	 * Owned, LOGFILES_MAXPIN slots, allocated at the first pin and freed
+	 * when the last one is taken: a follower that keeps up (nearly all of
+	 * them) never carries the 1.5 KiB array.
+	 */
+	struct logfile		*pins;
+	int			 npins;
+	int			 at_head;	/* fed up to the writer's end */
+	/*
+	 * A rotation found the pins full: from gap_gen on nothing is held
+	 * (no pin is taken until the reader gets there, so what is held
+	 * stays one run), and gap is where gap_gen began, to count a loss.
+	 */
+	int			 gapped;
+	uint64_t		 gap_gen;
+	struct jsonfile_mark	 gap;
+	/* Owned: the writer's marks of the kept generations, once closed. */
+	struct jsonfile_mark	*marks;
+	int			 nmarks;	/* for wgen - nmarks + 1 .. */
+	struct logfile		*files;		/* owned: oldest first */
+	int			 nfiles;
+	int			 cur;
+
+	int64_t			 tail_left;	/* entries still to count */
+	int			 tail_file;
+	int64_t			 tail_pos;	/* scan from here backwards */
+	int			 tail_nl;	/* met a newline in tail_file */
+	int			 draining;	/* replaced: read once more */
+
+	char			*buf;		/* owned/NULL: [start, end) */
+	size_t			 cap;
+	size_t			 start;
+	size_t			 end;
+	int			 skipping;	/* dropping an overlong line */
+	struct logdecode	 dec;
+
+	char			 error[256];	/* pending in-band error */
+	uint64_t		 delivered;
+	uint64_t		 skipped;
+	uint64_t		 lost_entries;	/* skipped behind rotation */
+	int64_t			 lost_bytes;
+};
+
+/* Every reader's losses behind rotation (logfiles_lost counts them). */
+extern struct logreader_losses	logreader_losses;
+
+/*
+ * Reading, tail scan or following: the sink may still be called. Inline:
+ * asked around every delivered line.
+ */
+static inline int
+logreader_active(const struct logreader *r)
+{
+	return (r->state == LOGREADER_TAIL || r->state == LOGREADER_BACKLOG ||
+	    r->state == LOGREADER_FOLLOW);
+}
+
+/* Sets the in-band error text the way Go prints an errno ("open x: ..."). */
+void	logreader_set_error(struct logreader *, int errnum, const char *op,
+	    const char *what);
+/* Ends the stream of records: releases, then calls done() (once). */
+void	logreader_end(struct logreader *, const char *error);
+/* Enters a stage; the frame names the stage in the task dump. */
+void	logreader_stage(struct logreader *, enum logreader_state,
+	    const char *frame);
+/* Begins reading at file i, offset off; closes the files before it. */
+void	logreader_begin_at(struct logreader *, int i, int64_t off);
+/* Schedules a slice for the next loop pass unless paused or ended. */
+void	logreader_schedule(struct logreader *);
+
+#endif
