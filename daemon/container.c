@@ -1420,8 +1420,8 @@ container_stop(struct container *c, int timeout_sec, struct err *err)
 	    "StopSignal"))) == -1)
 		sig = SIGTERM;
 	log_info("stopping container %.12s, %d s grace", c->id, timeout_sec);
-	container_signal(c, SIGTERM);
-	events_container_int(c, "kill", "signal", SIGTERM);
+	container_signal(c, sig);
+	events_container_int(c, "kill", "signal", sig);
 	if (timeout_sec >= 0)
 		evtimer_add(c->kill_ev, &tv);
 	return (0);

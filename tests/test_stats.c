@@ -94,8 +94,9 @@ static void
 put(const char *dir, const char *file, const char *text)
 {
 	char	path[4096];
+	int	n = snprintf(path, sizeof path, "%s/%s", dir, file);
 
-	snprintf(path, sizeof path, "%s/%s", dir, file);
+	assert_true(n > 0 && (size_t)n < sizeof path);
 	write_file(path, text, strlen(text));
 }
 
