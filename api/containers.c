@@ -473,7 +473,8 @@ containers_parse_create(json_t *body, struct images *images, json_t **config,
 	if (containers_log_config(hc, &lc, err) != 0)
 		goto fail;
 
-	*config = json_pack("{s:s, s:o, s:o, s:o, s:s, s:b, s:o, s:b, s:b}",
+	*config = json_pack("{s:s, s:o, s:o, s:o, s:s, s:b, s:o, s:b, s:b,"
+	    " s:b, s:b, s:b}",
 	    "Image", image,
 	    "Cmd", cmd != NULL ? cmd : json_null(),
 	    "Entrypoint", ep != NULL ? ep : json_null(),
@@ -481,7 +482,10 @@ containers_parse_create(json_t *body, struct images *images, json_t **config,
 	    "WorkingDir", wd, "Tty", tty,
 	    "Labels", json_is_object(labels) ? json_deep_copy(labels) :
 	    json_object(),
-	    "AttachStdout", out, "AttachStderr", errs);
+	    "AttachStdout", out, "AttachStderr", errs,
+	    "AttachStdin", json_is_true(json_object_get(body, "AttachStdin")),
+	    "OpenStdin", json_is_true(json_object_get(body, "OpenStdin")),
+	    "StdinOnce", json_is_true(json_object_get(body, "StdinOnce")));
 	if (img != NULL)
 		images_api_create_merge(img, *config, json_string_value(
 		    json_object_get(body, "User")));

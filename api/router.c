@@ -10,6 +10,7 @@
 
 #include "api/containers.h"
 #include "api/debug.h"
+#include "api/attach.h"
 #include "api/events.h"
 #include "api/exec.h"
 #include "api/images.h"
@@ -55,6 +56,10 @@ static const struct route routes[] = {
 	    "api.unpause_container", 0 },
 	{ POST, "/containers/{id}/wait", containers_wait,
 	    "api.wait_container", 0 },
+	{ POST, "/containers/{id}/attach", attach_api_attach,
+	    "api.attach_container", 0 },
+	{ POST, "/containers/{id}/resize", attach_api_resize,
+	    "api.resize_container", 0 },
 	{ POST, "/containers/{id}/exec", exec_api_create, "api.exec_create",
 	    0 },
 	{ POST, "/exec/{id}/start", exec_api_start, "api.exec_start", 0 },

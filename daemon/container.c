@@ -24,6 +24,7 @@
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/images.h"
+#include "daemon/attach.h"
 #include "daemon/events.h"
 #include "daemon/oci.h"
 #include "daemon/ociruntime.h"
@@ -92,6 +93,7 @@ struct container {
 	void			*execs;		/* owned via execs_free:
 						   daemon/exec.c's state */
 	void			(*execs_free)(void *);
+	struct attach		*attach;	/* owned: daemon/attach.c */
 };
 
 struct container_store {
@@ -238,6 +240,18 @@ const char *
 container_name(const struct container *c)
 {
 	return (c->name);
+}
+
+struct attach *
+container_attach(const struct container *c)
+{
+	return (c->attach);
+}
+
+const json_t *
+container_config(const struct container *c)
+{
+	return (c->config);
 }
 
 int
@@ -474,6 +488,7 @@ container_alloc(struct container_store *st, const char *id)
 	c->kill_ev = evtimer_new(st->base, container_kill_cb, c);
 	c->drain_ev = evtimer_new(st->base, container_drain_cb, c);
 	c->reap_ev = event_new(st->base, -1, 0, container_reap_cb, c);
+	c->attach = attach_new(st->base);
 	TAILQ_INIT(&c->waiters);
 	return (c);
 }
@@ -495,6 +510,7 @@ container_free(struct container *c)
 	copier_free(c->err);
 	jsonfile_close(c->writer);
 	runtime_free(c->proc);
+	attach_free(c->attach);
 	if (c->monitor != NULL)
 		task_free(c->monitor);
 	event_free(c->kill_ev);
@@ -1143,6 +1159,7 @@ container_finish(struct container *c)
 	copier_free(c->out);
 	copier_free(c->err);
 	c->out = c->err = NULL;
+	attach_run_end(c->attach);	/* attached clients had it all */
 	jsonfile_close(c->writer);	/* followers learn the log closed */
 	c->writer = NULL;
 	runtime_free(c->proc);
@@ -1322,7 +1339,9 @@ container_start(struct container *c, struct err *err)
 	struct err		 e = { 0, "" };
 	const char		**argv = NULL, **envp = NULL;
 	char			*hostname, *msg, *bundle = NULL;
-	int			 out = -1, errfd = -1;
+	int			 out = -1, errfd = -1, in = -1;
+	int			 open_stdin = json_is_true(json_object_get(
+				     c->config, "OpenStdin"));
 
 	if (c->removing)
 		return (err_set(err, ERR_CONFLICT, "container is marked for "
@@ -1362,7 +1381,9 @@ container_start(struct container *c, struct err *err)
 	spec.tty = container_tty(c);
 	c->proc_exited = 0;
 	c->proc_status = 0;
-	c->proc = runtime_start(c->store->base, &spec, &out, &errfd,
+	/* Stdin for attaches; a tty's master copy also serves resize. */
+	c->proc = runtime_start_io(c->store->base, &spec,
+	    open_stdin || spec.tty ? &in : NULL, &out, &errfd,
 	    container_exit_cb, c, &e);
 	xfree((void *)argv);
 	xfree((void *)envp);
@@ -1390,9 +1411,14 @@ container_start(struct container *c, struct err *err)
 	task_wait(c->monitor, "container exit");
 	c->out = copier_new(c->store->base, out, LOGLINE_STDOUT, c->writer,
 	    container_copier_eof_cb, c);
-	if (errfd != -1)
+	copier_set_tee(c->out, attach_output, c->attach);
+	if (errfd != -1) {
 		c->err = copier_new(c->store->base, errfd, LOGLINE_STDERR,
 		    c->writer, container_copier_eof_cb, c);
+		copier_set_tee(c->err, attach_output, c->attach);
+	}
+	attach_run_start(c->attach, in, open_stdin, json_is_true(
+	    json_object_get(c->config, "StdinOnce")));
 	c->state = CONTAINER_RUNNING;
 	c->exit_code = 0;
 	container_set_error(c, "");
@@ -1665,12 +1691,14 @@ container_inspect_json(const struct container *c)
 	    " s:o, s:o, s:s, s:n, s:s, s:o, s:n, s:o}",
 	    "Hostname", hostname, "Domainname", "", "User",
 	    container_json_str(c->config, "User"),
-	    "AttachStdin", 0,
+	    "AttachStdin", json_is_true(json_object_get(c->config, "AttachStdin")),
 	    "AttachStdout", json_is_true(json_object_get(c->config,
 	    "AttachStdout")),
 	    "AttachStderr", json_is_true(json_object_get(c->config,
 	    "AttachStderr")),
-	    "Tty", container_tty(c), "OpenStdin", 0, "StdinOnce", 0,
+	    "Tty", container_tty(c), "OpenStdin", json_is_true(json_object_get(
+    c->config, "OpenStdin")), "StdinOnce", json_is_true(json_object_get(
+    c->config, "StdinOnce")),
 	    "Env", container_ref(json_object_get(c->config, "Env"),
 	    json_null()),
 	    "Cmd", container_ref(json_object_get(c->config, "Cmd"),

@@ -99,6 +99,11 @@ const char	*container_image_id(const struct container *);
 const char	*container_id(const struct container *);
 const char	*container_name(const struct container *);	/* "/name" */
 int		 container_tty(const struct container *);
+struct attach;
+/* The attach point (daemon/attach.h); owned by the container. */
+struct attach	*container_attach(const struct container *);
+/* The API's Config object as stored (OpenStdin, StdinOnce...); borrowed. */
+const json_t	*container_config(const struct container *);
 /* True until the process exited AND both pipes are drained into the log. */
 int		 container_running(const struct container *);
 enum container_state container_state(const struct container *);

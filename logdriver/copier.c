@@ -48,6 +48,8 @@ struct copier {
 	int			 eof;
 	uint64_t		 entries;
 	uint64_t		 bytes;
+	copier_tee_cb		 tee;		/* NULL: none */
+	void			*tee_arg;
 };
 
 static void
@@ -161,6 +163,9 @@ copier_read(struct copier *cp, int max, uint64_t limit)
 		n = read(cp->fd, cp->buf + cp->len, COPIER_BUFSZ - cp->len);
 		if (n > 0) {
 			cp->bytes += (uint64_t)n;
+			if (cp->tee != NULL)
+				cp->tee(cp->tee_arg, (int)cp->stream,
+				    cp->buf + cp->len, (size_t)n);
 			cp->len += (size_t)n;
 			cp->backlog = copier_split(cp, limit);
 			got = 1;
@@ -233,6 +238,13 @@ copier_new(struct event_base *base, int fd, enum logline_stream stream,
 	cp->more_ev = event_new(base, -1, 0, copier_read_cb, cp);
 	event_add(cp->ev, NULL);
 	return (cp);
+}
+
+void
+copier_set_tee(struct copier *cp, copier_tee_cb cb, void *arg)
+{
+	cp->tee = cb;
+	cp->tee_arg = arg;
 }
 
 void

@@ -39,6 +39,14 @@ typedef void (*copier_eof_cb)(struct copier *, void *arg);
 struct copier	*copier_new(struct event_base *, int fd, enum logline_stream,
 		     struct jsonfile *writer, copier_eof_cb, void *arg);
 /*
+ * The tee: every read's raw bytes, before they become entries, for live
+ * readers (attach). stream is the copier's (1 stdout, 2 stderr). The
+ * callback must not free the copier; NULL removes it.
+ */
+typedef void (*copier_tee_cb)(void *arg, int stream, const void *buf,
+		    size_t n);
+void		 copier_set_tee(struct copier *, copier_tee_cb, void *arg);
+/*
  * Reads whatever is readable now, without waiting and without calling the
  * EOF callback; for the bounded drain after the process died.
  */

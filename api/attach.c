@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An attached client: the container's live output, framed unless Tty, into
+ * the client's duplex (dropped when it stops reading: the container and
+ * its log never wait for it); the client's bytes, after the detach-key
+ * scan, into the container's stdin with backpressure. Ends once in
+ * attach_api_finish(), frees later through its reap.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "api/attach.h"
+#include "api/duplex.h"
+#include "api/frame.h"
+#include "api/http.h"
+#include "api/server.h"
+#include "daemon/attach.h"
+#include "daemon/base/cancel.h"
+#include "daemon/base/log.h"
+#include "daemon/base/reap.h"
+#include "daemon/base/strconv.h"
+#include "daemon/base/task.h"
+#include "daemon/base/xalloc.h"
+#include "daemon/container.h"
+#include "daemon/events.h"
+
+/* Output held for one attached client before it is dropped. */
+#define ATTACH_API_HIGH_WATER	(1024 * 1024)
+
+enum attach_api_state {
+	ATTACH_API_RUNNING,
+	ATTACH_API_CLOSING,	/* run ended or detached; last bytes going */
+	ATTACH_API_DONE,	/* finished; waiting for the reap */
+};
+
+struct attach_api {
+	struct duplex		*d;		/* owned */
+	struct attach_sub	*sub;		/* owned; NULL once off */
+	struct cancel_hook	 hook;		/* on the container's ctx */
+	struct container	*c;		/* borrowed: while hook armed */
+	struct reap		 reap;
+	struct evbuffer		*in;		/* owned: for the stdin */
+	uint64_t		 id;		/* the duplex's */
+	char			 cid[13];
+	int			 use_stdin;
+	int			 once;		/* StdinOnce, not Tty */
+	int			 client_eof;
+	unsigned char		 keys[ATTACH_API_KEYS_MAX];
+	size_t			 nkeys;
+	size_t			 matched;	/* keys[0..matched) held back */
+	enum attach_api_state	 state;
+	enum cancel_reason	 end;
+};
+
+static void	attach_api_finish(struct attach_api *, enum cancel_reason);
+static void	attach_api_stdin(struct attach_api *);
+
+int
+attach_api_parse_keys(const char *s, unsigned char *keys, size_t *n)
+{
+	static const char	 ctl[] = "@abcdefghijklmnopqrstuvwxyz[\\]^_";
+	const char		*p = s, *comma, *k;
+	size_t			 len;
+
+	*n = 0;
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (*n == ATTACH_API_KEYS_MAX)
+			return (-1);
+		if (len == 1)
+			keys[(*n)++] = (unsigned char)p[0];
+		else if (len == 6 && strncmp(p, "ctrl-", 5) == 0 &&
+		    p[5] != '\0' && (k = strchr(ctl, p[5])) != NULL)
+			keys[(*n)++] = (unsigned char)(k - ctl);
+		else
+			return (-1);
+		if (comma == NULL)
+			return (0);
+		p = comma + 1;
+	}
+}
+
+static void
+attach_api_reap_cb(void *arg)
+{
+	struct attach_api	*a = arg;
+
+	log_debug("attach stream %llu: freed (%s)", (unsigned long long)a->id,
+	    cancel_reason_name(a->end));
+	evbuffer_free(a->in);
+	xfree(a);
+}
+
+/* Lets go of the container: no more output, no more stdin. */
+static void
+attach_api_unsubscribe(struct attach_api *a)
+{
+	cancel_hook_del(&a->hook);
+	attach_sub_free(a->sub);
+	a->sub = NULL;
+}
+
+/* Nothing more will come: what is queued goes out, then FIN. */
+static void
+attach_api_closing(struct attach_api *a, const char *why)
+{
+	if (a->state != ATTACH_API_RUNNING)
+		return;
+	a->state = ATTACH_API_CLOSING;
+	log_debug("attach stream %llu: %s", (unsigned long long)a->id, why);
+	attach_api_unsubscribe(a);
+	duplex_end(a->d);	/* finishes from the loop: attach_api_end_cb */
+}
+
+static void
+attach_api_output_cb(struct attach_sub *s, int stream, const void *buf,
+    size_t n, void *arg)
+{
+	struct attach_api	*a = arg;
+
+	(void)s;
+	/* Above the mark the duplex drops this client; nobody waits. */
+	duplex_frame(a->d, stream, buf, n);
+}
+
+static void
+attach_api_run_end_cb(struct attach_sub *s, void *arg)
+{
+	(void)s;
+	attach_api_closing(arg, "the container's run ended");
+}
+
+static void
+attach_api_stdin_ready_cb(struct attach_sub *s, void *arg)
+{
+	(void)s;
+	attach_api_stdin(arg);
+}
+
+/* The container went away (removal) or the daemon is stopping. */
+static void
+attach_api_ctx_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
+{
+	struct attach_api	*a = arg;
+
+	(void)ctx;
+	attach_sub_free(a->sub);
+	a->sub = NULL;
+	duplex_finish(a->d, why);
+}
+
+/*
+ * The detach-key scan (dockerd's escape proxy): bytes that could start
+ * the sequence are held back until the next byte tells; the whole
+ * sequence ends the attach and never reaches the container.
+ */
+static int
+attach_api_scan(struct attach_api *a, struct evbuffer *src)
+{
+	unsigned char	 buf[4096];
+	size_t		 n, i, start;
+	int		 got;
+
+	while ((got = evbuffer_remove(src, buf, sizeof buf)) > 0) {
+		n = (size_t)got;
+		for (i = start = 0; i < n; i++) {
+			if (a->nkeys == 0)
+				break;
+			if (buf[i] == a->keys[a->matched]) {
+				if (i > start)
+					evbuffer_add(a->in, buf + start,
+					    i - start);
+				start = i + 1;
+				if (++a->matched == a->nkeys)
+					return (1);
+				continue;
+			}
+			if (a->matched > 0) {
+				if (i > start)
+					evbuffer_add(a->in, buf + start,
+					    i - start);
+				evbuffer_add(a->in, a->keys, a->matched);
+				start = i;
+				a->matched = 0;
+				i--;	/* the byte may start it again */
+			}
+		}
+		if (n > start)
+			evbuffer_add(a->in, buf + start, n - start);
+	}
+	return (0);
+}
+
+static void
+attach_api_detach(struct attach_api *a)
+{
+	log_info("container %s: attach stream %llu detached", a->cid,
+	    (unsigned long long)a->id);
+	/* The hook keeps c valid: removal would have fired it first. */
+	if (a->hook.ctx != NULL)
+		events_container(a->c, "detach", NULL);
+	evbuffer_drain(a->in, evbuffer_get_length(a->in));
+	if (a->sub != NULL && a->once)
+		attach_stdin_eof(a->sub);
+	attach_api_closing(a, "detached");
+}
+
+/* Client bytes into the container's stdin, bounded. */
+static void
+attach_api_stdin(struct attach_api *a)
+{
+	struct evbuffer	*src = duplex_input(a->d);
+	int		 r;
+
+	if (a->state != ATTACH_API_RUNNING || a->sub == NULL)
+		return;
+	if (!a->use_stdin) {
+		evbuffer_drain(src, evbuffer_get_length(src));
+		return;
+	}
+	if (attach_api_scan(a, src)) {
+		attach_api_detach(a);
+		return;
+	}
+	r = attach_stdin_write(a->sub, a->in);
+	if (r == 0 && a->client_eof) {
+		/* dockerd: StdinOnce closes the container's stdin; else the
+		 * end of the client's stdin ends the attach. */
+		if (a->once)
+			attach_stdin_eof(a->sub);
+		else
+			attach_api_closing(a, "the client's stdin ended");
+		return;
+	}
+	if (a->client_eof)
+		return;
+	if (evbuffer_get_length(a->in) >= ATTACH_STDIN_HIGH)
+		duplex_input_pause(a->d);
+	else
+		duplex_input_resume(a->d);
+}
+
+static void
+attach_api_input_cb(struct duplex *d, struct evbuffer *in, void *arg)
+{
+	(void)d;
+	(void)in;
+	attach_api_stdin(arg);
+}
+
+static void
+attach_api_eof_cb(struct duplex *d, void *arg)
+{
+	struct attach_api	*a = arg;
+
+	(void)d;
+	if (!a->use_stdin)
+		return;	/* no stdin attached: the output goes on */
+	a->client_eof = 1;
+	attach_api_stdin(a);
+}
+
+static void
+attach_api_end_cb(struct duplex *d, enum cancel_reason why, void *arg)
+{
+	(void)d;
+	attach_api_finish(arg, why);
+}
+
+/* The one way an attach ends: the run's end sent, detach, client gone. */
+static void
+attach_api_finish(struct attach_api *a, enum cancel_reason why)
+{
+	if (a->state == ATTACH_API_DONE)
+		return;
+	a->state = ATTACH_API_DONE;
+	a->end = why;
+	/* A StdinOnce client that vanished ends the container's stdin too. */
+	if (a->sub != NULL && a->use_stdin && a->once)
+		attach_stdin_eof(a->sub);
+	attach_api_unsubscribe(a);
+	log_info("container %s: attach stream %llu ended (%s)", a->cid,
+	    (unsigned long long)a->id, why == CANCEL_NONE ? "done" :
+	    cancel_reason_name(why));
+	duplex_free(a->d);
+	reap_later(&a->reap);
+}
+
+void
+attach_api_attach(struct api_req *r)
+{
+	struct attach_api	*a;
+	struct container	*c;
+	struct err		 err;
+	struct attach_sub_opts	 so;
+	struct duplex_opts	 o;
+	const char		*keys = api_query(r, "detachKeys");
+	unsigned char		 kb[ATTACH_API_KEYS_MAX] = { 16, 17 };
+	size_t			 nk = 2;	/* ctrl-p ctrl-q */
+	int			 tty, stream, logs, want_out, want_err;
+
+	if ((c = container_store_lookup(r->srv->store, r->params[0], &err)) ==
+	    NULL) {
+		api_reply_err(r, &err);
+		return;
+	}
+	if (keys != NULL && *keys != '\0' &&
+	    attach_api_parse_keys(keys, kb, &nk) != 0) {
+		api_reply_error(r, 400, "Invalid detach keys (%s) provided",
+		    keys);
+		return;
+	}
+	stream = api_query_bool(r, "stream");
+	want_out = api_query_bool(r, "stdout");
+	want_err = api_query_bool(r, "stderr");
+	logs = api_query_bool(r, "logs");
+	if (logs) {
+		/* Not built yet; refused rather than silently left out. */
+		api_reply_error(r, 501, "attach with logs=1 is not "
+		    "supported; use GET /containers/{id}/logs");
+		return;
+	}
+	tty = container_tty(c);
+	a = xcalloc(1, sizeof *a);
+	snprintf(a->cid, sizeof a->cid, "%.12s", container_id(c));
+	a->in = evbuffer_new();
+	memcpy(a->keys, kb, nk);
+	a->nkeys = nk;
+	a->use_stdin = api_query_bool(r, "stdin") &&
+	    json_is_true(json_object_get(container_config(c), "OpenStdin"));
+	a->once = !tty && json_is_true(json_object_get(container_config(c),
+	    "StdinOnce"));
+	reap_init(&a->reap, r->srv->base, attach_api_reap_cb, a);
+	memset(&o, 0, sizeof o);
+	o.kind = "api.attach_container";
+	o.tty = tty;
+	o.high_water = ATTACH_API_HIGH_WATER;
+	o.full = DUPLEX_FULL_DROP;
+	o.input = attach_api_input_cb;
+	o.eof = attach_api_eof_cb;
+	o.end = attach_api_end_cb;
+	o.arg = a;
+	if ((a->d = duplex_hijack(r, &o)) == NULL) {	/* r is gone */
+		a->state = ATTACH_API_DONE;
+		reap_later(&a->reap);
+		return;
+	}
+	a->id = duplex_id(a->d);
+	task_label(duplex_task(a->d), "stream=%llu container=%s stdin=%d",
+	    (unsigned long long)a->id, a->cid, a->use_stdin);
+	duplex_start(a->d);
+	/* dockerd: neither logs nor stream, an empty stream closed now. */
+	if (!stream || cancel_is_cancelled(duplex_ctx(a->d))) {
+		attach_api_closing(a, "nothing to stream");
+		return;
+	}
+	if (cancel_hook_add(container_ctx(c), &a->hook, attach_api_ctx_cb,
+	    a) != 0) {
+		duplex_finish(a->d, cancel_reason(container_ctx(c)));
+		return;
+	}
+	memset(&so, 0, sizeof so);
+	so.want_out = want_out;
+	so.want_err = want_err;
+	so.output = attach_api_output_cb;
+	so.end = attach_api_run_end_cb;
+	so.stdin_ready = attach_api_stdin_ready_cb;
+	so.arg = a;
+	a->sub = attach_sub_new(container_attach(c), &so);
+	task_wait(duplex_task(a->d), "container output or client input");
+	a->c = c;
+	events_container(c, "attach", NULL);
+	log_debug("attach stream %llu: attached to %s over %s",
+	    (unsigned long long)a->id, a->cid,
+	    duplex_is_unix(a->d) ? "unix" : "tcp");
+}
+
+void
+attach_api_resize(struct api_req *r)
+{
+	struct container	*c;
+	struct winsize		 ws;
+	struct err		 err;
+	int			 h, w, fd;
+
+	if (strconv_atoi(api_query(r, "h"), &h, &err) != 0 ||
+	    strconv_atoi(api_query(r, "w"), &w, &err) != 0 ||
+	    (c = container_store_lookup(r->srv->store, r->params[0],
+	    &err)) == NULL) {
+		api_reply_err(r, &err);
+		return;
+	}
+	if (!container_running(c)) {
+		api_reply_error(r, 409, "Container %s is not running",
+		    container_id(c));
+		return;
+	}
+	fd = attach_pty_fd(container_attach(c));
+	if (fd != -1) {
+		memset(&ws, 0, sizeof ws);
+		ws.ws_row = (unsigned short)h;
+		ws.ws_col = (unsigned short)w;
+		if (ioctl(fd, TIOCSWINSZ, &ws) != 0)
+			log_warn("container %.12s: resize: %s",
+			    container_id(c), strerror(errno));
+	}
+	{
+		char	hs[16], ws_[16];
+
+		snprintf(hs, sizeof hs, "%d", h);
+		snprintf(ws_, sizeof ws_, "%d", w);
+		events_container(c, "resize", "height", hs, "width", ws_,
+		    NULL);
+	}
+	api_reply_empty(r, 200);
+}
