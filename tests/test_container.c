@@ -281,7 +281,7 @@ test_container_metadata_survives_a_reload(void **state)
 	assert_int_equal(container_start(c, &err), 0);
 	assert_true(run_loop_until(f->base, not_running, c, 5000));
 	snprintf(id, sizeof id, "%s", container_id(c));
-	before = container_inspect_json(c);
+	before = container_view_inspect(c);
 	snprintf(path, sizeof path, "%s/data/containers/%s/config.v2.json",
 	    x.f->dir, id);
 	assert_int_equal(stat(path, &st), 0);
@@ -293,7 +293,7 @@ test_container_metadata_survives_a_reload(void **state)
 	assert_non_null(c);
 	assert_string_equal(container_id(c), id);
 	assert_int_equal(container_exit_code(c), 5);
-	after = container_inspect_json(c);
+	after = container_view_inspect(c);
 	assert_true(json_equal(before, after));
 	json_decref(before);
 	json_decref(after);
@@ -560,33 +560,33 @@ test_container_shutdown_with_nothing_running_is_async(void **state)
 }
 
 static void
-test_container_human_duration_matches_go_units(void **state)
+test_container_view_human_duration_matches_go_units(void **state)
 {
 	char	b[64];
 	int64_t	s = 1000000000;
 
 	(void)state;
-	container_human_duration(b, sizeof b, s / 2);
+	container_view_human_duration(b, sizeof b, s / 2);
 	assert_string_equal(b, "Less than a second");
-	container_human_duration(b, sizeof b, s);
+	container_view_human_duration(b, sizeof b, s);
 	assert_string_equal(b, "1 second");
-	container_human_duration(b, sizeof b, 59 * s);
+	container_view_human_duration(b, sizeof b, 59 * s);
 	assert_string_equal(b, "59 seconds");
-	container_human_duration(b, sizeof b, 90 * s);
+	container_view_human_duration(b, sizeof b, 90 * s);
 	assert_string_equal(b, "About a minute");
-	container_human_duration(b, sizeof b, 5 * 60 * s);
+	container_view_human_duration(b, sizeof b, 5 * 60 * s);
 	assert_string_equal(b, "5 minutes");
-	container_human_duration(b, sizeof b, 3600 * s);
+	container_view_human_duration(b, sizeof b, 3600 * s);
 	assert_string_equal(b, "About an hour");
-	container_human_duration(b, sizeof b, 47 * 3600 * s);
+	container_view_human_duration(b, sizeof b, 47 * 3600 * s);
 	assert_string_equal(b, "47 hours");
-	container_human_duration(b, sizeof b, 3 * 86400 * s);
+	container_view_human_duration(b, sizeof b, 3 * 86400 * s);
 	assert_string_equal(b, "3 days");
-	container_human_duration(b, sizeof b, 21 * 86400 * s);
+	container_view_human_duration(b, sizeof b, 21 * 86400 * s);
 	assert_string_equal(b, "3 weeks");
-	container_human_duration(b, sizeof b, 90 * 86400 * s);
+	container_view_human_duration(b, sizeof b, 90 * 86400 * s);
 	assert_string_equal(b, "3 months");
-	container_human_duration(b, sizeof b, 3 * 365 * 86400 * s);
+	container_view_human_duration(b, sizeof b, 3 * 365 * 86400 * s);
 	assert_string_equal(b, "3 years");
 }
 
@@ -666,7 +666,7 @@ test_container_long_non_ascii_start_error_still_inspects(void **state)
 	assert_non_null(c = container_store_create(x.st, "accents", config,
 	    hc, &err));
 	assert_int_equal(container_start(c, &err), -1);
-	assert_non_null(j = container_inspect_json(c));
+	assert_non_null(j = container_view_inspect(c));
 	assert_non_null(text = json_dumps(j, JSON_COMPACT));
 	assert_non_null(strstr(text, "\"Error\":\"failed to create shim task"));
 	xfree(text);
@@ -721,7 +721,7 @@ main(void)
 		    test_container_shutdown_with_nothing_running_is_async,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_container_human_duration_matches_go_units,
+		    test_container_view_human_duration_matches_go_units,
 		    lp_setup, lp_teardown),
 	};
 
