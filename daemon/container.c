@@ -118,6 +118,14 @@ container_log_path(const struct container *c)
 	return (c->logopt.path);
 }
 
+const char *
+container_log_open(struct container *c)
+{
+	if (c->logopt.path != NULL)
+		c->log_started = 1;
+	return (c->logopt.path);
+}
+
 int
 container_log_max_file(const struct container *c)
 {

@@ -117,6 +117,13 @@ const char	*container_log_driver(const struct container *);
  * A getter: writes nothing.
  */
 const char	*container_log_path(const struct container *);
+/*
+ * The path for a log reader: as dockerd's StartLogger when the logs of a
+ * container never started are read, LogPath shows from now on (in
+ * memory; not saved, so a restarted daemon shows "" again, as dockerd).
+ * Writes nothing to disk.
+ */
+const char	*container_log_open(struct container *);
 /* Files a reader may find: max-file when max-size is set, else 1. */
 int		 container_log_max_file(const struct container *);
 /*

@@ -56,7 +56,8 @@ struct container {
 	char			*error;		/* owned; "" when none */
 	int64_t			 started_ns;	/* 0: never started */
 	int64_t			 finished_ns;	/* 0: never finished */
-	int			 log_started;	/* LogPath shown (dockerd) */
+	int			 log_started;	/* LogPath shown: started or
+						   read (dockerd) */
 	char			*rootfs;	/* owned: mounted root, OCI */
 
 	struct cancel		*ctx;		/* owned */

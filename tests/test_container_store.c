@@ -454,7 +454,9 @@ ask(struct lp_store *x, struct container *c)
  * Asking for the log path created the log file and rewrote and fsynced
  * config.v2.json, on the loop thread, from a GET. The path is fixed at
  * create; the empty log exists from create on, so a log request before
- * the first start reads an empty log; LogPath shows from the first start.
+ * the first start reads an empty log; LogPath shows once the log is
+ * started or read, as dockerd (measured: "" after create, the path after
+ * GET /logs of the created container).
  */
 static void
 test_container_get_writes_nothing_to_disk(void **state)
@@ -496,6 +498,13 @@ test_container_get_writes_nothing_to_disk(void **state)
 	assert_string_equal(container_log_path(fresh), log);
 	assert_int_equal(stat(log, &st), 0);
 	assert_int_equal(st.st_size, 0);
+	/* A log reader opens it: LogPath shows, as dockerd, still no write. */
+	assert_string_equal(container_log_open(fresh), log);
+	j = container_view_inspect(fresh);
+	assert_string_equal(json_string_value(json_object_get(j, "LogPath")),
+	    log);
+	json_decref(j);
+	assert_untouched(cfg[0], ino[0]);
 	j = container_view_inspect(ran);
 	assert_string_equal(json_string_value(json_object_get(j, "LogPath")),
 	    container_log_path(ran));
