@@ -121,8 +121,7 @@ container_log_path(const struct container *c)
 const char *
 container_log_open(struct container *c)
 {
-	if (c->logopt.path != NULL)
-		c->log_started = 1;
+	c->log_started |= c->logopt.path != NULL;
 	return (c->logopt.path);
 }
 
@@ -135,11 +134,10 @@ container_log_max_file(const struct container *c)
 int
 container_log_check(const struct container *c, struct err *err)
 {
-	if (!c->logopt.bad)
-		return (0);
-	if (err != NULL)
-		*err = c->logopt.why;
-	return (-1);
+	if (c->logopt.bad)
+		return (err_set(err, c->logopt.why.code, "%s",
+		    c->logopt.why.msg));
+	return (0);
 }
 
 const char *
@@ -247,8 +245,7 @@ container_finish(struct container *c)
 	c->writer = NULL;
 	runtime_free(c->proc);
 	c->proc = NULL;
-	if (c->monitor != NULL)
-		task_free(c->monitor);
+	task_free(c->monitor);
 	c->monitor = NULL;
 }
 
@@ -268,15 +265,9 @@ static void
 container_reap_cb(void *arg)
 {
 	struct container	*c = arg;
-	struct container_waiter	*w;
 
 	if (c->execs_free != NULL)
 		c->execs_free(c->execs);
-	/* Armed after the removal, inside the same callback: never fires. */
-	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
-		TAILQ_REMOVE(&c->waiters, w, entry);
-		w->c = NULL;
-	}
 	event_free(c->kill_ev);
 	event_free(c->drain_ev);
 	cancel_free(c->ctx);
@@ -688,6 +679,8 @@ container_wait_add(struct container *c, struct container_waiter *w,
     enum container_wait cond, container_wait_cb cb, void *arg)
 {
 	container_wait_del(w);
+	if (c->finished)
+		return;		/* removed in this callback: it never fires */
 	w->c = c;
 	w->cond = cond;
 	w->seq = c->exit_seq;

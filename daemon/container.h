@@ -226,7 +226,8 @@ struct container_waiter {
 /*
  * Arms w. A NOT_RUNNING waiter on a container that is not running is the
  * caller's business (answer at once); this always waits for an event.
- * Every waiter fires when the container is removed.
+ * Every waiter fires when the container is removed; on a container removed
+ * earlier in the current callback it arms nothing (w->c stays NULL).
  */
 void		 container_wait_add(struct container *,
 		     struct container_waiter *, enum container_wait,
