@@ -56,8 +56,6 @@ container_set_error(struct container *c, const char *msg)
 	c->error = utf8_sanitize(msg, strlen(msg), NULL);
 }
 
-/* ---- accessors ------------------------------------------------------- */
-
 const char *
 container_id(const struct container *c)
 {
@@ -106,56 +104,10 @@ container_error(const struct container *c)
 	return (c->error);
 }
 
-const char *
-container_log_driver(const struct container *c)
-{
-	return (c->logopt.none ? "none" : "json-file");
-}
-
-const char *
-container_log_path(const struct container *c)
-{
-	return (c->logopt.path);
-}
-
-const char *
-container_log_open(struct container *c)
-{
-	c->log_started |= c->logopt.path != NULL;
-	return (c->logopt.path);
-}
-
-int
-container_log_max_file(const struct container *c)
-{
-	return (c->logopt.opts.max_file);
-}
-
-int
-container_log_check(const struct container *c, struct err *err)
-{
-	if (c->logopt.bad)
-		return (err_set(err, c->logopt.why.code, "%s",
-		    c->logopt.why.msg));
-	return (0);
-}
-
-const char *
-container_image_id(const struct container *c)
-{
-	return (container_json_str(c->config, "ImageID"));
-}
-
 int
 container_removing(const struct container *c)
 {
 	return (c->removing);
-}
-
-struct jsonfile *
-container_log_writer(const struct container *c)
-{
-	return (c->writer);
 }
 
 struct cancel *
@@ -273,7 +225,7 @@ container_reap_cb(void *arg)
 	cancel_free(c->ctx);
 	json_decref(c->config);
 	json_decref(c->hostconfig);
-	container_logopt_clear(&c->logopt);
+	container_log_clear(&c->logopt);
 	xfree(c->rootfs);
 	xfree(c->name);
 	xfree(c->dir);
@@ -622,8 +574,6 @@ container_pause(struct container *c, int pause, struct err *err)
 	return (0);
 }
 
-/* ---- removal --------------------------------------------------------- */
-
 /*
  * Takes c off the store, wakes every waiter, cancels its context so that
  * log streams let go, deletes its directory, and frees it once the stack
@@ -671,8 +621,6 @@ container_remove(struct container *c, int force, struct err *err)
 	container_remove_now(c);
 	return (0);
 }
-
-/* ---- waiters --------------------------------------------------------- */
 
 void
 container_wait_add(struct container *c, struct container_waiter *w,

@@ -2,7 +2,7 @@
 /*
  * Containers: the store (container_store.c: create, look up, list), their
  * metadata on disk (container_persist.c: <data-root>/containers/<id>/
- * config.v2.json), log options (container_logopt.c), the JSON views
+ * config.v2.json), log options (container_log.c), the JSON views
  * (container_view.c), and the lifecycle (container.c: run through the
  * process runtime with their output copied into the log, waiters woken
  * when they exit or go away).

@@ -2,8 +2,9 @@
 /*
  * The engine's own view of a container and its store, shared by the
  * modules that make up the container (container.c: the object and its
- * lifecycle; container_store.c, container_persist.c, container_logopt.c,
- * container_view.c). Nothing outside daemon/container*.c includes it.
+ * lifecycle; container_store.c, container_persist.c, container_log.c,
+ * container_oci.c, container_view.c). Nothing outside daemon/container*.c
+ * includes it.
  */
 #ifndef LP_CONTAINER_INT_H
 #define LP_CONTAINER_INT_H
@@ -142,12 +143,12 @@ int		 container_oci_prepare(struct container *,
 /* The root stays on disk for the next start; only the mount goes. */
 void		 container_oci_unmount(struct container *);
 
-/* container_logopt.c */
+/* container_log.c */
 /* Parses hc's LogConfig into lo; the path is <dir>/<id>-json.log. */
-void		 container_logopt_init(struct container_logopt *,
+void		 container_log_init(struct container_logopt *,
 		     json_t *hostconfig, const char *dir, const char *id);
-void		 container_logopt_clear(struct container_logopt *);
+void		 container_log_clear(struct container_logopt *);
 /* Creates the empty log file (0640) if missing, so readers find one. */
-void		 container_logopt_touch(const struct container_logopt *);
+void		 container_log_touch(const struct container_logopt *);
 
 #endif

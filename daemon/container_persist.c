@@ -195,7 +195,7 @@ container_persist_load(struct container_store *st, const char *id)
 	    json_is_string(json_object_get(j, "Image")))
 		json_object_set(c->config, "ImageID", json_object_get(j,
 		    "Image"));
-	container_logopt_init(&c->logopt, c->hostconfig, c->dir, c->id);
+	container_log_init(&c->logopt, c->hostconfig, c->dir, c->id);
 	c->created_ns = container_persist_time(json_string_value(
 	    json_object_get(j, "Created")));
 	state = json_object_get(j, "State");
@@ -218,7 +218,7 @@ container_persist_load(struct container_store *st, const char *id)
 		container_remove_now(c);
 		return (NULL);
 	}
-	container_logopt_touch(&c->logopt);
+	container_log_touch(&c->logopt);
 	container_persist_save(c);
 	log_debug("loaded container %.12s %s (%s)", c->id, c->name,
 	    container_state_name(c->state));

@@ -371,7 +371,7 @@ container_store_create(struct container_store *st, const char *name,
 	config = hostconfig = NULL;
 	c->created_ns = timeutil_now_ns();
 	c->state = CONTAINER_CREATED;
-	container_logopt_init(&c->logopt, c->hostconfig, c->dir, c->id);
+	container_log_init(&c->logopt, c->hostconfig, c->dir, c->id);
 
 	/* Images bring a PATH; we have none, so the default goes in. */
 	if (!json_is_array(env = json_object_get(c->config, "Env"))) {
@@ -402,7 +402,7 @@ container_store_create(struct container_store *st, const char *name,
 		goto fail;
 	}
 	/* A log request before the first start reads an empty log. */
-	container_logopt_touch(&c->logopt);
+	container_log_touch(&c->logopt);
 	container_store_insert(st, c);
 	log_info("created container %.12s %s", c->id, c->name);
 	events_container(c, "create", NULL);
