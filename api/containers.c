@@ -222,7 +222,7 @@ containers_inspect(struct api_req *r)
 	struct container	*c;
 
 	if ((c = containers_lookup(r)) != NULL)
-		api_reply_json(r, 200, container_inspect_json(c));
+		api_reply_json(r, 200, container_view_inspect(c));
 }
 
 /* ---- create ---------------------------------------------------------- */

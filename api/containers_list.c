@@ -317,7 +317,7 @@ containers_list_one(struct container *c, void *arg)
 
 	if (x->stop || !containers_list_candidate(w->r, x, c))
 		return;
-	sum = container_summary_json(c, x->now);
+	sum = container_view_summary(c, x->now);
 	if ((rc = containers_list_include(x, c, sum)) == 1) {
 		json_array_append_new(x->array, sum);
 		x->idx++;

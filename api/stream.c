@@ -285,7 +285,7 @@ stream_start(struct api_req *r, struct container *c,
 		bufferevent_set_max_single_write(
 		    evhttp_connection_get_bufferevent(r->evcon),
 		    STREAM_HIGH_WATER);
-	s->reader = logreader_new(s->base, r->ctx, container_log_path(c),
+	s->reader = logreader_new(s->base, r->ctx, container_log_open(c),
 	    ro->follow ? container_log_writer(c) : NULL, ro, &sink, &err);
 	if (s->reader == NULL) {
 		stream_done_cb(s, err.msg);

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Container store: create, look up, list and remove containers, persist
- * their metadata (<data-root>/containers/<id>/config.v2.json), run them
- * through the process runtime with their output copied into the log, and
- * wake waiters when they exit or go away.
+ * Containers: the store (container_store.c: create, look up, list), their
+ * metadata on disk (container_persist.c: <data-root>/containers/<id>/
+ * config.v2.json), log options (container_log.c), the JSON views
+ * (container_view.c), and the lifecycle (container.c: run through the
+ * process runtime with their output copied into the log, waiters woken
+ * when they exit or go away).
  *
  * Ownership: the store owns every container. A container pointer is valid
  * until the container is removed; removal first wakes its waiters and
  * cancels its context (CANCEL_REMOVED), whose hooks must let go of the
- * container synchronously, then frees it from a clean stack (a deferred
- * event). Code that keeps a container across callbacks either hooks
+ * container synchronously, then frees it from a clean stack (the reap,
+ * docs/lifetimes.md). Code that keeps a container across callbacks either hooks
  * container_ctx() or holds a waiter; anything else keeps the id and looks it
  * up again.
  */
@@ -114,15 +116,25 @@ int		 container_pid(const struct container *);
 const char	*container_error(const struct container *);	/* "" if none */
 const char	*container_log_driver(const struct container *);
 /*
- * Absolute <data-root>/containers/<id>/<id>-json.log; creates the empty
- * file (0640) if missing and sets LogPath (spec 4.7). NULL with driver none.
+ * Absolute <data-root>/containers/<id>/<id>-json.log, fixed at create; the
+ * empty file (0640) is made at create. NULL with driver none. Inspect's
+ * LogPath shows it only from the first start, as dockerd's StartLogger.
+ * A getter: writes nothing.
  */
-const char	*container_log_path(struct container *);
+const char	*container_log_path(const struct container *);
+/*
+ * The path for a log reader: as dockerd's StartLogger when the logs of a
+ * container never started are read, LogPath shows from now on (in
+ * memory; not saved, so a restarted daemon shows "" again, as dockerd).
+ * Writes nothing to disk.
+ */
+const char	*container_log_open(struct container *);
 /* Files a reader may find: max-file when max-size is set, else 1. */
 int		 container_log_max_file(const struct container *);
 /*
- * Checks the json-file options as start would (spec 2.5 #5): 0, or -1 with
- * ERR_INTERNAL and the raw parse error ("invalid size: '1k5'").
+ * The json-file options as start checks them (spec 2.5 #5), parsed once at
+ * create: 0, or -1 with ERR_INTERNAL and the raw parse error ("invalid
+ * size: '1k5'").
  */
 int		 container_log_check(const struct container *, struct err *);
 /* Removal requested (rm -f waiting for the exit) or done (spec 2.5 #3). */
@@ -181,13 +193,14 @@ int		 container_pause(struct container *, int pause, struct err *);
  */
 int		 container_remove(struct container *, int force, struct err *);
 
+/* container_view.c */
 /* inspect's object (also what config.v2.json holds); caller owns it. */
-json_t		*container_inspect_json(const struct container *);
+json_t		*container_view_inspect(const struct container *);
 /* One GET /containers/json item, Status computed at now_ns (realtime). */
-json_t		*container_summary_json(const struct container *,
+json_t		*container_view_summary(const struct container *,
 		     int64_t now_ns);
 /* go-units HumanDuration: "Less than a second", "About a minute"... */
-void		 container_human_duration(char *buf, size_t len,
+void		 container_view_human_duration(char *buf, size_t len,
 		     int64_t ns);
 
 enum container_wait {
@@ -218,7 +231,8 @@ struct container_waiter {
 /*
  * Arms w. A NOT_RUNNING waiter on a container that is not running is the
  * caller's business (answer at once); this always waits for an event.
- * Every waiter fires when the container is removed.
+ * Every waiter fires when the container is removed; on a container removed
+ * earlier in the current callback it arms nothing (w->c stays NULL).
  */
 void		 container_wait_add(struct container *,
 		     struct container_waiter *, enum container_wait,

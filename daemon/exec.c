@@ -346,7 +346,7 @@ exec_create(struct event_base *base, struct container *c,
 	for (size_t i = 0; spec->argv[i] != NULL; i++)
 		e->argv = execenv_append(e->argv, xstrdup(spec->argv[i]));
 	/* The container's Config is what its own process got. */
-	inspect = container_inspect_json(c);
+	inspect = container_view_inspect(c);
 	cfg = json_object_get(inspect, "Config");
 	e->envp = execenv_build(cfg, e->container_id, spec->tty,
 	    spec->env);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * An exec's environment as dockerd builds it (CreateDaemonEnvironment,
- * then ReplaceOrAppendEnvValues), and the NULL-terminated string vectors
- * it and the exec's argv are kept in.
+ * The one environment builder, for a container's process and for an exec
+ * alike, as dockerd builds both (CreateDaemonEnvironment, then
+ * ReplaceOrAppendEnvValues), and the NULL-terminated string vectors it and
+ * an exec's argv are kept in.
  */
 #include <string.h>
 
@@ -79,7 +80,11 @@ execenv_merge(char **env, const char *override)
 	return (execenv_append(env, xstrdup(override)));
 }
 
-/* The container's environment as dockerd's CreateDaemonEnvironment. */
+/*
+ * dockerd's CreateDaemonEnvironment: PATH, HOSTNAME, TERM with a tty; the
+ * container's Env (the image's merged with the user's at create) replaces
+ * or appends; then an exec's own Env does the same.
+ */
 char **
 execenv_build(json_t *cfg, const char *cid, int tty,
     const char *const *overrides)
@@ -89,6 +94,7 @@ execenv_build(json_t *cfg, const char *cid, int tty,
 	size_t	  i;
 	int	  home = 0;
 
+	env = execenv_append(env, xstrdup("PATH=" EXECENV_DEFAULT_PATH));
 	env = execenv_append(env, xasprintf("HOSTNAME=%.12s", cid));
 	if (tty)
 		env = execenv_append(env, xstrdup("TERM=xterm"));

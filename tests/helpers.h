@@ -17,8 +17,12 @@
 
 #include <limits.h>
 
+#include <jansson.h>
+
 struct cancel;
+struct container;
 struct container_store;
+struct err;
 struct event_base;
 
 struct lp_fixture {
@@ -42,11 +46,25 @@ int	run_loop_until(struct event_base *, int (*pred)(void *), void *arg,
 void	run_loop_for(struct event_base *, int ms);
 
 /*
- * A container store in <fixture dir>/data under a root context of its own
- * (*rootp); free both with lp_store_free. Reopening reloads what was saved.
+ * helpers_store.c: a container store in <fixture dir>/data under a root
+ * context of its own. Closing frees both and runs the pending frees;
+ * reopening reloads what was saved.
  */
-struct container_store *lp_store_new(struct lp_fixture *, struct cancel **rootp);
-void	lp_store_free(struct container_store *, struct cancel *root);
+struct lp_store {
+	struct lp_fixture	*f;
+	struct cancel		*root;
+	struct container_store	*st;
+};
+void	lp_store_open(struct lp_store *, struct lp_fixture *);
+void	lp_store_close(struct lp_store *);
+/*
+ * Creates (does not start) a container running sh -c script ("true" when
+ * NULL) with Env env (taken; NULL: none), log driver "json-file" or "none".
+ */
+struct container *lp_store_create(struct lp_store *, const char *name,
+	    const char *script, json_t *env, const char *driver, struct err *);
+/* A run_loop_until predicate: the container (arg) is not running. */
+int	lp_container_exited(void *c);
 
 int	count_open_fds(void);
 int	count_children(void);

@@ -220,12 +220,14 @@ static void
 test_events_container_attributes_as_dockerd(void **state)
 {
 	struct lp_fixture	*f = *state;
-	struct cancel		*root;
-	struct container_store	*st = lp_store_new(f, &root);
+	struct lp_store		 x;
+	struct container_store	*st;
 	struct container	*c;
 	struct rec		 r;
 	struct err		 err;
 
+	lp_store_open(&x, f);
+	st = x.st;
 	memset(&r, 0, sizeof r);
 	/* A label named like an attribute: labels override, name wins. */
 	c = make(st, "web", json_pack("{s:s, s:s}", "exitCode", "lbl", "name",
@@ -242,22 +244,25 @@ test_events_container_attributes_as_dockerd(void **state)
 	events_replay(container_store_events(st), 0, 0, rec_cb, &r);
 	assert_string_equal(r.last->action, "destroy");
 	run_loop_for(f->base, 10);
-	lp_store_free(st, root);
+	lp_store_close(&x);
 }
 
 static void
 test_events_exec_action_has_dockerds_trailing_space(void **state)
 {
 	struct lp_fixture	*f = *state;
-	struct cancel		*root;
-	struct container_store	*st = lp_store_new(f, &root);
-	struct container	*c = make(st, "ex1", json_object());
+	struct lp_store		 x;
+	struct container_store	*st;
+	struct container	*c;
 	char			 t[] = "true", sh[] = "sh", dc[] = "-c";
 	char			 x3[] = "exit 3";
 	char			*argv1[] = { t, NULL };
 	char			*argv3[] = { sh, dc, x3, NULL };
 	struct rec		 r;
 
+	lp_store_open(&x, f);
+	st = x.st;
+	c = make(st, "ex1", json_object());
 	memset(&r, 0, sizeof r);
 	events_exec(c, "exec_create", argv1, "e1", -1);
 	events_replay(container_store_events(st), 0, 0, rec_cb, &r);
@@ -271,7 +276,7 @@ test_events_exec_action_has_dockerds_trailing_space(void **state)
 	events_replay(container_store_events(st), 0, 0, rec_cb, &r);
 	assert_string_equal(r.last->action, "exec_die");
 	assert_string_equal(events_msg_attr(r.last, "exitCode"), "3");
-	lp_store_free(st, root);
+	lp_store_close(&x);
 }
 
 static void

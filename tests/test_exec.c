@@ -24,56 +24,27 @@
 #include "daemon/base/xalloc.h"
 #include "tests/helpers.h"
 
-struct ctx {
-	struct lp_fixture	*f;
-	struct cancel		*root;
-	struct container_store	*st;
-};
-
 /* What an attached start's exit callback saw. */
 struct seen {
 	int	calls;
 	int	code;
 };
 
-static void
-open_store(struct ctx *x, struct lp_fixture *f)
-{
-	x->f = f;
-	x->st = lp_store_new(f, &x->root);
-}
-
-/* Execs are freed through the reap; cmocka counts blocks before teardown. */
-static void
-close_store(struct ctx *x)
-{
-	lp_store_free(x->st, x->root);
-	reap_drain(x->f->base);
-}
-
 /* A running container: sh -c script, with env (a JSON array or NULL). */
 static struct container *
-running(struct ctx *x, const char *name, const char *script, json_t *env)
+running(struct lp_store *x, const char *name, const char *script, json_t *env)
 {
 	struct container	*c;
 	struct err		 err;
-	json_t			*config, *hc;
 
-	config = json_pack("{s:s, s:[s,s,s], s:n, s:o, s:s, s:b, s:{},"
-	    " s:b, s:b}", "Image", "busybox", "Cmd", "sh", "-c", script,
-	    "Entrypoint", "Env", env != NULL ? env : json_array(),
-	    "WorkingDir", "/", "Tty", 0, "Labels", "AttachStdout", 1,
-	    "AttachStderr", 1);
-	hc = json_pack("{s:{s:s, s:{}}, s:b}", "LogConfig", "Type", "none",
-	    "Config", "AutoRemove", 0);
-	c = container_store_create(x->st, name, config, hc, &err);
+	c = lp_store_create(x, name, script, env, "none", &err);
 	assert_non_null(c);
 	assert_int_equal(container_start(c, &err), 0);
 	return (c);
 }
 
 static struct exec *
-mkexec(struct ctx *x, struct container *c, const char *script,
+mkexec(struct lp_store *x, struct container *c, const char *script,
     const char *const *env, const char *workdir)
 {
 	const char	*argv[] = { "sh", "-c", script, NULL };
@@ -95,12 +66,6 @@ exited(void *arg)
 	return (exec_state(arg) == EXEC_EXITED);
 }
 
-static int
-not_running(void *arg)
-{
-	return (!container_running(arg));
-}
-
 static void
 exit_cb(struct exec *e, int code, void *arg)
 {
@@ -113,7 +78,7 @@ exit_cb(struct exec *e, int code, void *arg)
 
 /* Reads fd (non-blocking) to EOF while running the loop; test-owned. */
 static char *
-read_all(struct ctx *x, int fd)
+read_all(struct lp_store *x, int fd)
 {
 	char	*buf = test_calloc(1, 4096);
 	size_t	 len = 0;
@@ -136,7 +101,7 @@ read_all(struct ctx *x, int fd)
 static void
 test_exec_create_needs_a_running_container(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct err		 err;
 	const char		*argv[] = { "true", NULL };
@@ -144,7 +109,7 @@ test_exec_create_needs_a_running_container(void **state)
 	json_t			*config, *hc;
 	char			 want[256];
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	config = json_pack("{s:s, s:[s], s:n, s:[], s:s, s:b, s:{}}",
 	    "Image", "busybox", "Cmd", "true", "Entrypoint", "Env",
 	    "WorkingDir", "", "Tty", 0, "Labels");
@@ -164,21 +129,21 @@ test_exec_create_needs_a_running_container(void **state)
 	assert_null(exec_create(x.f->base, c, &spec, &err));
 	assert_string_equal(err.msg, "No exec command specified");
 	assert_int_equal(container_stop(c, 0, &err), 0);
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
-	close_store(&x);
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
+	lp_store_close(&x);
 }
 
 static void
 test_exec_detached_runs_until_its_container_stops(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e, *pending;
 	struct err		 err;
 	json_t			*j;
 	char			 want[256];
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "box", "exec sleep 100", NULL);
 	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
 	pending = mkexec(&x, c, "true", NULL, NULL);
@@ -208,7 +173,7 @@ test_exec_detached_runs_until_its_container_stops(void **state)
 	assert_true(run_loop_until(x.f->base, exited, e, 3000));
 	assert_int_equal(exec_exit_code(e), 137);
 	assert_int_equal(task_count_kind("daemon.exec"), 0);
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	j = exec_inspect_json(e);
 	assert_false(json_is_true(json_object_get(j, "Running")));
 	assert_int_equal(json_integer_value(json_object_get(j, "ExitCode")),
@@ -232,15 +197,15 @@ test_exec_detached_runs_until_its_container_stops(void **state)
 	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), 0);
 	assert_int_equal(container_kill(c, SIGKILL, &err), 0);
 	assert_true(run_loop_until(x.f->base, exited, e, 3000));
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	assert_int_equal(exec_count(c), 3);
-	close_store(&x);
+	lp_store_close(&x);
 }
 
 static void
 test_exec_attached_gets_output_env_and_exit_code(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e;
 	struct exec_io		 io;
@@ -250,7 +215,7 @@ test_exec_attached_gets_output_env_and_exit_code(void **state)
 				    NULL };
 	char			*out, *errs;
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "envbox", "exec sleep 100", json_pack("[s,s,s]",
 	    "GONE=1", "KEEP=old", "PATH=/usr/bin:/bin"));
 	e = mkexec(&x, c, "echo \"$FOO ${GONE-unset} $KEEP $HOSTNAME $HOME "
@@ -275,14 +240,14 @@ test_exec_attached_gets_output_env_and_exit_code(void **state)
 	test_free(out);
 	test_free(errs);
 	assert_int_equal(container_stop(c, 0, &err), 0);
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
-	close_store(&x);
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
+	lp_store_close(&x);
 }
 
 static void
 test_exec_stdin_reaches_the_process(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e;
 	struct exec_io		 io;
@@ -293,7 +258,7 @@ test_exec_stdin_reaches_the_process(void **state)
 				    .attach_stdout = 1 };
 	char			*out;
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "catbox", "exec sleep 100", NULL);
 	e = exec_create(x.f->base, c, &spec, &err);
 	assert_non_null(e);
@@ -308,21 +273,21 @@ test_exec_stdin_reaches_the_process(void **state)
 	assert_true(run_loop_until(x.f->base, exited, e, 3000));
 	assert_int_equal(seen.code, 0);
 	assert_int_equal(container_stop(c, 0, &err), 0);
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
-	close_store(&x);
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
+	lp_store_close(&x);
 }
 
 static void
 test_exec_stop_sends_sigterm_then_sigkill(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e, *stubborn;
 	struct exec_io		 io, io2;
 	struct err		 err;
 	struct seen		 seen = { 0, 0 }, seen2 = { 0, 0 };
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "stopbox", "exec sleep 100", NULL);
 	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
 	stubborn = mkexec(&x, c, "trap '' TERM; exec sleep 100", NULL, NULL);
@@ -342,21 +307,21 @@ test_exec_stop_sends_sigterm_then_sigkill(void **state)
 	close(io2.out);
 	close(io2.err);
 	assert_int_equal(container_stop(c, 0, &err), 0);
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
-	close_store(&x);
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
+	lp_store_close(&x);
 }
 
 static void
 test_exec_failure_records_127_like_dockerd(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e;
 	struct err		 err;
 	const char		*argv[] = { "nosuch-command", NULL };
 	struct exec_spec	 spec = { .argv = argv };
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "failbox", "exec sleep 100", NULL);
 	e = exec_create(x.f->base, c, &spec, &err);
 	assert_non_null(e);
@@ -369,8 +334,8 @@ test_exec_failure_records_127_like_dockerd(void **state)
 	assert_int_equal(exec_exit_code(e), 127);
 	assert_int_equal(task_count_kind("daemon.exec"), 0);
 	assert_int_equal(container_stop(c, 0, &err), 0);
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
-	close_store(&x);
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
+	lp_store_close(&x);
 }
 
 struct all_exited {
@@ -393,14 +358,14 @@ all_exited(void *arg)
 static void
 test_exec_keeps_the_last_64_finished(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e[EXEC_MAX_FINISHED + 6];
 	struct all_exited	 a = { e, 0 };
 	struct err		 err;
 	char			 first[EXEC_ID_LEN + 1], last[EXEC_ID_LEN + 1];
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "many", "exec sleep 100", NULL);
 	/* In batches: a lookup after an exit may find one dropped. */
 	for (int i = 0; i < EXEC_MAX_FINISHED + 6; i++) {
@@ -419,8 +384,8 @@ test_exec_keeps_the_last_64_finished(void **state)
 	for (int i = 0; i < a.n; i++)
 		exec_unref(e[i], "test");
 	assert_int_equal(container_stop(c, 0, &err), 0);
-	assert_true(run_loop_until(x.f->base, not_running, c, 3000));
-	close_store(&x);
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
+	lp_store_close(&x);
 }
 
 static int
@@ -433,7 +398,7 @@ removed_and_reaped(void *arg)
 static void
 test_exec_forced_removal_kills_and_frees_execs(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e, *attached;
 	struct exec_io		 io;
@@ -442,7 +407,7 @@ test_exec_forced_removal_kills_and_frees_execs(void **state)
 	char			 id[EXEC_ID_LEN + 1];
 	uint64_t		 pending;
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "gone", "exec sleep 100", NULL);
 	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
 	attached = mkexec(&x, c, "exec sleep 100", NULL, NULL);
@@ -467,7 +432,7 @@ test_exec_forced_removal_kills_and_frees_execs(void **state)
 	assert_int_equal(reap_pending(), 0);
 	close(io.out);
 	close(io.err);
-	close_store(&x);
+	lp_store_close(&x);
 }
 
 static int
@@ -485,13 +450,13 @@ shutdown_done(void *arg)
 static void
 test_exec_shutdown_kills_execs_with_the_root(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e;
 	struct err		 err;
 	int			 done = 0;
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "down", "exec sleep 100", NULL);
 	e = mkexec(&x, c, "trap '' TERM; exec sleep 100", NULL, NULL);
 	exec_ref(e, "test");
@@ -502,18 +467,18 @@ test_exec_shutdown_kills_execs_with_the_root(void **state)
 	assert_int_equal(exec_exit_code(e), 137);
 	assert_true(run_loop_until(x.f->base, store_done, &done, 3000));
 	exec_unref(e, "test");
-	close_store(&x);
+	lp_store_close(&x);
 }
 
 static void
 test_exec_store_teardown_reaps_a_live_exec(void **state)
 {
-	struct ctx		 x;
+	struct lp_store		 x;
 	struct container	*c;
 	struct exec		*e;
 	struct err		 err;
 
-	open_store(&x, *state);
+	lp_store_open(&x, *state);
 	c = running(&x, "torn", "exec sleep 100", NULL);
 	e = mkexec(&x, c, "exec sleep 100", NULL, NULL);
 	assert_int_equal(exec_start(e, NULL, NULL, NULL, &err), 0);
@@ -523,7 +488,7 @@ test_exec_store_teardown_reaps_a_live_exec(void **state)
 	 * container and exec, and nothing may be left behind.
 	 */
 	assert_true(container_running(c));
-	close_store(&x);
+	lp_store_close(&x);
 }
 
 int

@@ -64,6 +64,32 @@ test_parse_int64_takes_a_length_and_go_syntax(void **state)
 	assert_int_equal(strconv_parse_int64("", 0, &v), -1);
 }
 
+static void
+test_parse_bool_takes_go_spellings_only(void **state)
+{
+	static const char *yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *no[] = { "0", "f", "F", "FALSE", "false", "False" };
+	struct err	 e = { 0, "" };
+	int		 v;
+
+	(void)state;
+	for (size_t i = 0; i < 6; i++) {
+		v = 0;
+		assert_int_equal(strconv_parse_bool(yes[i], &v, &e), 0);
+		assert_int_equal(v, 1);
+		assert_int_equal(strconv_parse_bool(no[i], &v, &e), 0);
+		assert_int_equal(v, 0);
+	}
+	v = 7;
+	assert_int_equal(strconv_parse_bool("yes", &v, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_string_equal(e.msg, "strconv.ParseBool: parsing \"yes\": "
+	    "invalid syntax");
+	assert_int_equal(v, 7);
+	assert_int_equal(strconv_parse_bool("tRUE", &v, NULL), -1);
+	assert_int_equal(strconv_parse_bool("", &v, NULL), -1);
+}
+
 int
 main(void)
 {
@@ -72,6 +98,7 @@ main(void)
 		T(test_atoi_accepts_what_go_accepts),
 		T(test_atoi_refuses_with_go_texts),
 		T(test_parse_int64_takes_a_length_and_go_syntax),
+		T(test_parse_bool_takes_go_spellings_only),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

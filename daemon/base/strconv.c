@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Integer parsing with Go's rules: strtol accepts leading spaces and
- * hexadecimal prefixes that Go refuses, so the digits are checked here.
+ * Integer and boolean parsing with Go's rules: strtol accepts leading
+ * spaces and hexadecimal prefixes that Go refuses, so the digits are
+ * checked here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +34,22 @@ strconv_atoi(const char *s, int *out, struct err *err)
 syntax:
 	return (err_set(err, ERR_INVALID, "strconv.Atoi: parsing \"%s\": "
 	    "invalid syntax", s != NULL ? s : ""));
+}
+
+int
+strconv_parse_bool(const char *s, int *out, struct err *err)
+{
+	static const char *t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *f[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		if (strcmp(s, t[i]) == 0)
+			return (*out = 1, 0);
+		if (strcmp(s, f[i]) == 0)
+			return (*out = 0, 0);
+	}
+	return (err_set(err, ERR_INVALID, "strconv.ParseBool: parsing \"%s\": "
+	    "invalid syntax", s));
 }
 
 int

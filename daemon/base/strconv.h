@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Go's strconv integer parsing, which dockerd's parameters and log options
- * go through: the same accepted strings and the same error texts.
+ * Go's strconv integer and boolean parsing, which dockerd's parameters
+ * and log options go through: the same accepted strings and error texts.
  */
 #ifndef LP_STRCONV_H
 #define LP_STRCONV_H
@@ -17,6 +17,11 @@
  * value out of range.
  */
 int	strconv_atoi(const char *s, int *out, struct err *);
+/*
+ * strconv.ParseBool: 1 t T TRUE true True, 0 f F FALSE false False.
+ * ERR_INVALID with Go's text: strconv.ParseBool: parsing "x": invalid syntax.
+ */
+int	strconv_parse_bool(const char *s, int *out, struct err *);
 /* strconv.ParseInt(s[:len], 10, 64); 0, or -1 for syntax or range. */
 int	strconv_parse_int64(const char *s, size_t len, int64_t *out);
 

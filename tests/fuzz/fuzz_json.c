@@ -219,8 +219,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = api_error_body(err.msg);
 	fuzz_json_check("start error body", body);
 	xfree(body);
-	fuzz_json_value("inspect", container_inspect_json(c));
-	fuzz_json_value("list", container_summary_json(c, 0));
+	fuzz_json_value("inspect", container_view_inspect(c));
+	fuzz_json_value("list", container_view_summary(c, 0));
 	if (container_remove(c, 1, &err) != 0) {
 		fprintf(stderr, "remove: %s\n", err.msg);
 		abort();

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Read-only accessors of a container, for the layers above: no side
+ * effects, nothing written, nothing allocated.
+ */
+#include <jansson.h>
+
+#include "daemon/container_int.h"
+
+const char *
+container_id(const struct container *c)
+{
+	return (c->id);
+}
+
+const char *
+container_name(const struct container *c)
+{
+	return (c->name);
+}
+
+struct attach *
+container_attach(const struct container *c)
+{
+	return (c->attach);
+}
+
+const json_t *
+container_config(const struct container *c)
+{
+	return (c->config);
+}
+
+int
+container_tty(const struct container *c)
+{
+	return (json_is_true(json_object_get(c->config, "Tty")));
+}
+
+int
+container_running(const struct container *c)
+{
+	return (c->state == CONTAINER_RUNNING);
+}
+
+enum container_state
+container_state(const struct container *c)
+{
+	return (c->state);
+}
+
+int
+container_exit_code(const struct container *c)
+{
+	return (c->exit_code);
+}
+
+int
+container_pid(const struct container *c)
+{
+	return (c->pid);
+}
+
+const char *
+container_error(const struct container *c)
+{
+	return (c->error);
+}
+
+int
+container_removing(const struct container *c)
+{
+	return (c->removing);
+}
+
+struct cancel *
+container_ctx(const struct container *c)
+{
+	return (c->ctx);
+}
+
+struct events *
+container_events(const struct container *c)
+{
+	return (c->store->events);
+}
+
+const char *
+container_image(const struct container *c)
+{
+	return (container_json_str(c->config, "Image"));
+}
+
+json_t *
+container_labels(const struct container *c)
+{
+	return (json_object_get(c->config, "Labels"));
+}
+
+void *
+container_execs(const struct container *c)
+{
+	return (c->execs);
+}
+
+void
+container_set_execs(struct container *c, void *execs, void (*free_cb)(void *))
+{
+	c->execs = execs;
+	c->execs_free = free_cb;
+}

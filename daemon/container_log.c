@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A container's log: its options (HostConfig.LogConfig), parsed once when
+ * the container is created or reloaded, its fixed path, and what readers
+ * ask of it. dockerd checks the json-file options at start, so a bad one
+ * is kept with its error and raised there (and by a logs request).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/base/log.h"
+#include "daemon/base/strconv.h"
+#include "daemon/base/xalloc.h"
+#include "daemon/container_int.h"
+
+static const char *
+container_log_get(json_t *cfg, const char *key)
+{
+	return (json_string_value(json_object_get(cfg, key)));
+}
+
+/* The json-file options that dockerd checks at start, not at create. */
+static int
+container_log_parse(json_t *cfg, struct jsonfile_opts *opts,
+    struct err *err)
+{
+	const char	*key, *s;
+	json_t		*v;
+	int		 compress = 0;
+
+	opts->max_size = 0;
+	opts->max_file = 1;
+	if ((s = container_log_get(cfg, "max-size")) != NULL &&
+	    jsonfile_parse_size(s, &opts->max_size, err) != 0)
+		return (-1);
+	if ((s = container_log_get(cfg, "max-file")) != NULL) {
+		if (strconv_atoi(s, &opts->max_file, err) != 0)
+			return (-1);
+		if (opts->max_file < 1)
+			return (err_set(err, ERR_INVALID,
+			    "max-file cannot be less than 1"));
+	}
+	if ((s = container_log_get(cfg, "compress")) != NULL) {
+		if (strconv_parse_bool(s, &compress, err) != 0)
+			return (-1);
+		if (compress && (opts->max_file < 2 || opts->max_size == 0))
+			return (err_set(err, ERR_INVALID, "compress cannot be "
+			    "true when max-file is less than 2 or max-size is "
+			    "not set"));
+		if (compress)
+			return (err_set(err, ERR_INVALID, "logpouch: log opt "
+			    "'compress' is not supported"));
+	}
+	/* Only when max-size is set does max-file mean anything. */
+	if (opts->max_size == 0)
+		opts->max_file = 1;
+	json_object_foreach(cfg, key, v) {
+		if (strcmp(key, "labels") == 0 ||
+		    strcmp(key, "labels-regex") == 0 ||
+		    strcmp(key, "env") == 0 || strcmp(key, "env-regex") == 0 ||
+		    strcmp(key, "tag") == 0)
+			return (err_set(err, ERR_INVALID, "logpouch: log opt "
+			    "'%s' is not supported", key));
+	}
+	return (0);
+}
+
+void
+container_log_init(struct container_logopt *lo, json_t *hostconfig,
+    const char *dir, const char *id)
+{
+	json_t		*lc = json_object_get(hostconfig, "LogConfig");
+	const char	*type = json_string_value(json_object_get(lc, "Type"));
+
+	memset(lo, 0, sizeof *lo);
+	lo->none = type != NULL && strcmp(type, "none") == 0;
+	lo->opts.max_file = 1;
+	if (lo->none)
+		return;
+	lo->path = xasprintf("%s/%s-json.log", dir, id);
+	if (container_log_parse(json_object_get(lc, "Config"), &lo->opts,
+	    &lo->why) != 0) {
+		lo->bad = 1;
+		lo->why.code = ERR_INTERNAL;
+		lo->opts.max_size = 0;
+		lo->opts.max_file = 1;
+	}
+}
+
+void
+container_log_clear(struct container_logopt *lo)
+{
+	xfree(lo->path);
+	lo->path = NULL;
+}
+
+void
+container_log_touch(const struct container_logopt *lo)
+{
+	int	fd;
+
+	if (lo->path == NULL || access(lo->path, F_OK) == 0)
+		return;
+	fd = open(lo->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd == -1)
+		log_warn("create %s: %s", lo->path, strerror(errno));
+	else
+		close(fd);
+}
+
+/* ---- what readers ask (container.h) ---------------------------------- */
+
+const char *
+container_log_driver(const struct container *c)
+{
+	return (c->logopt.none ? "none" : "json-file");
+}
+
+const char *
+container_log_path(const struct container *c)
+{
+	return (c->logopt.path);
+}
+
+const char *
+container_log_open(struct container *c)
+{
+	c->log_started |= c->logopt.path != NULL;
+	return (c->logopt.path);
+}
+
+int
+container_log_max_file(const struct container *c)
+{
+	return (c->logopt.opts.max_file);
+}
+
+int
+container_log_check(const struct container *c, struct err *err)
+{
+	if (c->logopt.bad)
+		return (err_set(err, c->logopt.why.code, "%s",
+		    c->logopt.why.msg));
+	return (0);
+}
+
+const char *
+container_image_id(const struct container *c)
+{
+	return (container_json_str(c->config, "ImageID"));
+}
+
+struct jsonfile *
+container_log_writer(const struct container *c)
+{
+	return (c->writer);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A container under an OCI runtime (runc, crun): the runtime it asks for
+ * (HostConfig.Runtime, else the default), its root mounted from the image
+ * and its bundle written before start, the mount let go after the exit.
+ */
+#include <sys/mount.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "daemon/base/log.h"
+#include "daemon/base/xalloc.h"
+#include "daemon/container_int.h"
+#include "daemon/images.h"
+#include "daemon/oci.h"
+#include "daemon/ociruntime.h"
+
+void
+container_oci_unmount(struct container *c)
+{
+	if (c->rootfs == NULL)
+		return;
+	if (umount2(c->rootfs, MNT_DETACH) != 0 && errno != EINVAL &&
+	    errno != ENOENT)
+		log_warn("container %.12s: unmount %s: %s", c->id, c->rootfs,
+		    strerror(errno));
+	xfree(c->rootfs);
+	c->rootfs = NULL;
+}
+
+int
+container_oci_prepare(struct container *c, struct runtime_spec *spec,
+    char **bundle, struct err *err)
+{
+	struct ociruntime	*rt = NULL;
+	struct images_image	*img;
+	struct images		*ims = c->store->images;
+
+	*bundle = NULL;
+	if (c->store->runtimes == NULL)
+		return (0);
+	if (ociruntimes_lookup(c->store->runtimes, container_json_str(
+	    c->hostconfig, "Runtime"), &rt, err) != 0)
+		return (-1);
+	if (rt == NULL)
+		return (0);
+	if ((img = images_lookup(ims, container_image_id(c), err)) == NULL)
+		return (-1);
+	xfree(c->rootfs);
+	c->rootfs = NULL;
+	if (images_rootfs_prepare(ims, img, c->id, &c->rootfs, err) != 0 ||
+	    oci_bundle_write(c->dir, c->id, c->config, c->hostconfig,
+	    c->rootfs, bundle, err) != 0) {
+		container_oci_unmount(c);
+		return (-1);
+	}
+	spec->oci = rt;
+	spec->bundle = *bundle;
+	spec->id = c->id;
+	return (0);
+}

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container store: every container of the daemon, newest first; create
+ * (ids, names and generated names), lookup by dockerd's rules, listing and
+ * counts, the reload at start, and the stop of everything at shutdown.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon/base/log.h"
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
+#include "daemon/container_int.h"
+#include "daemon/events.h"
+#include "daemon/execenv.h"
+#include "daemon/images.h"
+
+static int
+container_store_is_id(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return (0);
+	}
+	return (i == CONTAINER_ID_LEN);
+}
+
+/* dockerd's validContainerNamePattern: ^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$ */
+int
+container_store_valid_name(const char *s)
+{
+	size_t	i;
+
+	if (*s == '/')
+		s++;
+	if (!isalnum((unsigned char)s[0]))
+		return (0);
+	for (i = 1; s[i] != '\0'; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '.' && s[i] != '-')
+			return (0);
+	}
+	return (i >= 2);
+}
+
+static int
+container_store_random(void *buf, size_t len)
+{
+	int	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t	n;
+	size_t	got = 0;
+
+	if (fd == -1)
+		return (-1);
+	while (got < len) {
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0) {
+			close(fd);
+			return (-1);
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return (0);
+}
+
+/* Keeps the live list newest first. */
+void
+container_store_insert(struct container_store *st, struct container *c)
+{
+	struct container	*it;
+
+	TAILQ_FOREACH(it, &st->live, entry) {
+		if (it->created_ns <= c->created_ns) {
+			TAILQ_INSERT_BEFORE(it, c, entry);
+			return;
+		}
+	}
+	TAILQ_INSERT_TAIL(&st->live, c, entry);
+}
+
+struct container *
+container_store_by_name(struct container_store *st, const char *name)
+{
+	struct container	*c;
+	const char		*n = name[0] == '/' ? name + 1 : name;
+
+	TAILQ_FOREACH(c, &st->live, entry) {
+		if (strcmp(c->name + 1, n) == 0)
+			return (c);
+	}
+	return (NULL);
+}
+
+static int
+container_store_mkdirs(const char *path, struct err *err)
+{
+	char	*copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0711) != 0 && errno != EEXIST) {
+			err_errno(err, "mkdir %s", copy);
+			xfree(copy);
+			return (-1);
+		}
+		*p = '/';
+	}
+	xfree(copy);
+	if (mkdir(path, 0710) != 0 && errno != EEXIST)
+		return (err_errno(err, "mkdir %s", path));
+	return (0);
+}
+
+static void
+container_store_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct container_store	*st = arg;
+
+	(void)fd;
+	(void)what;
+	if (st->done != NULL)
+		st->done(st->done_arg);
+}
+
+struct container_store *
+container_store_new(struct event_base *base, struct cancel *root,
+    const char *data_root, struct err *err)
+{
+	struct container_store	*st;
+	DIR			*d;
+	struct dirent		*de;
+
+	st = xcalloc(1, sizeof *st);
+	st->base = base;
+	st->root = root;
+	st->dir = xasprintf("%s/containers", data_root);
+	TAILQ_INIT(&st->live);
+	st->done_ev = event_new(base, -1, 0, container_store_done_cb, st);
+	st->events = events_new();
+	if (container_store_mkdirs(st->dir, err) != 0 ||
+	    (st->images = images_new(data_root, err)) == NULL) {
+		container_store_free(st);
+		return (NULL);
+	}
+	if ((d = opendir(st->dir)) == NULL) {
+		err_errno(err, "open %s", st->dir);
+		container_store_free(st);
+		return (NULL);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (container_store_is_id(de->d_name))
+			container_persist_load(st, de->d_name);
+	}
+	closedir(d);
+	return (st);
+}
+
+void
+container_store_free(struct container_store *st)
+{
+	struct container	*c;
+
+	if (st == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&st->live)) != NULL) {
+		TAILQ_REMOVE(&st->live, c, entry);
+		c->removed = 1;
+		container_free(c);
+	}
+	/*
+	 * The loop is over: run the frees just scheduled and those of
+	 * containers removed earlier, while the store and the root context
+	 * their contexts hang from still exist.
+	 */
+	reap_drain(st->base);
+	event_free(st->done_ev);
+	images_free(st->images);
+	events_free(st->events);
+	xfree(st->dir);
+	xfree(st);
+}
+
+struct images *
+container_store_images(struct container_store *st)
+{
+	return (st->images);
+}
+
+void
+container_store_set_runtimes(struct container_store *st,
+    struct ociruntimes *rts)
+{
+	st->runtimes = rts;
+}
+
+struct ociruntimes *
+container_store_runtimes(struct container_store *st)
+{
+	return (st->runtimes);
+}
+
+struct events *
+container_store_events(struct container_store *st)
+{
+	return (st->events);
+}
+
+struct container *
+container_store_lookup(struct container_store *st, const char *ref,
+    struct err *err)
+{
+	struct container	*c, *found = NULL;
+	size_t			 len = strlen(ref);
+
+	if (len == CONTAINER_ID_LEN) {
+		TAILQ_FOREACH(c, &st->live, entry) {
+			if (strcmp(c->id, ref) == 0)
+				return (c);
+		}
+	}
+	if (len > 0 && (c = container_store_by_name(st, ref)) != NULL)
+		return (c);
+	if (len > 0 && len <= CONTAINER_ID_LEN) {
+		TAILQ_FOREACH(c, &st->live, entry) {
+			if (strncmp(c->id, ref, len) != 0)
+				continue;
+			if (found != NULL) {
+				err_set(err, ERR_AMBIGUOUS, "Multiple IDs "
+				    "found with provided prefix: %s", ref);
+				return (NULL);
+			}
+			found = c;
+		}
+		if (found != NULL)
+			return (found);
+	}
+	err_set(err, ERR_NOT_FOUND, "No such container: %s", ref);
+	return (NULL);
+}
+
+void
+container_store_counts(struct container_store *st, int *running,
+    int *paused, int *stopped)
+{
+	struct container	*c;
+
+	*running = *paused = *stopped = 0;
+	TAILQ_FOREACH(c, &st->live, entry) {
+		if (c->state == CONTAINER_RUNNING && c->paused)
+			(*paused)++;
+		else if (c->state == CONTAINER_RUNNING)
+			(*running)++;
+		else
+			(*stopped)++;
+	}
+}
+
+void
+container_store_foreach(struct container_store *st,
+    void (*cb)(struct container *, void *), void *arg)
+{
+	struct container	*c;
+
+	TAILQ_FOREACH(c, &st->live, entry)
+		cb(c, arg);
+}
+
+static const char *container_store_adjectives[] = {
+	"admiring", "bold", "brave", "clever", "eager", "festive", "gifted",
+	"happy", "jolly", "keen", "lucid", "nifty", "quirky", "serene",
+	"sharp", "stoic", "tender", "vibrant", "wizardly", "zealous",
+};
+static const char *container_store_nouns[] = {
+	"babbage", "curie", "darwin", "einstein", "fermi", "galileo",
+	"hopper", "johnson", "kepler", "lovelace", "meitner", "newton",
+	"noether", "pasteur", "ritchie", "shannon", "thompson", "turing",
+	"wozniak", "yalow",
+};
+
+/* dockerd's namesgenerator shape, "adjective_noun", with a digit on retry. */
+static char *
+container_store_generate_name(struct container_store *st, const char *id)
+{
+	unsigned char	 r[3];
+	char		*name;
+	size_t		 na = sizeof container_store_adjectives /
+			    sizeof container_store_adjectives[0];
+	size_t		 nn = sizeof container_store_nouns /
+			    sizeof container_store_nouns[0];
+
+	for (int i = 0; i < 16; i++) {
+		if (container_store_random(r, sizeof r) != 0)
+			break;
+		if (i == 0)
+			name = xasprintf("/%s_%s",
+			    container_store_adjectives[r[0] % na],
+			    container_store_nouns[r[1] % nn]);
+		else
+			name = xasprintf("/%s_%s%u",
+			    container_store_adjectives[r[0] % na],
+			    container_store_nouns[r[1] % nn],
+			    (unsigned)r[2] % 10);
+		if (container_store_by_name(st, name) == NULL)
+			return (name);
+		xfree(name);
+	}
+	return (xasprintf("/c_%.12s", id));
+}
+
+struct container *
+container_store_create(struct container_store *st, const char *name,
+    json_t *config, json_t *hostconfig, struct err *err)
+{
+	struct container	*c = NULL, *other;
+	unsigned char		 raw[CONTAINER_ID_LEN / 2];
+	char			 id[CONTAINER_ID_LEN + 1];
+	json_t			*env;
+	size_t			 i;
+	int			 has_path = 0;
+
+	if (name != NULL && *name != '\0') {
+		if (!container_store_valid_name(name)) {
+			err_set(err, ERR_INVALID, "Invalid container name "
+			    "(%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			    name);
+			goto fail;
+		}
+		if ((other = container_store_by_name(st, name)) != NULL) {
+			err_set(err, ERR_CONFLICT, "Conflict. The container "
+			    "name \"/%s\" is already in use by container "
+			    "\"%s\". You have to remove (or rename) that "
+			    "container to be able to reuse that name.",
+			    name[0] == '/' ? name + 1 : name, other->id);
+			goto fail;
+		}
+	}
+	do {
+		if (container_store_random(raw, sizeof raw) != 0) {
+			err_errno(err, "read /dev/urandom");
+			goto fail;
+		}
+		for (i = 0; i < sizeof raw; i++)
+			snprintf(id + 2 * i, 3, "%02x", raw[i]);
+		/* dockerd rejects all-digit ids: they read as numbers. */
+	} while (strspn(id, "0123456789") == CONTAINER_ID_LEN ||
+	    container_store_lookup(st, id, NULL) != NULL);
+
+	c = container_new(st, id);
+	if (name != NULL && *name != '\0')
+		c->name = name[0] == '/' ? xstrdup(name) :
+		    xasprintf("/%s", name);
+	else
+		c->name = container_store_generate_name(st, id);
+	c->config = config;
+	c->hostconfig = hostconfig;
+	config = hostconfig = NULL;
+	c->created_ns = timeutil_now_ns();
+	c->state = CONTAINER_CREATED;
+	container_log_init(&c->logopt, c->hostconfig, c->dir, c->id);
+
+	/* Images bring a PATH; we have none, so the default goes in. */
+	if (!json_is_array(env = json_object_get(c->config, "Env"))) {
+		env = json_array();
+		json_object_set_new(c->config, "Env", env);
+	}
+	for (i = 0; i < json_array_size(env); i++) {
+		const char *e = json_string_value(json_array_get(env, i));
+
+		if (e != NULL && strncmp(e, "PATH=", 5) == 0)
+			has_path = 1;
+	}
+	if (!has_path)
+		json_array_append_new(env, json_string("PATH="
+		    EXECENV_DEFAULT_PATH));
+
+	if (mkdir(c->dir, 0710) != 0) {
+		err_errno(err, "mkdir %s", c->dir);
+		goto fail;
+	}
+	/*
+	 * Without its config.v2.json a container would vanish at the next
+	 * start: fail the create and leave nothing behind instead.
+	 */
+	if (container_persist_save(c) != 0) {
+		err_errno(err, "write %s/config.v2.json", c->dir);
+		container_persist_rmdir(c->dir);
+		goto fail;
+	}
+	/* A log request before the first start reads an empty log. */
+	container_log_touch(&c->logopt);
+	container_store_insert(st, c);
+	log_info("created container %.12s %s", c->id, c->name);
+	events_container(c, "create", NULL);
+	return (c);
+
+fail:
+	json_decref(config);
+	json_decref(hostconfig);
+	if (c != NULL)
+		container_free(c);
+	return (NULL);
+}
+
+void
+container_store_shutdown(struct container_store *st, int timeout_sec,
+    void (*done)(void *), void *arg)
+{
+	struct container	*c;
+
+	st->shutting_down = 1;
+	st->done = done;
+	st->done_arg = arg;
+	st->pending = 0;
+	TAILQ_FOREACH(c, &st->live, entry) {
+		if (c->state != CONTAINER_RUNNING)
+			continue;
+		c->shutdown_counted = 1;
+		st->pending++;
+		container_stop(c, timeout_sec, NULL);
+	}
+	log_info("stopping %d running containers", st->pending);
+	if (st->pending == 0)
+		event_active(st->done_ev, EV_TIMEOUT, 0);
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What clients see of a container: inspect's object (also the body of
+ * config.v2.json), a GET /containers/json item, dockerd's status words and
+ * go-units' human durations. Reads the container, never changes it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/base/timeutil.h"
+#include "daemon/base/xalloc.h"
+#include "daemon/container_int.h"
+#include "daemon/jsontext.h"
+
+#define CONTAINER_VIEW_ZERO_TIME	"0001-01-01T00:00:00Z"
+
+static void
+container_view_time(char *buf, int64_t ns)
+{
+	if (ns == 0)
+		snprintf(buf, TIMEUTIL_BUFSZ, "%s", CONTAINER_VIEW_ZERO_TIME);
+	else
+		timeutil_format(buf, ns, 0);
+}
+
+void
+container_view_human_duration(char *buf, size_t len, int64_t ns)
+{
+	double	secs = (double)ns / 1e9;
+	long	s = (long)secs, m = (long)(secs / 60);
+	long	h = (long)(secs / 3600 + 0.5);
+
+	if (s < 1)
+		snprintf(buf, len, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, len, "1 second");
+	else if (s < 60)
+		snprintf(buf, len, "%ld seconds", s);
+	else if (m == 1)
+		snprintf(buf, len, "About a minute");
+	else if (m < 60)
+		snprintf(buf, len, "%ld minutes", m);
+	else if (h == 1)
+		snprintf(buf, len, "About an hour");
+	else if (h < 48)
+		snprintf(buf, len, "%ld hours", h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%ld days", h / 24);
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%ld weeks", h / 24 / 7);
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%ld months", h / 24 / 30);
+	else
+		snprintf(buf, len, "%ld years", (long)(secs / 3600) / 24 / 365);
+}
+
+/* State.Status / list State: dockerd's StateString. */
+static const char *
+container_view_status(const struct container *c)
+{
+	if (c->state == CONTAINER_RUNNING)
+		return (c->paused ? "paused" : "running");
+	if (c->removing)
+		return ("removing");
+	if (c->started_ns == 0)
+		return ("created");
+	return ("exited");
+}
+
+static json_t *
+container_view_path_args(const struct container *c, json_t **args)
+{
+	json_t		*ep = json_object_get(c->config, "Entrypoint");
+	json_t		*cmd = json_object_get(c->config, "Cmd");
+	json_t		*all = json_array(), *path;
+	size_t		 i;
+
+	for (i = 0; i < json_array_size(ep); i++)
+		json_array_append(all, json_array_get(ep, i));
+	for (i = 0; i < json_array_size(cmd); i++)
+		json_array_append(all, json_array_get(cmd, i));
+	path = json_array_size(all) > 0 ? json_incref(json_array_get(all, 0)) :
+	    json_string("");
+	if (json_array_size(all) > 0)
+		json_array_remove(all, 0);
+	*args = all;
+	return (path);
+}
+
+/* A new reference to v, or dflt (a new value) when v is missing. */
+static json_t *
+container_view_ref(json_t *v, json_t *dflt)
+{
+	if (v == NULL)
+		return (dflt);
+	json_decref(dflt);
+	return (json_incref(v));
+}
+
+json_t *
+container_view_inspect(const struct container *c)
+{
+	char	 created[TIMEUTIL_BUFSZ], started[TIMEUTIL_BUFSZ];
+	char	 finished[TIMEUTIL_BUFSZ], hostname[13];
+	json_t	*args, *path, *cfg, *hc, *lc, *j;
+
+	container_view_time(created, c->created_ns);
+	container_view_time(started, c->started_ns);
+	container_view_time(finished, c->finished_ns);
+	snprintf(hostname, sizeof hostname, "%.12s", c->id);
+	path = container_view_path_args(c, &args);
+
+	cfg = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b,"
+	    " s:o, s:o, s:s, s:n, s:s, s:o, s:n, s:o}",
+	    "Hostname", hostname, "Domainname", "", "User",
+	    container_json_str(c->config, "User"),
+	    "AttachStdin", json_is_true(json_object_get(c->config,
+	    "AttachStdin")),
+	    "AttachStdout", json_is_true(json_object_get(c->config,
+	    "AttachStdout")),
+	    "AttachStderr", json_is_true(json_object_get(c->config,
+	    "AttachStderr")),
+	    "Tty", container_tty(c),
+	    "OpenStdin", json_is_true(json_object_get(c->config, "OpenStdin")),
+	    "StdinOnce", json_is_true(json_object_get(c->config, "StdinOnce")),
+	    "Env", container_view_ref(json_object_get(c->config, "Env"),
+	    json_null()),
+	    "Cmd", container_view_ref(json_object_get(c->config, "Cmd"),
+	    json_null()),
+	    "Image", container_json_str(c->config, "Image"),
+	    "Volumes",
+	    "WorkingDir", container_json_str(c->config, "WorkingDir"),
+	    "Entrypoint", container_view_ref(json_object_get(c->config,
+	    "Entrypoint"), json_null()),
+	    "OnBuild",
+	    "Labels", container_view_ref(json_object_get(c->config, "Labels"),
+	    json_object()));
+	lc = json_object_get(c->hostconfig, "LogConfig");
+	hc = json_pack("{s:{s:s, s:o}, s:s, s:{s:s, s:i}, s:b}",
+	    "LogConfig", "Type", container_log_driver(c),
+	    "Config", container_view_ref(json_object_get(lc, "Config"),
+	    json_object()),
+	    "NetworkMode", "none",
+	    "RestartPolicy", "Name", "no", "MaximumRetryCount", 0,
+	    "AutoRemove", json_is_true(json_object_get(c->hostconfig,
+	    "AutoRemove")));
+	/* The runtime's fields (Runtime, Binds, Memory...) as given. */
+	json_object_update_missing(hc, c->hostconfig);
+	if (json_is_string(json_object_get(c->hostconfig, "NetworkMode")))
+		json_object_set(hc, "NetworkMode", json_object_get(
+		    c->hostconfig, "NetworkMode"));
+	if (json_is_string(json_object_get(c->config, "StopSignal")))
+		json_object_set(cfg, "StopSignal", json_object_get(c->config,
+		    "StopSignal"));
+	json_object_set_new(cfg, "OpenStdin", json_boolean(json_is_true(
+	    json_object_get(c->config, "OpenStdin"))));
+	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b,"
+	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:i,"
+	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:[]}",
+	    "Id", c->id, "Created", created, "Path", path, "Args", args,
+	    "State", "Status", container_view_status(c),
+	    "Running", c->state == CONTAINER_RUNNING, "Paused", c->paused,
+	    "Restarting", 0, "OOMKilled", 0, "Dead", 0,
+	    "Pid", c->pid, "ExitCode", c->exit_code, "Error", c->error,
+	    "StartedAt", started, "FinishedAt", finished,
+	    "Image", container_json_str(c->config, "ImageID"),
+	    "ResolvConfPath", "", "HostnamePath", "", "HostsPath", "",
+	    /* Under --data-root: any bytes the operator chose. */
+	    "LogPath", jsontext_new(c->log_started ? c->logopt.path :
+	    NULL),
+	    "RestartCount", 0,
+	    "Name", c->name, "Driver", "logpouch", "Platform", "linux",
+	    "MountLabel", "", "ProcessLabel", "", "ExecIDs",
+	    "HostConfig", hc, "Config", cfg,
+	    "NetworkSettings", json_pack("{s:{}}", "Networks"),
+	    "Mounts");
+	return (j);
+}
+
+json_t *
+container_view_summary(const struct container *c, int64_t now_ns)
+{
+	char	 status[96], d[48], *cmd;
+	json_t	*args, *path, *j, *labels;
+	size_t	 i;
+
+	if (c->state == CONTAINER_RUNNING) {
+		container_view_human_duration(d, sizeof d,
+		    now_ns - c->started_ns);
+		snprintf(status, sizeof status, "Up %s%s", d, c->paused ?
+		    " (Paused)" : "");
+	} else if (c->removing)
+		snprintf(status, sizeof status, "Removal In Progress");
+	else if (c->started_ns == 0)
+		snprintf(status, sizeof status, "Created");
+	else if (c->finished_ns == 0)
+		status[0] = '\0';
+	else {
+		container_view_human_duration(d, sizeof d,
+		    now_ns - c->finished_ns);
+		snprintf(status, sizeof status, "Exited (%d) %s ago",
+		    c->exit_code, d);
+	}
+
+	/* dockerd quotes arguments holding a space with '...'. */
+	path = container_view_path_args(c, &args);
+	cmd = xstrdup(json_string_value(path));
+	for (i = 0; i < json_array_size(args); i++) {
+		const char	*a = json_string_value(json_array_get(args, i));
+		char		*next;
+
+		if (a == NULL)
+			a = "";
+		next = xasprintf(strchr(a, ' ') != NULL ? "%s '%s'" : "%s %s",
+		    cmd, a);
+		xfree(cmd);
+		cmd = next;
+	}
+	json_decref(path);
+	json_decref(args);
+	labels = json_object_get(c->config, "Labels");
+
+	j = json_pack("{s:s, s:[s], s:s, s:s, s:s, s:I, s:[], s:o, s:s, s:s,"
+	    " s:{s:s}, s:{s:{}}, s:[]}",
+	    "Id", c->id, "Names", c->name,
+	    "Image", container_json_str(c->config, "Image"),
+	    "ImageID", container_json_str(c->config, "ImageID"),
+	    "Command", cmd,
+	    "Created", (json_int_t)(c->created_ns / 1000000000),
+	    "Ports",
+	    "Labels", container_view_ref(labels, json_object()),
+	    "State", container_view_status(c), "Status", status,
+	    "HostConfig", "NetworkMode", "none",
+	    "NetworkSettings", "Networks",
+	    "Mounts");
+	xfree(cmd);
+	return (j);
+}
