@@ -270,6 +270,12 @@ container_pid(const struct container *c)
 	return (c->pid);
 }
 
+struct runtime_proc *
+container_proc(const struct container *c)
+{
+	return (c->proc);
+}
+
 const char *
 container_error(const struct container *c)
 {
