@@ -165,12 +165,16 @@ stats_take(struct stats_stream *st)
 {
 	struct stats_source	 src = { 0 };
 	struct err		 err;
+	char			*cg;
+	int			 rc;
 
 	memset(&st->cur, 0, sizeof st->cur);
 	if (!container_running(st->c) || container_pid(st->c) <= 0)
 		return (0);
-	src.sid = (pid_t)container_pid(st->c);
-	if (stats_sample(&src, &st->cur, &err) != 0) {
+	cg = stats_source_of(st->c, &src);
+	rc = stats_sample(&src, &st->cur, &err);
+	xfree(cg);
+	if (rc != 0) {
 		log_debug("stats %llu: %s", (unsigned long long)st->id,
 		    err.msg);
 		memset(&st->cur, 0, sizeof st->cur);

@@ -379,7 +379,7 @@ top_container(struct api_req *r)
 	struct top		*t;
 	struct err		 err;
 	const char		*a = api_query(r, "ps_args");
-	char			*p, *q;
+	char			*p, *q, *cg;
 	int			 n;
 	size_t			 off;
 
@@ -406,8 +406,10 @@ top_container(struct api_req *r)
 	t->out = evbuffer_new();
 	t->errout = evbuffer_new();
 	reap_init(&t->reap, r->srv->base, top_free_cb, t);
-	src.sid = (pid_t)container_pid(c);
-	if ((n = stats_pids(&src, t->pids, STATS_MAX_PIDS, &err)) < 0) {
+	cg = stats_source_of(c, &src);
+	n = stats_pids(&src, t->pids, STATS_MAX_PIDS, &err);
+	xfree(cg);
+	if (n < 0) {
 		top_finish(t);
 		api_reply_err(r, &err);
 		return;

@@ -113,6 +113,12 @@ const char	*container_state_name(enum container_state);
 int		 container_exit_code(const struct container *);
 /* The main process, leader of the container's session; 0 unless running. */
 int		 container_pid(const struct container *);
+struct runtime_proc;
+/*
+ * Its process on the runtime while running (the OCI container's init:
+ * exec and stats reach the container through it), else NULL. Borrowed.
+ */
+struct runtime_proc *container_proc(const struct container *);
 const char	*container_error(const struct container *);	/* "" if none */
 const char	*container_log_driver(const struct container *);
 /*

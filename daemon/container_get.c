@@ -13,6 +13,12 @@ container_id(const struct container *c)
 	return (c->id);
 }
 
+struct runtime_proc *
+container_proc(const struct container *c)
+{
+	return (c->proc);
+}
+
 const char *
 container_name(const struct container *c)
 {

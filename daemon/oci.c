@@ -244,6 +244,12 @@ oci_process(json_t *config, json_t *hc, json_t *user, const char *hostname,
 	return (p);
 }
 
+char *
+oci_cgroup_path(const char *id)
+{
+	return (xasprintf("/logpouch/%s", id));
+}
+
 /* Writes doc to path atomically enough: the runtime reads it once. */
 static int
 oci_save(json_t *doc, const char *path, struct err *err)
@@ -323,7 +329,7 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 		xfree(cg);
 		xfree(path);
 	}
-	cg = xasprintf("/logpouch/%s", id);
+	cg = oci_cgroup_path(id);
 	linux = json_pack("{s:o, s:s, s:o, s:o}", "namespaces",
 	    oci_namespaces(host), "cgroupsPath", cg, "resources",
 	    oci_resources(hc, priv), "maskedPaths", priv ? json_array() :
@@ -351,5 +357,65 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 		xfree(*bundle);
 		*bundle = NULL;
 	}
+	return (rc);
+}
+
+/*
+ * dockerd's exec (daemon/exec.go): the container's own spec.Process
+ * (user, capabilities, noNewPrivileges, rlimits) with the exec's args,
+ * env, cwd and terminal; its user when given; every capability held when
+ * privileged. Read back from the bundle, so it is what the init got.
+ */
+int
+oci_exec_process_write(const char *bundle, const char *path,
+    const char *const *argv, const char *const *envp, const char *cwd,
+    int tty, const char *user, int privileged, struct err *err)
+{
+	json_t		*doc, *proc, *args, *env, *u, *caps;
+	json_error_t	 je;
+	const char	*rootfs;
+	char		*cfg = xasprintf("%s/config.json", bundle);
+	int		 rc = -1;
+
+	doc = json_load_file(cfg, 0, &je);
+	xfree(cfg);
+	if (doc == NULL || !json_is_object(proc = json_object_get(doc,
+	    "process"))) {
+		err_set(err, ERR_INTERNAL, "container spec %s: %s", bundle,
+		    doc == NULL ? je.text : "no process");
+		json_decref(doc);
+		return (-1);
+	}
+	proc = json_deep_copy(proc);
+	rootfs = json_string_value(json_object_get(json_object_get(doc,
+	    "root"), "path"));
+	if (user != NULL && *user != '\0') {
+		if ((u = ocifiles_user(rootfs != NULL ? rootfs : "/", user,
+		    err)) == NULL)
+			goto out;
+		json_object_set_new(proc, "user", u);
+	}
+	args = json_array();
+	for (; *argv != NULL; argv++)
+		json_array_append_new(args, json_string(*argv));
+	env = json_array();
+	for (; envp != NULL && *envp != NULL; envp++)
+		json_array_append_new(env, json_string(*envp));
+	json_object_set_new(proc, "args", args);
+	json_object_set_new(proc, "env", env);
+	json_object_set_new(proc, "terminal", json_boolean(tty));
+	if (cwd != NULL && *cwd != '\0')
+		json_object_set_new(proc, "cwd", json_string(cwd));
+	if (privileged) {
+		caps = oci_all_caps_held();
+		json_object_set_new(proc, "capabilities", json_pack(
+		    "{s:O, s:O, s:O}", "bounding", caps, "effective", caps,
+		    "permitted", caps));
+		json_decref(caps);
+	}
+	rc = oci_save(proc, path, err);
+out:
+	json_decref(proc);
+	json_decref(doc);
 	return (rc);
 }

@@ -22,6 +22,20 @@
 int		 oci_bundle_write(const char *dir, const char *id,
 		     json_t *config, json_t *hostconfig, const char *rootfs,
 		     char **bundle, struct err *);
+/*
+ * Writes path, the process.json of an exec (argv, envp NULL-terminated)
+ * into the container whose bundle is bundle: its own process with the
+ * exec's args, env, cwd (NULL: the container's) and terminal; user ("" or
+ * NULL: the container's) resolved in its root as for the container;
+ * privileged: every capability this daemon holds. ERR_INTERNAL with
+ * dockerd's words for an unknown user.
+ */
+int		 oci_exec_process_write(const char *bundle, const char *path,
+		     const char *const *argv, const char *const *envp,
+		     const char *cwd, int tty, const char *user,
+		     int privileged, struct err *err);
+/* The cgroupsPath of container id ("/logpouch/<id>"); caller frees. */
+char		*oci_cgroup_path(const char *id);
 /* "none" or "host": the network a HostConfig.NetworkMode gives. */
 const char	*oci_network_mode(json_t *hostconfig);
 

@@ -351,7 +351,8 @@ ociruntime_console_recv(int lfd)
 }
 
 static void
-ociruntime_create_error(struct ociruntime *rt, struct err *err)
+ociruntime_create_error(struct ociruntime *rt, const char *cmd,
+    struct err *err)
 {
 	static const char	*mark = "unable to start container process: ";
 	const char		*why = strstr(err->msg, mark);
@@ -366,29 +367,29 @@ ociruntime_create_error(struct ociruntime *rt, struct err *err)
 		msg = xstrdup(err->msg);	/* crun's words */
 		err_set(err, ERR_INVALID, "%s", msg);
 	} else {
-		msg = xasprintf("OCI runtime create failed: %s create failed: "
-		    "%s: unknown", rt->name, err->msg);
+		msg = xasprintf("OCI runtime %s failed: %s %s failed: %s: "
+		    "unknown", cmd, rt->name, cmd, err->msg);
 		err_set(err, ERR_INTERNAL, "%s", msg);
 	}
 	xfree(msg);
 }
 
-pid_t
-ociruntime_create(struct ociruntime *rt, const char *bundle, const char *id,
-    int in, int out, int errfd, int *console, struct err *err)
+/*
+ * create or exec -d: argv[0..n) already holds the command and its own
+ * flags; adds --pid-file, the console socket and id, runs it, and reads the
+ * pid back. A failed create is deleted; a failed exec leaves nothing.
+ */
+static pid_t
+ociruntime_spawn(struct ociruntime *rt, const char **argv, size_t n,
+    const char *pidfile, const char *id, int in, int out, int errfd,
+    int *console, struct err *err)
 {
-	char		 dir[64], sock[96], *pidfile, buf[32];
-	const char	*argv[10];
-	size_t		 n = 0;
-	int		 lfd = -1, fd;
+	char		 dir[64], sock[96], buf[32];
+	int		 lfd = -1, fd, create = strcmp(argv[0], "create") == 0;
 	pid_t		 pid = -1;
 	ssize_t		 got;
 
-	pidfile = xasprintf("%s/init.pid", bundle);
 	unlink(pidfile);
-	argv[n++] = "create";
-	argv[n++] = "--bundle";
-	argv[n++] = bundle;
 	argv[n++] = "--pid-file";
 	argv[n++] = pidfile;
 	if (console != NULL) {
@@ -404,7 +405,7 @@ ociruntime_create(struct ociruntime *rt, const char *bundle, const char *id,
 	argv[n++] = id;
 	argv[n] = NULL;
 	if (ociruntime_run(rt, argv, in, out, errfd, err) != 0) {
-		ociruntime_create_error(rt, err);
+		ociruntime_create_error(rt, create ? "create" : "exec", err);
 		goto out;
 	}
 	if ((fd = open(pidfile, O_RDONLY | O_CLOEXEC)) != -1) {
@@ -415,15 +416,17 @@ ociruntime_create(struct ociruntime *rt, const char *bundle, const char *id,
 	}
 	if (pid <= 0) {
 		pid = -1;
-		err_set(err, ERR_INTERNAL, "%s create: no pid in %s",
-		    rt->name, pidfile);
+		err_set(err, ERR_INTERNAL, "%s %s: no pid in %s", rt->name,
+		    argv[0], pidfile);
 	} else if (console != NULL &&
 	    (*console = ociruntime_console_recv(lfd)) == -1) {
-		err_set(err, ERR_INTERNAL, "%s create: no console received",
-		    rt->name);
+		err_set(err, ERR_INTERNAL, "%s %s: no console received",
+		    rt->name, argv[0]);
+		if (!create)
+			kill(pid, SIGKILL);	/* ours now: reaped by free */
 		pid = -1;
 	}
-	if (pid == -1)
+	if (pid == -1 && create)
 		ociruntime_command(rt, "delete", id, NULL);
 out:
 	if (lfd != -1) {
@@ -431,6 +434,35 @@ out:
 		unlink(sock);
 		rmdir(dir);
 	}
+	if (!create)
+		unlink(pidfile);
+	return (pid);
+}
+
+pid_t
+ociruntime_create(struct ociruntime *rt, const char *bundle, const char *id,
+    int in, int out, int errfd, int *console, struct err *err)
+{
+	const char	*argv[12] = { "create", "--bundle", bundle };
+	char		*pidfile = xasprintf("%s/init.pid", bundle);
+	pid_t		 pid;
+
+	pid = ociruntime_spawn(rt, argv, 3, pidfile, id, in, out, errfd,
+	    console, err);
+	xfree(pidfile);
+	return (pid);
+}
+
+pid_t
+ociruntime_exec(struct ociruntime *rt, const char *id, const char *process,
+    int in, int out, int errfd, int *console, struct err *err)
+{
+	const char	*argv[12] = { "exec", "--detach", "--process", process };
+	char		*pidfile = xasprintf("%s.pid", process);
+	pid_t		 pid;
+
+	pid = ociruntime_spawn(rt, argv, 4, pidfile, id, in, out, errfd,
+	    console, err);
 	xfree(pidfile);
 	return (pid);
 }

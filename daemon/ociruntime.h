@@ -64,6 +64,15 @@ const char	*ociruntime_name(const struct ociruntime *);
 pid_t		 ociruntime_create(struct ociruntime *, const char *bundle,
 		     const char *id, int in, int out, int err, int *console,
 		     struct err *);
+/*
+ * `exec --detach --process <process> --pid-file <process>.pid
+ * [--console-socket] id`: a process.json started inside the running
+ * container, stdio and console as create's. Returns its host pid (our
+ * child once the runtime exited: we are subreaper), or -1 as create.
+ */
+pid_t		 ociruntime_exec(struct ociruntime *, const char *id,
+		     const char *process, int in, int out, int err,
+		     int *console, struct err *);
 /* `start`, `pause`, `resume`, `delete --force`: 0 or -1 with err. */
 int		 ociruntime_command(struct ociruntime *, const char *cmd,
 		     const char *id, struct err *);

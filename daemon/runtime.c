@@ -67,6 +67,8 @@ struct runtime_proc {
 	void		*arg;
 	struct ociruntime *oci;		/* borrowed; NULL: a host process */
 	char		*oci_id;	/* owned: the runtime's container id */
+	char		*bundle;	/* owned: the container's bundle */
+	struct ociruntime *exec_oci;	/* borrowed: an exec's runtime */
 };
 
 static const struct {
@@ -340,7 +342,10 @@ runtime_watch(struct event_base *base, pid_t pid, runtime_exit_cb cb,
 /*
  * The OCI path: pipes (or the console the runtime sends back) as the
  * container's stdio, `create` then `start`, and the init watched as our
- * child. Errors before start leave no runtime state behind.
+ * child. Errors before start leave no runtime state behind. With
+ * spec->process it is `exec -d` into the running container instead: the
+ * exec'd process is ours the same way, signalled by its pid (its group:
+ * runc makes it a session leader), never through the runtime.
  */
 static struct runtime_proc *
 runtime_start_oci(struct event_base *base, const struct runtime_spec *spec,
@@ -358,9 +363,13 @@ runtime_start_oci(struct event_base *base, const struct runtime_spec *spec,
 		err_errno(err, "pipe");
 		goto fail;
 	}
-	pid = ociruntime_create(spec->oci, spec->bundle, spec->id, in[0],
-	    out[1], errp[1], spec->tty ? &master : NULL, err);
-	for (int i = 0; i < 2; i++) {	/* the init has its copies */
+	if (spec->process != NULL)
+		pid = ociruntime_exec(spec->oci, spec->id, spec->process,
+		    in[0], out[1], errp[1], spec->tty ? &master : NULL, err);
+	else
+		pid = ociruntime_create(spec->oci, spec->bundle, spec->id,
+		    in[0], out[1], errp[1], spec->tty ? &master : NULL, err);
+	for (int i = 0; i < 2; i++) {	/* the process has its copies */
 		if (i == 0 && in[0] != -1)
 			close(in[0]);
 		if (i == 1 && out[1] != -1)
@@ -372,11 +381,17 @@ runtime_start_oci(struct event_base *base, const struct runtime_spec *spec,
 	if (pid == -1)
 		goto fail;
 	p = runtime_watch(base, pid, cb, arg);
-	p->oci = spec->oci;
-	p->oci_id = xstrdup(spec->id);
-	if (ociruntime_command(spec->oci, "start", spec->id, err) != 0) {
-		runtime_free(p);
-		goto fail;
+	if (spec->process != NULL)
+		p->exec_oci = spec->oci;
+	else {
+		p->oci = spec->oci;
+		p->oci_id = xstrdup(spec->id);
+		p->bundle = xstrdup(spec->bundle);
+		if (ociruntime_command(spec->oci, "start", spec->id, err) !=
+		    0) {
+			runtime_free(p);
+			goto fail;
+		}
 	}
 	if (spec->tty) {
 		runtime_set_nonblock(master);
@@ -394,8 +409,9 @@ runtime_start_oci(struct event_base *base, const struct runtime_spec *spec,
 			*in_fd = in[1];
 		}
 	}
-	log_debug("started %s container %.12s, init %d",
-	    ociruntime_name(spec->oci), spec->id, (int)pid);
+	log_debug("started %s %s %.12s, process %d",
+	    ociruntime_name(spec->oci), spec->process != NULL ?
+	    "exec in container" : "container", spec->id, (int)pid);
 	return (p);
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -564,7 +580,27 @@ runtime_exited(const struct runtime_proc *p)
 const char *
 runtime_name(const struct runtime_proc *p)
 {
+	if (p->exec_oci != NULL)
+		return (ociruntime_name(p->exec_oci));
 	return (p->oci != NULL ? ociruntime_name(p->oci) : OCIRUNTIME_PROCESS);
+}
+
+struct ociruntime *
+runtime_oci(const struct runtime_proc *p)
+{
+	return (p->oci);
+}
+
+const char *
+runtime_oci_id(const struct runtime_proc *p)
+{
+	return (p->oci_id);
+}
+
+const char *
+runtime_bundle(const struct runtime_proc *p)
+{
+	return (p->bundle);
 }
 
 int
@@ -619,6 +655,7 @@ runtime_free(struct runtime_proc *p)
 	if (p->oci != NULL) {
 		ociruntime_command(p->oci, "delete", p->oci_id, NULL);
 		xfree(p->oci_id);
+		xfree(p->bundle);
 	}
 	if (p->ev != NULL)
 		event_free(p->ev);

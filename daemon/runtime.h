@@ -32,6 +32,13 @@ struct runtime_spec {
 	struct ociruntime *oci;
 	const char	*bundle;
 	const char	*id;
+	/*
+	 * With oci and process (a process.json, daemon/oci.h) set, the
+	 * process is started inside the running container id (`exec`)
+	 * instead: the runtime's stdio is ours as for create, and the
+	 * process, not the container, is what is watched and signalled.
+	 */
+	const char	*process;
 };
 
 /*
@@ -77,6 +84,13 @@ int		 runtime_signal(struct runtime_proc *, int sig);
 int		 runtime_pause(struct runtime_proc *, int pause, struct err *);
 /* The OCI runtime's name, or the process runtime's. */
 const char	*runtime_name(const struct runtime_proc *);
+/*
+ * An OCI container's runtime, its id there and its bundle directory
+ * (borrowed, alive with the proc); NULL for a host process or an exec.
+ */
+struct ociruntime *runtime_oci(const struct runtime_proc *);
+const char	*runtime_oci_id(const struct runtime_proc *);
+const char	*runtime_bundle(const struct runtime_proc *);
 /*
  * Stops watching and reaps. A process still running is killed (SIGKILL to
  * its group) and waited for, so callers normally free after the exit

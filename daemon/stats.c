@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "daemon/base/timeutil.h"
+#include "daemon/container.h"
+#include "daemon/oci.h"
+#include "daemon/runtime.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/stats.h"
 
@@ -355,6 +358,22 @@ stats_procs(const struct stats_source *src, struct stats_sample *out,
 	}
 	out->cpu_total = out->cpu_user + out->cpu_kernel;
 	return (0);
+}
+
+char *
+stats_source_of(const struct container *c, struct stats_source *src)
+{
+	struct runtime_proc	*p = container_proc(c);
+	char			*cg;
+
+	memset(src, 0, sizeof *src);
+	src->sid = (pid_t)container_pid(c);
+	if (p == NULL || runtime_oci(p) == NULL)
+		return (NULL);
+	cg = oci_cgroup_path(runtime_oci_id(p));
+	src->cgroup = cg + 1;		/* below the root: no leading '/' */
+	src->cgroup_root = "/sys/fs/cgroup";
+	return (cg);
 }
 
 int

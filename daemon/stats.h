@@ -71,6 +71,13 @@ int	stats_sample(const struct stats_source *, struct stats_sample *,
  */
 int	stats_pids(const struct stats_source *, pid_t *pids, size_t max,
 	    struct err *);
+struct container;
+/*
+ * Fills *src for running container c: its cgroup (the cgroupsPath its OCI
+ * bundle names) under an OCI runtime, else its session. Returns the
+ * cgroup string src borrows (caller frees; NULL for a session).
+ */
+char	*stats_source_of(const struct container *, struct stats_source *);
 /* dockerd's getSystemCPUUsage: the "cpu" line's first 7 fields, in ns. */
 int	stats_system_cpu(uint64_t *ns, struct err *);
 

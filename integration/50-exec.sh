@@ -81,6 +81,26 @@ lp_eq "$(inspect "$eid" 'd["ProcessConfig"]')" "{'tty': False, \
 'entrypoint': 'sh', 'arguments': ['-c', 'echo out; echo err >&2'], \
 'privileged': False, 'user': ''}" "ProcessConfig"
 
+lp_step "the exec enters the container: its hostname, pid namespace, root"
+# runexec JSON: an attached exec in cx, its stdout frames' text.
+runexec() {
+	python3 "$EC" run "$LP_SOCK" "$(mkexec "$1")" >"$LP_DIR/out" ||
+		lp_fail "no close"
+	python3 "$EC" frames <"$LP_DIR/out" | sed -n 's/^1|//p' | tr -d '\n'
+}
+lp_eq "$(runexec '{"Cmd":["hostname"],"AttachStdout":true}')" \
+	"${cid:0:12}\\n" "hostname in the exec"
+pid=$(runexec '{"Cmd":["sh","-c","echo $$"],"AttachStdout":true}')
+pid=${pid%\\n}
+[ "$pid" -lt 100 ] || lp_fail "exec's pid $pid: not the container's namespace"
+lp_eq "$(runexec '{"Cmd":["sh","-c","echo $PPID"],"AttachStdout":true}')" \
+	'0\n' "an exec's parent is outside its pid namespace"
+root=$(runexec '{"Cmd":["ls","/"],"AttachStdout":true}')
+lp_contains "$root" "bin\\n"
+case $root in
+*lib64* | *boot* | *usr* | *work*) lp_fail "ls / lists the host's root: $root" ;;
+esac
+
 lp_step "attached start: raw-stream head, frames byte for byte"
 python3 "$EC" run "$LP_SOCK" "$eid" --head "$LP_DIR/head" >"$LP_DIR/out" ||
 	lp_fail "the daemon did not close the stream"
@@ -137,7 +157,8 @@ python3 "$EC" run "$LP_SOCK" "$eid" >"$LP_DIR/out" || lp_fail "no close"
 lp_contains "$(python3 "$EC" frames <"$LP_DIR/out")" "1|OCI runtime exec \
 failed: exec failed: unable to start container process: exec: \"nosuch-$N\": \
 executable file not found in \$PATH: unknown\\r\\n"
-lp_eq "$(inspect "$eid" 'd["ExitCode"]')" 127 "exit code of a missing command"
+# dockerd over runc records 126 for every exec runc cannot start.
+lp_eq "$(inspect "$eid" 'd["ExitCode"]')" 126 "exit code of a missing command"
 eid=$(mkexec '{"Cmd":["nosuch-'"$N"'"]}')
 lp_eq "$(pstatus "/exec/$eid/start" '{"Detach":true}')" 400 "detached failure"
 lp_until 2000 lp_at_baseline || lp_fail "not back to baseline"
@@ -222,7 +243,7 @@ if command -v docker >/dev/null 2>&1; then
 	lp_step "docker exec of a missing command"
 	rc=0
 	out=$(D exec cx "nosuch-$N" 2>&1) || rc=$?
-	lp_eq "$rc" 127 "docker exec exit code of a missing command"
+	lp_eq "$rc" 126 "docker exec exit code of a missing command"
 	lp_contains "$out" "executable file not found"
 
 	lp_step "a killed docker exec takes its process along"

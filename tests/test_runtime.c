@@ -63,7 +63,8 @@ static struct runtime_proc *
 start(struct lp_fixture *f, const char **argv, int tty, const char *cwd,
     int *out, int *err, struct exit_seen *e, struct err *er)
 {
-	struct runtime_spec	spec = { argv, env, cwd, tty, NULL, NULL, NULL };
+	struct runtime_spec	spec = { argv, env, cwd, tty, NULL, NULL, NULL,
+	    NULL };
 
 	return (runtime_start(f->base, &spec, out, err, exit_cb, e, er));
 }
