@@ -32,8 +32,10 @@ logpouchd is running (pid $pid) with a container named "demo". Try:
   curl --unix-socket $sock 'http://x/containers/demo/logs?stdout=1&follow=1&tail=5'
   curl -m 3 --unix-socket $sock 'http://x/v1.24/containers/demo/logs?stdout=1&follow=1'
   curl -s --unix-socket $sock 'http://x/debug/pprof/goroutine?debug=2' | grep -A 10 logs_container
+  docker -H unix://$sock run --rm busybox sh -c 'echo \$\$; hostname; id -u'
   docker -H unix://$sock logs -f --tail 5 --timestamps demo
   docker -H unix://$sock ps -a
+  docker -H unix://$sock stats --no-stream demo
 
 Ctrl-C stops the daemon.
 
