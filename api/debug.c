@@ -11,6 +11,7 @@
 #include <event2/http.h>
 
 #include "api/debug.h"
+#include "api/conn.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/procinfo.h"
@@ -101,7 +102,7 @@ debug_vars(struct api_req *r)
 	    "requests", (json_int_t)srv->requests,
 	    "requests_in_flight", (json_int_t)srv->in_flight,
 	    "streams", (json_int_t)srv->streams,
-	    "header_deadline_drops", (json_int_t)srv->deadline_drops,
+	    "header_deadline_drops", (json_int_t)conn_table_drops(srv->conns),
 	    "accept_errors", (json_int_t)srv->accept_errors,
 	    "bytes_sent", (json_int_t)srv->bytes_sent,
 	    "heap_in_use", (json_int_t)procinfo_heap_in_use(),

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "api/conn.h"
 #include "api/http.h"
 #include "api/router.h"
 #include "api/server.h"
@@ -74,37 +75,24 @@ api_add_common_headers(struct evhttp_request *req)
 	evhttp_add_header(h, "Server", API_SERVER_HEADER);
 }
 
-/* Forgets the connection: no more close callbacks for this request. */
+/*
+ * Hands the connection back to its owner before the reply is ended: no
+ * more close callbacks for this request, and the next request on the
+ * connection is held to the header deadline (conn_request_end).
+ */
 static void
 api_req_detach(struct api_req *r)
 {
-	struct bufferevent	*bev;
-
-	if (r->evcon == NULL)
+	if (r->conn == NULL)
 		return;
-	evhttp_connection_set_closecb(r->evcon, NULL, NULL);
-	if (r->streaming) {
-		/* Streams turned the idle timeout off; keep-alive wants it. */
-		bev = evhttp_connection_get_bufferevent(r->evcon);
-		if (r->srv->cfg.header_timeout > 0) {
-			struct timeval tv = { r->srv->cfg.header_timeout, 0 };
-
-			bufferevent_set_timeouts(bev, &tv, &tv);
-		} else
-			bufferevent_set_timeouts(bev, NULL, NULL);
-	}
-	r->evcon = NULL;
+	conn_request_end(r->conn);
+	r->conn = NULL;
 }
 
 static void
 api_req_free(struct api_req *r)
 {
-	struct evhttp_connection	*evcon = r->gone ? NULL : r->evcon;
-
 	api_req_detach(r);
-	/* The next request on this connection gets a deadline too. */
-	if (evcon != NULL)
-		server_conn_rearm(r->srv, evcon);
 	if (r->streaming)
 		r->srv->streams--;
 	r->srv->in_flight--;
@@ -122,13 +110,12 @@ api_req_free(struct api_req *r)
  * is about to free it itself (evhttp_free): then we must forget it here.
  */
 static void
-api_req_closed_cb(struct evhttp_connection *evcon, void *arg)
+api_req_closed_cb(void *arg)
 {
 	struct api_req	*r = arg;
 
-	(void)evcon;
 	log_debug("request %llu: client closed", (unsigned long long)r->id);
-	r->evcon = NULL;
+	r->conn = NULL;
 	r->gone = 1;
 	if (r->req != NULL && evhttp_request_get_connection(r->req) != NULL)
 		r->req = NULL;
@@ -153,7 +140,7 @@ api_req_dispatch(struct server *srv, struct evhttp_request *req,
 	r->srv = srv;
 	srv->in_flight++;
 	r->req = req;
-	r->evcon = evhttp_request_get_connection(req);
+	r->conn = conn_request_begin(srv->conns, req, api_req_closed_cb, r);
 	r->version = version;
 	r->ctx = cancel_new(srv->root, "request");
 	r->task = task_new_at(route->kind, __func__, __FILE__, __LINE__);
@@ -174,7 +161,6 @@ api_req_dispatch(struct server *srv, struct evhttp_request *req,
 		return;
 	}
 	r->close_notify = 1;
-	evhttp_connection_set_closecb(r->evcon, api_req_closed_cb, r);
 	route->cb(r);
 }
 
@@ -285,6 +271,7 @@ api_send_reply(struct evhttp_request *req, int status, struct evbuffer *body)
 static void
 api_send(struct api_req *r, int status, struct evbuffer *body)
 {
+	api_req_detach(r);	/* before evhttp may start the next request */
 	if (r->req != NULL) {
 		r->srv->bytes_sent += body != NULL ?
 		    evbuffer_get_length(body) : 0;
@@ -394,6 +381,7 @@ api_reply_error(struct api_req *r, int status, const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof msg)
 		msg[utf8_trim_partial(msg, sizeof msg - 1)] = '\0';
+	api_req_detach(r);
 	if (r->req != NULL)
 		api_reply_raw_error(r->req, r->version, status, 1, msg);
 	api_req_free(r);
@@ -433,9 +421,6 @@ api_reply_err(struct api_req *r, const struct err *err)
 void
 api_stream_start(struct api_req *r, int status, const char *content_type)
 {
-	struct bufferevent	*bev;
-	struct timeval		 wtv = { r->srv->cfg.write_timeout, 0 };
-
 	if (r->req == NULL)
 		return;
 	api_add_common_headers(r->req);
@@ -445,16 +430,15 @@ api_stream_start(struct api_req *r, int status, const char *content_type)
 	r->streaming = 1;
 	r->srv->streams++;
 	evhttp_send_reply_start(r->req, status, api_status_reason(status));
-	/*
-	 * A quiet stream must stay open for hours, so no read timeout; a
-	 * reader that stops reading is dropped after write_timeout, which
-	 * only runs while output is pending.
-	 */
-	if (r->evcon != NULL) {
-		bev = evhttp_connection_get_bufferevent(r->evcon);
-		bufferevent_set_timeouts(bev, NULL,
-		    r->srv->cfg.write_timeout > 0 ? &wtv : NULL);
-	}
+	if (r->conn != NULL)
+		conn_stream_begin(r->conn);
+}
+
+void
+api_stream_set_max_write(struct api_req *r, size_t n)
+{
+	if (r->conn != NULL)
+		conn_set_max_write(r->conn, n);
 }
 
 static void
@@ -473,7 +457,7 @@ api_stream_write(struct api_req *r, struct evbuffer *buf,
 {
 	struct api_req_priv	*p = (struct api_req_priv *)r;
 
-	if (r->req == NULL || r->gone || r->evcon == NULL) {
+	if (r->req == NULL || r->gone || r->conn == NULL) {
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 		return (-1);
 	}
@@ -487,12 +471,7 @@ api_stream_write(struct api_req *r, struct evbuffer *buf,
 size_t
 api_stream_pending(struct api_req *r)
 {
-	struct bufferevent	*bev;
-
-	if (r->evcon == NULL)
-		return (0);
-	bev = evhttp_connection_get_bufferevent(r->evcon);
-	return (evbuffer_get_length(bufferevent_get_output(bev)));
+	return (r->conn != NULL ? conn_pending(r->conn) : 0);
 }
 
 void
@@ -508,59 +487,25 @@ api_stream_end(struct api_req *r)
 	api_req_free(r);
 }
 
-/*
- * Hijack, for api/exec.c. evhttp has none, so the connection is taken
- * apart by hand (libevent 2.1.12 http.c read for every step):
- *
- * - evhttp_connection_free() shutdown()s its fd (SHUT_WR) before the
- *   bufferevent closes it. On a dup of the socket that would end the
- *   caller's stream too, so the connection's fd number is pointed at
- *   /dev/null first (dup3): evhttp shuts down and closes a harmless file,
- *   and the socket is the caller's alone.
- * - The bufferevent's events are deleted while the fd number still names
- *   the socket; a registration left in epoll would outlive the dup3.
- * - The close callback is reset first, so freeing the connection does not
- *   cancel anything; the free also frees the request, so r forgets both.
- * - Safe inside the handler: once it returns, evhttp_handle_request(),
- *   evhttp_connection_done() and evhttp_read_*() touch neither the request
- *   nor the connection again, and the bufferevent is kept alive by its own
- *   read callback's reference until that returns.
- */
+/* Hijack, for api/exec.c: the connection owner takes the socket apart. */
 int
 api_hijack(struct api_req *r, struct evbuffer *pending_out,
     struct evbuffer *early_in)
 {
-	struct evhttp_connection	*evcon = r->evcon;
-	struct bufferevent		*bev;
-	int				 fd = -1, orig, null_fd;
+	struct conn	*c = r->conn;
+	int		 fd;
 
-	if (r->req == NULL || evcon == NULL || r->gone) {
+	if (r->req == NULL || c == NULL || r->gone) {
 		api_req_free(r);
 		return (-1);
 	}
-	bev = evhttp_connection_get_bufferevent(evcon);
-	orig = bufferevent_getfd(bev);
-	bufferevent_disable(bev, EV_READ | EV_WRITE);
-	if (pending_out != NULL)
-		evbuffer_add_buffer(pending_out, bufferevent_get_output(bev));
-	if (early_in != NULL)
-		evbuffer_add_buffer(early_in, bufferevent_get_input(bev));
-	if (orig >= 0 && (fd = fcntl(orig, F_DUPFD_CLOEXEC, 0)) != -1) {
-		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null_fd == -1 || dup3(null_fd, orig, O_CLOEXEC) == -1) {
-			log_warn("request %llu: hijack: %s",
-			    (unsigned long long)r->id, strerror(errno));
-			close(fd);
-			fd = -1;
-		}
-		if (null_fd != -1)
-			close(null_fd);
-	}
-	if (fd != -1)
-		evutil_make_socket_nonblocking(fd);
-	api_req_detach(r);
+	/* conn_hijack frees the request with the connection: forget both. */
+	r->conn = NULL;
 	r->req = NULL;
+	fd = conn_hijack(c, pending_out, early_in);
+	if (fd == -1)
+		log_warn("request %llu: hijack failed",
+		    (unsigned long long)r->id);
 	api_req_free(r);
-	evhttp_connection_free(evcon);
 	return (fd);
 }

@@ -24,6 +24,7 @@
 #include "daemon/base/err.h"
 
 struct cancel;
+struct conn;
 struct evbuffer;
 struct server;
 struct task;
@@ -34,7 +35,8 @@ struct api_req {
 	uint64_t		 id;
 	struct server		*srv;		/* borrowed */
 	struct evhttp_request	*req;		/* borrowed; NULL once gone */
-	struct evhttp_connection *evcon;	/* borrowed; NULL once closed */
+	struct conn		*conn;		/* borrowed; NULL once closed
+						   or ended (api/conn.h) */
 	struct cancel		*ctx;		/* owned */
 	struct task		*task;		/* owned */
 	struct evkeyvalq	 query;		/* owned */
@@ -97,7 +99,12 @@ void		 api_stream_start(struct api_req *, int status,
 int		 api_stream_write(struct api_req *, struct evbuffer *,
 		     void (*drained_cb)(void *), void *arg);
 size_t		 api_stream_pending(struct api_req *);
-/* Ends the reply (terminating chunk) and frees r. Idempotent via r. */
+/* Lets the connection write up to n bytes per loop pass (a follower). */
+void		 api_stream_set_max_write(struct api_req *, size_t n);
+/*
+ * Ends the reply (terminating chunk) and frees r: call it exactly once,
+ * r is freed memory afterwards (stream.c's single finish guarantees it).
+ */
 void		 api_stream_end(struct api_req *);
 
 /*

@@ -281,10 +281,7 @@ stream_start(struct api_req *r, struct container *c,
 	 * follower must be able to send per pass more than the copier takes
 	 * in (COPIER_PASS_BYTES of JSON), or no client could keep up.
 	 */
-	if (r->evcon != NULL)
-		bufferevent_set_max_single_write(
-		    evhttp_connection_get_bufferevent(r->evcon),
-		    STREAM_HIGH_WATER);
+	api_stream_set_max_write(r, STREAM_HIGH_WATER);
 	s->reader = logreader_new(s->base, r->ctx, container_log_path(c),
 	    ro->follow ? container_log_writer(c) : NULL, ro, &sink, &err);
 	if (s->reader == NULL) {
