@@ -14,7 +14,6 @@
 #include <event2/event.h>
 
 #include "api/duplex.h"
-#include "api/exec.h"
 #include "api/execio.h"
 #include "api/frame.h"
 #include "api/http.h"

@@ -19,7 +19,6 @@
 
 #include "api/conn.h"
 #include "api/http.h"
-#include "api/router.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/log.h"
@@ -130,7 +129,7 @@ api_req_closed_cb(void *arg)
 
 void
 api_req_dispatch(struct server *srv, struct evhttp_request *req,
-    const struct route *route, char **params, int version)
+    api_handler_cb cb, const char *kind, char **params, int version)
 {
 	struct api_req_priv	*p = xcalloc(1, sizeof *p);
 	struct api_req		*r = &p->pub;
@@ -143,7 +142,7 @@ api_req_dispatch(struct server *srv, struct evhttp_request *req,
 	r->conn = conn_request_begin(srv->conns, req, api_req_closed_cb, r);
 	r->version = version;
 	r->ctx = cancel_new(srv->root, "request");
-	r->task = task_new_at(route->kind, __func__, __FILE__, __LINE__);
+	r->task = task_new_at(kind, __func__, __FILE__, __LINE__);
 	task_label(r->task, "req=%llu", (unsigned long long)r->id);
 	for (int i = 0; i < API_MAX_PARAMS; i++) {
 		r->params[i] = params[i];
@@ -161,7 +160,7 @@ api_req_dispatch(struct server *srv, struct evhttp_request *req,
 		return;
 	}
 	r->close_notify = 1;
-	route->cb(r);
+	cb(r);
 }
 
 const char *

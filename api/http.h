@@ -118,10 +118,11 @@ void		 api_stream_end(struct api_req *);
 int		 api_hijack(struct api_req *, struct evbuffer *pending_out,
 		     struct evbuffer *early_in);
 
-/* For server.c: wraps req for a routed handler and runs it. */
-struct route;
+/* For api/dispatch.c: wraps req for a routed handler and runs it. */
+typedef void	(*api_handler_cb)(struct api_req *);
 void		 api_req_dispatch(struct server *, struct evhttp_request *,
-		     const struct route *, char **params, int version);
+		     api_handler_cb, const char *kind, char **params,
+		     int version);
 /* Answers an unrouted or rejected request (no request object). */
 void		 api_reply_raw_error(struct evhttp_request *, int version,
 		     int status, int common_headers, const char *msg);
