@@ -17,6 +17,11 @@
  * value out of range.
  */
 int	strconv_atoi(const char *s, int *out, struct err *);
+/*
+ * dockerd's httputils.BoolValue: false iff s is NULL, or after trimming
+ * ASCII space "", "0", "no", "false" or "none" (any case); true otherwise.
+ */
+int	strconv_bool_value(const char *s);
 /* strconv.ParseInt(s[:len], 10, 64); 0, or -1 for syntax or range. */
 int	strconv_parse_int64(const char *s, size_t len, int64_t *out);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * API request lifetime and replies. The close callback is the whole point:
- * it turns a client's FIN or RST into a cancellation of the request's
- * context, even while nothing is being written.
+ * API request lifetime: dispatch, the query, the replies that end a
+ * request, streaming and the hijack. The connection's close (api/conn.c)
+ * becomes a cancellation of the request's context, even while nothing is
+ * being written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,16 +19,16 @@
 #include <event2/http.h>
 
 #include "api/conn.h"
-#include "api/http.h"
+#include "api/reply.h"
+#include "api/request.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/log.h"
+#include "daemon/base/strconv.h"
 #include "daemon/base/task.h"
 #include "daemon/base/utf8.h"
 #include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
-
-#define API_SERVER_HEADER	"logpouch/" LOGPOUCH_VERSION " (linux)"
 
 static uint64_t	api_next_id = 1;
 
@@ -37,42 +38,6 @@ struct api_req_priv {
 	void		(*drained_cb)(void *);
 	void		 *drained_arg;
 };
-
-const char *
-api_status_reason(int status)
-{
-	switch (status) {
-	case 101: return ("UPGRADED");
-	case 200: return ("OK");
-	case 201: return ("Created");
-	case 204: return ("No Content");
-	case 301: return ("Moved Permanently");
-	case 304: return ("Not Modified");
-	case 400: return ("Bad Request");
-	case 404: return ("Not Found");
-	case 405: return ("Method Not Allowed");
-	case 409: return ("Conflict");
-	case 413: return ("Request Entity Too Large");
-	case 500: return ("Internal Server Error");
-	case 501: return ("Not Implemented");
-	case 503: return ("Service Unavailable");
-	default: return ("Unknown");
-	}
-}
-
-void
-api_add_common_headers(struct evhttp_request *req)
-{
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-	char			 v[16];
-
-	snprintf(v, sizeof v, "%d.%d", API_VERSION_MAX / 100,
-	    API_VERSION_MAX % 100);
-	evhttp_add_header(h, "Api-Version", v);
-	evhttp_add_header(h, "Docker-Experimental", "false");
-	evhttp_add_header(h, "Ostype", "linux");
-	evhttp_add_header(h, "Server", API_SERVER_HEADER);
-}
 
 /*
  * Hands the connection back to its owner before the reply is ended: no
@@ -177,94 +142,9 @@ api_query(struct api_req *r, const char *name)
 }
 
 int
-api_bool_value(const char *v)
-{
-	const char	*s, *e;
-	size_t		 n;
-	static const char *falsy[] = { "", "0", "no", "false", "none" };
-
-	if (v == NULL)
-		return (0);
-	for (s = v; *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'; s++)
-		;
-	for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' ||
-	    e[-1] == '\n' || e[-1] == '\r'); e--)
-		;
-	n = (size_t)(e - s);
-	for (size_t i = 0; i < sizeof falsy / sizeof falsy[0]; i++) {
-		if (strlen(falsy[i]) == n && strncasecmp(s, falsy[i], n) == 0)
-			return (0);
-	}
-	return (1);
-}
-
-int
 api_query_bool(struct api_req *r, const char *name)
 {
-	return (api_bool_value(api_query(r, name)));
-}
-
-int
-api_check_json(struct api_req *r)
-{
-	const char	*ct;
-	size_t		 n;
-
-	if (r->req == NULL)
-		return (0);
-	ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
-	    "Content-Type");
-	if (ct == NULL || *ct == '\0')
-		return (0);
-	n = strcspn(ct, ";");
-	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
-		n--;
-	if (n == strlen("application/json") &&
-	    strncasecmp(ct, "application/json", n) == 0)
-		return (0);
-	api_reply_error(r, 400, "Content-Type specified (%s) must be "
-	    "'application/json'", ct);
-	return (-1);
-}
-
-char *
-api_body(struct api_req *r, size_t *lenp)
-{
-	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
-	size_t		 len = evbuffer_get_length(in);
-	char		*s;
-
-	if (len > r->srv->cfg.max_body)
-		return (NULL);
-	s = xmalloc(len + 1);
-	evbuffer_copyout(in, s, len);
-	s[len] = '\0';
-	if (lenp != NULL)
-		*lenp = len;
-	return (s);
-}
-
-/*
- * evhttp_send_reply, but a HEAD reply gets the body's Content-Length and
- * no body, as Go's server answers: libevent would send the body without a
- * length, and the client would read it as an unsolicited response.
- */
-static void
-api_send_reply(struct evhttp_request *req, int status, struct evbuffer *body)
-{
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-	char			 len[32];
-
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-		if (status >= 200 && status != 204 && status != 304 &&
-		    evhttp_find_header(h, "Content-Length") == NULL) {
-			snprintf(len, sizeof len, "%zu", body != NULL ?
-			    evbuffer_get_length(body) : 0);
-			evhttp_add_header(h, "Content-Length", len);
-		}
-		body = NULL;
-	}
-	evhttp_send_reply(req, status, api_status_reason(status), body);
+	return (strconv_bool_value(api_query(r, name)));
 }
 
 static void
@@ -274,7 +154,7 @@ api_send(struct api_req *r, int status, struct evbuffer *body)
 	if (r->req != NULL) {
 		r->srv->bytes_sent += body != NULL ?
 		    evbuffer_get_length(body) : 0;
-		api_send_reply(r->req, status, body);
+		api_reply_send(r->req, status, body);
 	}
 	api_req_free(r);
 }
@@ -327,47 +207,6 @@ api_reply_empty(struct api_req *r, int status)
 	api_reply_buf(r, status, NULL);
 }
 
-char *
-api_error_body(const char *msg)
-{
-	json_t	*o = json_object();
-	char	*s;
-
-	/* utf8_json: any bytes in, a valid string out; the pack cannot fail. */
-	json_object_set_new(o, "message", jsontext_new(msg));
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (s == NULL)
-		fatal("%s: jansson cannot encode a sanitized string", __func__);
-	return (s);
-}
-
-void
-api_reply_raw_error(struct evhttp_request *req, int version, int status,
-    int common_headers, const char *msg)
-{
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-	struct evbuffer		*buf = evbuffer_new();
-	char			*s;
-
-	if (common_headers)
-		api_add_common_headers(req);
-	if (version != 0 && version <= API_VERSION(1, 23)) {
-		/* Go's http.Error: the text as it is, not JSON. */
-		evhttp_add_header(h, "Content-Type",
-		    "text/plain; charset=utf-8");
-		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-		evbuffer_add_printf(buf, "%s\n", msg);
-	} else {
-		s = api_error_body(msg);
-		evhttp_add_header(h, "Content-Type", "application/json");
-		evbuffer_add_printf(buf, "%s\n", s);
-		xfree(s);
-	}
-	api_send_reply(req, status, buf);
-	evbuffer_free(buf);
-}
-
 void
 api_reply_error(struct api_req *r, int status, const char *fmt, ...)
 {
@@ -384,25 +223,6 @@ api_reply_error(struct api_req *r, int status, const char *fmt, ...)
 	if (r->req != NULL)
 		api_reply_raw_error(r->req, r->version, status, 1, msg);
 	api_req_free(r);
-}
-
-int
-api_err_status(int code)
-{
-	switch (code) {
-	case ERR_INVALID:
-		return (400);
-	case ERR_NOT_FOUND:
-		return (404);
-	case ERR_CONFLICT:
-		return (409);
-	case ERR_NOT_MODIFIED:
-		return (304);
-	case ERR_NOT_IMPLEMENTED:
-		return (501);
-	default:
-		return (500);
-	}
 }
 
 void
