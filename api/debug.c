@@ -25,8 +25,7 @@
 static void
 debug_reply_text(struct api_req *r, struct evbuffer *body)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(r->req),
-	    "Content-Type", "text/plain; charset=utf-8");
+	api_req_add_header(r, "Content-Type", "text/plain; charset=utf-8");
 	api_reply_buf(r, 200, body);
 }
 
@@ -85,7 +84,7 @@ debug_kind_json_cb(const char *kind, size_t n, void *arg)
 void
 debug_vars(struct api_req *r)
 {
-	struct server		*srv = r->srv;
+	struct server		*srv = api_req_server(r);
 	struct logreader_losses	 lost;
 	json_t			*o, *kinds = json_object();
 
@@ -125,7 +124,7 @@ debug_events(struct api_req *r)
 	FILE		*fp = open_memstream(&text, &len);
 
 	if (fp != NULL) {
-		event_base_dump_events(r->srv->base, fp);
+		event_base_dump_events(api_req_base(r), fp);
 		fclose(fp);
 		evbuffer_add(body, text, len);
 		free(text);	/* open_memstream's buffer is libc's */

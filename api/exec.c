@@ -91,7 +91,7 @@ exec_api_create(struct api_req *r)
 		goto out;
 	}
 	/* WorkingDir came with API 1.35; older clients never meant it. */
-	if (r->version < API_VERSION(1, 35))
+	if (api_req_version(r) < API_VERSION(1, 35))
 		spec.workdir = "";
 	if (*spec.workdir != '\0' && spec.workdir[0] != '/') {
 		api_reply_error(r, 400, "the working directory '%s' is "
@@ -100,8 +100,8 @@ exec_api_create(struct api_req *r)
 	}
 	spec.argv = argv;
 	spec.env = env;
-	if ((c = container_store_lookup(r->srv->store, r->params[0], &err)) ==
-	    NULL || (e = exec_create(r->srv->base, c, &spec, &err)) == NULL) {
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0), &err)) ==
+	    NULL || (e = exec_create(api_req_base(r), c, &spec, &err)) == NULL) {
 		api_reply_err(r, &err);
 		goto out;
 	}
@@ -118,7 +118,7 @@ exec_api_inspect(struct api_req *r)
 	struct exec	*e;
 	struct err	 err;
 
-	if ((e = exec_lookup(r->srv->store, r->params[0], &err)) == NULL) {
+	if ((e = exec_lookup(api_req_store(r), api_req_param(r, 0), &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
 	}
@@ -134,7 +134,7 @@ exec_api_resize(struct api_req *r)
 
 	if (strconv_atoi(api_query(r, "h"), &h, &err) != 0 ||
 	    strconv_atoi(api_query(r, "w"), &w, &err) != 0 ||
-	    (e = exec_lookup(r->srv->store, r->params[0], &err)) == NULL) {
+	    (e = exec_lookup(api_req_store(r), api_req_param(r, 0), &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
 	}
@@ -170,7 +170,7 @@ exec_api_start(struct api_req *r)
 	 * a status; dockerd checks "already running" only after it and
 	 * writes that refusal into the raw stream.
 	 */
-	if ((e = exec_lookup(r->srv->store, r->params[0], &err)) == NULL ||
+	if ((e = exec_lookup(api_req_store(r), api_req_param(r, 0), &err)) == NULL ||
 	    exec_check_start(e, &err) != 0) {
 		api_reply_err(r, &err);
 		return;

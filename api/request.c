@@ -128,6 +128,74 @@ api_req_dispatch(struct server *srv, struct evhttp_request *req,
 	cb(r);
 }
 
+uint64_t
+api_req_id(const struct api_req *r)
+{
+	return (r->id);
+}
+
+const char *
+api_req_param(const struct api_req *r, int i)
+{
+	return (i >= 0 && i < API_MAX_PARAMS ? r->params[i] : NULL);
+}
+
+int
+api_req_version(const struct api_req *r)
+{
+	return (r->version);
+}
+
+struct server *
+api_req_server(const struct api_req *r)
+{
+	return (r->srv);
+}
+
+struct container_store *
+api_req_store(const struct api_req *r)
+{
+	return (r->srv->store);
+}
+
+struct event_base *
+api_req_base(const struct api_req *r)
+{
+	return (r->srv->base);
+}
+
+struct cancel *
+api_req_ctx(const struct api_req *r)
+{
+	return (r->ctx);
+}
+
+struct task *
+api_req_task(const struct api_req *r)
+{
+	return (r->task);
+}
+
+int
+api_req_method(const struct api_req *r)
+{
+	return (r->req != NULL ? (int)evhttp_request_get_command(r->req) : 0);
+}
+
+void
+api_req_add_header(struct api_req *r, const char *key, const char *value)
+{
+	if (r->req != NULL)
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    key, value);
+}
+
+void
+api_req_set_close_notify(struct api_req *r, int on)
+{
+	r->close_notify = on;
+}
+
 const char *
 api_query(struct api_req *r, const char *name)
 {

@@ -27,6 +27,8 @@
 
 struct cancel;
 struct conn;
+struct container_store;
+struct event_base;
 struct evbuffer;
 struct server;
 struct task;
@@ -49,6 +51,29 @@ struct api_req {
 	int			 close_notify;	/* cancel ctx on close (1) */
 };
 
+
+/*
+ * Accessors: what a handler may know of its request. The struct above is
+ * still public for the handlers not yet converted; new code uses these.
+ */
+uint64_t	 api_req_id(const struct api_req *);
+/* The i-th {param} of the route, percent-decoded (NULL past the last). */
+const char	*api_req_param(const struct api_req *, int i);
+/* The requested API version, 1.41 -> 141. */
+int		 api_req_version(const struct api_req *);
+struct server	*api_req_server(const struct api_req *);
+struct container_store *api_req_store(const struct api_req *);
+struct event_base *api_req_base(const struct api_req *);
+/* The request's context: fired when the client goes or on shutdown. */
+struct cancel	*api_req_ctx(const struct api_req *);
+struct task	*api_req_task(const struct api_req *);
+/* EVHTTP_REQ_GET, ...; 0 once the client is gone. */
+int		 api_req_method(const struct api_req *);
+/* Adds a reply header (before the reply; nothing once the client left). */
+void		 api_req_add_header(struct api_req *, const char *key,
+		     const char *value);
+/* Off: the handler hears of a close only when a write fails (teaching). */
+void		 api_req_set_close_notify(struct api_req *, int on);
 
 /* Query parameters: the first occurrence wins, as in dockerd. */
 const char	*api_query(struct api_req *, const char *name);
