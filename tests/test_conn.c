@@ -30,7 +30,21 @@ struct tconn {
 	size_t			 got;	/* bytes the client read */
 	char			 tail[8];	/* its last bytes */
 	int			 closed;	/* the client saw EOF */
+	int			 hijack;	/* the handler takes the socket */
+	int			 hijacked_fd;
+	struct evbuffer		*pending_out;	/* what evhttp had to send */
+	struct evbuffer		*early_in;	/* what the client sent on */
 };
+
+/* dockerd's Hijacker as api/exec.c uses it: a 101, then the raw socket. */
+static void
+tconn_hijack(struct tconn *tc, struct evhttp_request *req, struct conn *c)
+{
+	evhttp_send_reply_start(req, 101, "UPGRADED");
+	tc->pending_out = evbuffer_new();
+	tc->early_in = evbuffer_new();
+	tc->hijacked_fd = conn_hijack(c, tc->pending_out, tc->early_in);
+}
 
 /* A streamed reply (chunked), ended at once as a finished backlog is. */
 static void
@@ -43,6 +57,11 @@ tconn_handler(struct evhttp_request *req, void *arg)
 
 	assert_non_null(c);
 	tc->requests++;
+	if (tc->hijack) {
+		evbuffer_free(buf);
+		tconn_hijack(tc, req, c);
+		return;
+	}
 	evhttp_send_reply_start(req, 200, "OK");
 	conn_stream_begin(c);
 	memset(block, 'x', sizeof block);
@@ -172,6 +191,58 @@ test_conn_slow_reader_gets_the_rest_of_a_finished_stream(void **state)
 	tconn_close(&tc);
 }
 
+/*
+ * The hand-over: the status line evhttp had not yet sent and the bytes
+ * the client sent past its request go to the new owner, the socket works
+ * both ways on the new fd, and the connection and request are freed (the
+ * leak check): nothing of evhttp's is left on the socket.
+ */
+static void
+test_conn_hijack_hands_over_output_and_early_input(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct tconn		 tc;
+	char			 buf[256];
+	ssize_t			 n;
+	size_t			 len;
+
+	tconn_open(f, &tc, 30, 0);
+	tc.hijack = 1;
+	tc.hijacked_fd = -2;
+	tconn_send(&tc, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+	    "\r\nEARLY");
+	run_loop_for(f->base, 300);
+	assert_int_equal(tc.requests, 1);
+	assert_true(tc.hijacked_fd >= 0);
+	len = evbuffer_get_length(tc.early_in);
+	assert_int_equal(len, 5);
+	assert_memory_equal(evbuffer_pullup(tc.early_in, -1), "EARLY", 5);
+	len = evbuffer_get_length(tc.pending_out);
+	assert_true(len > 12);
+	assert_memory_equal(evbuffer_pullup(tc.pending_out, -1),
+	    "HTTP/1.1 101", 12);
+	/* evhttp wrote none of it: the client has nothing yet. */
+	run_loop_for(f->base, 100);
+	assert_int_equal(read(tc.fd, buf, sizeof buf), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* The socket is the new owner's, both ways. */
+	assert_int_equal(write(tc.hijacked_fd, "out", 3), 3);
+	run_loop_for(f->base, 50);
+	assert_int_equal(read(tc.fd, buf, sizeof buf), 3);
+	assert_memory_equal(buf, "out", 3);
+	tconn_send(&tc, "in");
+	run_loop_for(f->base, 50);
+	n = read(tc.hijacked_fd, buf, sizeof buf);
+	assert_int_equal(n, 2);
+	assert_memory_equal(buf, "in", 2);
+	close(tc.hijacked_fd);
+	run_loop_for(f->base, 50);
+	assert_int_equal(read(tc.fd, buf, sizeof buf), 0);	/* EOF */
+	evbuffer_free(tc.pending_out);
+	evbuffer_free(tc.early_in);
+	tconn_close(&tc);
+}
+
 int
 main(void)
 {
@@ -179,6 +250,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, lp_setup, lp_teardown)
 		T(test_conn_keepalive_after_stream_held_to_header_deadline),
 		T(test_conn_slow_reader_gets_the_rest_of_a_finished_stream),
+		T(test_conn_hijack_hands_over_output_and_early_input),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
