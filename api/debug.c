@@ -12,6 +12,7 @@
 
 #include "api/debug.h"
 #include "api/events.h"
+#include "api/conn.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/procinfo.h"
@@ -27,8 +28,7 @@
 static void
 debug_reply_text(struct api_req *r, struct evbuffer *body)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(r->req),
-	    "Content-Type", "text/plain; charset=utf-8");
+	api_req_add_header(r, "Content-Type", "text/plain; charset=utf-8");
 	api_reply_buf(r, 200, body);
 }
 
@@ -87,7 +87,7 @@ debug_kind_json_cb(const char *kind, size_t n, void *arg)
 void
 debug_vars(struct api_req *r)
 {
-	struct server		*srv = r->srv;
+	struct server		*srv = api_req_server(r);
 	struct logreader_losses	 lost;
 	json_t			*o, *kinds = json_object();
 
@@ -104,7 +104,7 @@ debug_vars(struct api_req *r)
 	    "requests", (json_int_t)srv->requests,
 	    "requests_in_flight", (json_int_t)srv->in_flight,
 	    "streams", (json_int_t)srv->streams,
-	    "header_deadline_drops", (json_int_t)srv->deadline_drops,
+	    "header_deadline_drops", (json_int_t)conn_table_drops(srv->conns),
 	    "accept_errors", (json_int_t)srv->accept_errors,
 	    "bytes_sent", (json_int_t)srv->bytes_sent,
 	    "heap_in_use", (json_int_t)procinfo_heap_in_use(),
@@ -133,7 +133,7 @@ debug_events(struct api_req *r)
 	FILE		*fp = open_memstream(&text, &len);
 
 	if (fp != NULL) {
-		event_base_dump_events(r->srv->base, fp);
+		event_base_dump_events(api_req_base(r), fp);
 		fclose(fp);
 		evbuffer_add(body, text, len);
 		free(text);	/* open_memstream's buffer is libc's */

@@ -22,101 +22,6 @@
 
 /* ---- request parsing ------------------------------------------------- */
 
-/* Go's name for a JSON value's type in decoder errors. */
-static const char *
-exec_api_json_type(const json_t *v)
-{
-	if (json_is_string(v))
-		return ("string");
-	if (json_is_number(v))
-		return ("number");
-	if (json_is_boolean(v))
-		return ("bool");
-	if (json_is_array(v))
-		return ("array");
-	return ("object");
-}
-
-/*
- * The body as a JSON object, answering the errors dockerd's decoder gives
- * (an empty body is io.EOF). NULL when r has been answered.
- */
-static json_t *
-exec_api_body(struct api_req *r, const char *gotype)
-{
-	json_t		*body;
-	json_error_t	 jerr;
-	char		*text, *clean;
-	size_t		 len, i;
-
-	if (api_check_json(r) != 0)
-		return (NULL);
-	if ((text = api_body(r, &len)) == NULL) {
-		api_reply_error(r, 413, "request body too large");
-		return (NULL);
-	}
-	for (i = 0; i < len && isspace((unsigned char)text[i]); i++)
-		;
-	if (i == len) {
-		xfree(text);
-		api_reply_error(r, 400, "got EOF while reading request body");
-		return (NULL);
-	}
-	/* As for create: Go reads invalid bytes in strings as U+FFFD. */
-	if (!utf8_valid(text, len)) {
-		clean = utf8_sanitize(text, len, &len);
-		xfree(text);
-		text = clean;
-	}
-	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
-	xfree(text);
-	if (body == NULL) {
-		api_reply_error(r, 400, "%s", jerr.text);
-		return (NULL);
-	}
-	if (!json_is_object(body)) {
-		api_reply_error(r, 400, "json: cannot unmarshal %s into Go "
-		    "value of type %s", exec_api_json_type(body), gotype);
-		json_decref(body);
-		return (NULL);
-	}
-	return (body);
-}
-
-static int
-exec_api_bool(json_t *body, const char *gotype, const char *field, int *out,
-    struct err *err)
-{
-	json_t	*v = json_object_get(body, field);
-
-	*out = 0;
-	if (v == NULL || json_is_null(v))
-		return (0);
-	if (!json_is_boolean(v))
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal %s "
-		    "into Go struct field %s.%s of type bool",
-		    exec_api_json_type(v), gotype, field));
-	*out = json_is_true(v);
-	return (0);
-}
-
-static int
-exec_api_string(json_t *body, const char *field, const char **out,
-    struct err *err)
-{
-	json_t	*v = json_object_get(body, field);
-
-	*out = "";
-	if (v == NULL || json_is_null(v))
-		return (0);
-	if (!json_is_string(v))
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal %s "
-		    "into Go struct field ExecConfig.%s of type string",
-		    exec_api_json_type(v), field));
-	*out = json_string_value(v);
-	return (0);
-}
-
 /* A []string field as a NULL-terminated array of borrowed strings. */
 static int
 exec_api_strv(json_t *body, const char *field, const char ***out,
@@ -131,12 +36,12 @@ exec_api_strv(json_t *body, const char *field, const char ***out,
 	if (!json_is_array(v))
 		return (err_set(err, ERR_INVALID, "json: cannot unmarshal %s "
 		    "into Go struct field ExecConfig.%s of type []string",
-		    exec_api_json_type(v), field));
+		    api_body_json_type(v), field));
 	json_array_foreach(v, i, s) {
 		if (!json_is_string(s))
 			return (err_set(err, ERR_INVALID, "json: cannot "
 			    "unmarshal %s into Go struct field ExecConfig.%s "
-			    "of type string", exec_api_json_type(s), field));
+			    "of type string", api_body_json_type(s), field));
 	}
 	*out = xcalloc(json_array_size(v) + 1, sizeof **out);
 	json_array_foreach(v, i, s)
@@ -157,24 +62,27 @@ exec_api_create(struct api_req *r)
 	const char		**argv = NULL, **env = NULL, *keys;
 	int			 detach;
 
-	if ((body = exec_api_body(r, "types.ExecConfig")) == NULL)
+	if ((body = api_body_object(r, "types.ExecConfig")) == NULL)
 		return;
 	memset(&spec, 0, sizeof spec);
 	if (exec_api_strv(body, "Cmd", &argv, &err) != 0 ||
 	    exec_api_strv(body, "Env", &env, &err) != 0 ||
-	    exec_api_string(body, "WorkingDir", &spec.workdir, &err) != 0 ||
-	    exec_api_string(body, "User", &spec.user, &err) != 0 ||
-	    exec_api_string(body, "DetachKeys", &keys, &err) != 0 ||
-	    exec_api_bool(body, "ExecConfig", "Tty", &spec.tty, &err) != 0 ||
-	    exec_api_bool(body, "ExecConfig", "AttachStdin",
-	    &spec.attach_stdin, &err) != 0 ||
-	    exec_api_bool(body, "ExecConfig", "AttachStdout",
-	    &spec.attach_stdout, &err) != 0 ||
-	    exec_api_bool(body, "ExecConfig", "AttachStderr",
-	    &spec.attach_stderr, &err) != 0 ||
-	    exec_api_bool(body, "ExecConfig", "Privileged", &spec.privileged,
+	    api_body_string(body, "ExecConfig", "WorkingDir", &spec.workdir,
 	    &err) != 0 ||
-	    exec_api_bool(body, "ExecConfig", "Detach", &detach, &err) != 0) {
+	    api_body_string(body, "ExecConfig", "User", &spec.user,
+	    &err) != 0 ||
+	    api_body_string(body, "ExecConfig", "DetachKeys", &keys,
+	    &err) != 0 ||
+	    api_body_bool(body, "ExecConfig", "Tty", &spec.tty, &err) != 0 ||
+	    api_body_bool(body, "ExecConfig", "AttachStdin",
+	    &spec.attach_stdin, &err) != 0 ||
+	    api_body_bool(body, "ExecConfig", "AttachStdout",
+	    &spec.attach_stdout, &err) != 0 ||
+	    api_body_bool(body, "ExecConfig", "AttachStderr",
+	    &spec.attach_stderr, &err) != 0 ||
+	    api_body_bool(body, "ExecConfig", "Privileged", &spec.privileged,
+	    &err) != 0 ||
+	    api_body_bool(body, "ExecConfig", "Detach", &detach, &err) != 0) {
 		api_reply_err(r, &err);
 		goto out;
 	}
@@ -183,7 +91,7 @@ exec_api_create(struct api_req *r)
 		goto out;
 	}
 	/* WorkingDir came with API 1.35; older clients never meant it. */
-	if (r->version < API_VERSION(1, 35))
+	if (api_req_version(r) < API_VERSION(1, 35))
 		spec.workdir = "";
 	if (*spec.workdir != '\0' && spec.workdir[0] != '/') {
 		api_reply_error(r, 400, "the working directory '%s' is "
@@ -192,8 +100,8 @@ exec_api_create(struct api_req *r)
 	}
 	spec.argv = argv;
 	spec.env = env;
-	if ((c = container_store_lookup(r->srv->store, r->params[0], &err)) ==
-	    NULL || (e = exec_create(r->srv->base, c, &spec, &err)) == NULL) {
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0), &err)) ==
+	    NULL || (e = exec_create(api_req_base(r), c, &spec, &err)) == NULL) {
 		api_reply_err(r, &err);
 		goto out;
 	}
@@ -210,7 +118,7 @@ exec_api_inspect(struct api_req *r)
 	struct exec	*e;
 	struct err	 err;
 
-	if ((e = exec_lookup(r->srv->store, r->params[0], &err)) == NULL) {
+	if ((e = exec_lookup(api_req_store(r), api_req_param(r, 0), &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
 	}
@@ -226,7 +134,7 @@ exec_api_resize(struct api_req *r)
 
 	if (strconv_atoi(api_query(r, "h"), &h, &err) != 0 ||
 	    strconv_atoi(api_query(r, "w"), &w, &err) != 0 ||
-	    (e = exec_lookup(r->srv->store, r->params[0], &err)) == NULL) {
+	    (e = exec_lookup(api_req_store(r), api_req_param(r, 0), &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
 	}
@@ -247,10 +155,10 @@ exec_api_start(struct api_req *r)
 	json_t		*body;
 	int		 detach, tty;
 
-	if ((body = exec_api_body(r, "types.ExecStartCheck")) == NULL)
+	if ((body = api_body_object(r, "types.ExecStartCheck")) == NULL)
 		return;
-	if (exec_api_bool(body, "ExecStartCheck", "Detach", &detach,
-	    &err) != 0 || exec_api_bool(body, "ExecStartCheck", "Tty", &tty,
+	if (api_body_bool(body, "ExecStartCheck", "Detach", &detach,
+	    &err) != 0 || api_body_bool(body, "ExecStartCheck", "Tty", &tty,
 	    &err) != 0) {
 		json_decref(body);
 		api_reply_err(r, &err);
@@ -262,7 +170,7 @@ exec_api_start(struct api_req *r)
 	 * a status; dockerd checks "already running" only after it and
 	 * writes that refusal into the raw stream.
 	 */
-	if ((e = exec_lookup(r->srv->store, r->params[0], &err)) == NULL ||
+	if ((e = exec_lookup(api_req_store(r), api_req_param(r, 0), &err)) == NULL ||
 	    exec_check_start(e, &err) != 0) {
 		api_reply_err(r, &err);
 		return;

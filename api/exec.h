@@ -8,10 +8,8 @@
 #ifndef LP_API_EXEC_H
 #define LP_API_EXEC_H
 
+#include "api/execio.h"	/* EXEC_API_GRACE_MS */
 #include "api/http.h"
-
-/* SIGTERM to SIGKILL when the client of an attached exec went away. */
-#define EXEC_API_GRACE_MS	2000
 
 void	exec_api_create(struct api_req *);
 void	exec_api_start(struct api_req *);

@@ -14,7 +14,6 @@
 #include <event2/event.h>
 
 #include "api/duplex.h"
-#include "api/exec.h"
 #include "api/execio.h"
 #include "api/frame.h"
 #include "api/http.h"
@@ -398,7 +397,7 @@ execio_attach(struct api_req *r, struct exec *e, int tty)
 	};
 	struct err		 err;
 
-	x->base = r->srv->base;
+	x->base = api_req_base(r);
 	x->e = e;
 	exec_ref(e, "stream");
 	reap_init(&x->reap, x->base, execio_reap_cb, x);

@@ -11,6 +11,9 @@
 struct api_req;
 struct exec;
 
+/* SIGTERM to SIGKILL when the client of an attached exec went away. */
+#define EXEC_API_GRACE_MS	2000
+
 /*
  * Hijacks r and starts e attached to it; everything after the hijack goes
  * in-band, as dockerd writes it. r is gone; the attachment frees itself.

@@ -1,123 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One API request as handlers see it, and the ways to answer it. Every
- * routed request gets a struct api_req with its own cancel context (a child
- * of the daemon's root) and task. A handler answers exactly once: a reply
- * helper (which ends the request), or api_stream_start() ... api_stream_end().
- *
- * Close notification is wired for every request: when the client goes away
- * while a reply is being streamed (or headers have been sent), r->ctx is
- * cancelled with CANCEL_CLIENT_GONE; on shutdown with CANCEL_SHUTDOWN.
- * A streaming handler hooks r->ctx and, from its hook or its own completion,
- * calls api_stream_end() once; after that r is gone.
+ * What an endpoint handler includes: the request (api/request.h), the
+ * replies that need no request (api/reply.h) and the body readers
+ * (api/body.h). Nothing in those includes this header.
  */
 #ifndef LP_API_HTTP_H
 #define LP_API_HTTP_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <jansson.h>
-
-#include "daemon/base/err.h"
-
-struct cancel;
-struct evbuffer;
-struct server;
-struct task;
-
-#define API_MAX_PARAMS	2
-
-struct api_req {
-	uint64_t		 id;
-	struct server		*srv;		/* borrowed */
-	struct evhttp_request	*req;		/* borrowed; NULL once gone */
-	struct evhttp_connection *evcon;	/* borrowed; NULL once closed */
-	struct cancel		*ctx;		/* owned */
-	struct task		*task;		/* owned */
-	struct evkeyvalq	 query;		/* owned */
-	char			*params[API_MAX_PARAMS];	/* owned, decoded */
-	int			 version;	/* requested API, 1.41 -> 141 */
-	int			 streaming;	/* headers sent */
-	int			 gone;		/* client closed */
-	int			 close_notify;	/* cancel ctx on close (1) */
-};
-
-/* Docker's "<major>.<minor>" -> major*100+minor (1.41 -> 141). */
-#define API_VERSION(maj, min)	((maj) * 100 + (min))
-#define API_VERSION_MIN		API_VERSION(1, 12)
-#define API_VERSION_MAX		API_VERSION(1, 41)
-
-/* Query parameters: the first occurrence wins, as in dockerd. */
-const char	*api_query(struct api_req *, const char *name);
-/* dockerd's BoolValue: false iff absent, "", 0, no, false, none. */
-int		 api_query_bool(struct api_req *, const char *name);
-/* The same rule on a bare value (NULL = absent); pure, for the fuzzer. */
-int		 api_bool_value(const char *);
-/*
- * dockerd's CheckForJSON: 0 when the body is declared application/json or
- * not declared at all; otherwise replies 400 (r is gone) and returns -1.
- */
-int		 api_check_json(struct api_req *);
-/* The request body as a NUL-terminated string; NULL if over the limit. */
-char		*api_body(struct api_req *, size_t *len);
-
-/* Adds dockerd's common headers (Api-Version, Server, Ostype...). */
-void		 api_add_common_headers(struct evhttp_request *);
-
-/* Replies and ends the request (r is freed). body is stolen. */
-void		 api_reply_json(struct api_req *, int status, json_t *body);
-void		 api_reply_empty(struct api_req *, int status);
-/* Adds the common headers and sends body (not taken; may be NULL). */
-void		 api_reply_buf(struct api_req *, int status, struct evbuffer *);
-/* Docker's error shape: {"message":"..."} (plain text for API <= 1.23). */
-void		 api_reply_error(struct api_req *, int status,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/*
- * Docker's error body {"message":"..."} for msg, whatever its bytes:
- * invalid UTF-8 becomes U+FFFD. Never NULL; the caller frees it.
- */
-char		*api_error_body(const char *msg);
-/* Maps err->code (ERR_*, errno) to a status and replies with err->msg. */
-void		 api_reply_err(struct api_req *, const struct err *);
-int		 api_err_status(int code);
-
-/*
- * Streaming: sends status and headers at once (content_type may be NULL),
- * chunked on HTTP/1.1. Then api_stream_write() any number of times; it takes
- * the buffer's contents. api_stream_pending() is what the connection has not
- * yet sent; drained_cb runs when it has all gone out (backpressure), never
- * after api_stream_end(). A write to a client that has gone returns -1
- * (Go's "broken pipe"); the data is dropped.
- */
-void		 api_stream_start(struct api_req *, int status,
-		     const char *content_type);
-int		 api_stream_write(struct api_req *, struct evbuffer *,
-		     void (*drained_cb)(void *), void *arg);
-size_t		 api_stream_pending(struct api_req *);
-/* Ends the reply (terminating chunk) and frees r. Idempotent via r. */
-void		 api_stream_end(struct api_req *);
-
-/*
- * Hijack (dockerd's http.Hijacker, for POST /exec/{id}/start): takes the
- * client's connection away from evhttp without any reply. Returns the
- * socket as a new fd (non-blocking, close-on-exec), now owned by the
- * caller; bytes evhttp still had to send go to pending_out (send them
- * first), bytes the client sent past the request to early_in. r is freed
- * in every case; -1 when the client is already gone.
- */
-int		 api_hijack(struct api_req *, struct evbuffer *pending_out,
-		     struct evbuffer *early_in);
-
-/* For server.c: wraps req for a routed handler and runs it. */
-struct route;
-void		 api_req_dispatch(struct server *, struct evhttp_request *,
-		     const struct route *, char **params, int version);
-/* Answers an unrouted or rejected request (no request object). */
-void		 api_reply_raw_error(struct evhttp_request *, int version,
-		     int status, int common_headers, const char *msg);
-const char	*api_status_reason(int status);
+#include "api/body.h"
+#include "api/reply.h"
+#include "api/request.h"
 
 #endif

@@ -63,69 +63,137 @@ logs_parse_tail(const char *s)
 	return (v);
 }
 
-void
-logs_container(struct api_req *r)
+/* The query, read once: dockerd's ContainerLogsOptions. */
+struct logs_query {
+	int		 want_stdout;
+	int		 want_stderr;
+	int		 follow;
+	int		 timestamps;
+	int		 details;
+	const char	*since;		/* borrowed from the request */
+	const char	*until;
+	const char	*tail;
+};
+
+/* What the checks and the stream need of the container, taken once. */
+struct logs_view {
+	struct container	*c;	/* borrowed: the loop is ours */
+	int			 removing;
+	int			 driver_none;
+	int			 running;
+	int			 tty;
+	int			 max_file;
+	struct jsonfile		*writer;	/* NULL when not running */
+};
+
+static void
+logs_read_query(struct api_req *r, struct logs_query *q)
+{
+	q->want_stdout = api_query_bool(r, "stdout");
+	q->want_stderr = api_query_bool(r, "stderr");
+	q->follow = api_query_bool(r, "follow");
+	q->timestamps = api_query_bool(r, "timestamps");
+	q->details = api_query_bool(r, "details");
+	q->since = api_query(r, "since");
+	q->until = api_query(r, "until");
+	q->tail = api_query(r, "tail");
+}
+
+static void
+logs_snapshot(struct container *c, struct logs_view *v)
+{
+	v->c = c;
+	v->removing = container_removing(c);
+	v->driver_none = strcmp(container_log_driver(c), "none") == 0;
+	v->running = container_running(c);
+	v->tty = container_tty(c);
+	v->max_file = container_log_max_file(c);
+	v->writer = container_log_writer(c);
+}
+
+/*
+ * dockerd's checks in dockerd's order (router, then daemon.ContainerLogs):
+ * a stream chosen, the container, not being removed, a driver that reads,
+ * its options, since, until. 0, or the request was answered and is gone.
+ */
+static int
+logs_check(struct api_req *r, const struct logs_query *q,
+    struct logs_view *v, struct logreader_opts *ro)
 {
 	struct container	*c;
-	struct logreader_opts	 ro = { 0 };
-	struct stream_opts	 so = { 0 };
 	struct err		 err = { 0 };
-	const char		*since, *until;
 
-	task_push(r->task);
-	so.want_stdout = api_query_bool(r, "stdout");
-	so.want_stderr = api_query_bool(r, "stderr");
-	if (!so.want_stdout && !so.want_stderr) {
+	if (!q->want_stdout && !q->want_stderr) {
 		api_reply_error(r, 400, "Bad parameters: you must choose at "
 		    "least one stream");
-		return;
+		return (-1);
 	}
-	if ((c = container_store_lookup(r->srv->store, r->params[0],
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
 	    &err)) == NULL) {
 		api_reply_err(r, &err);
-		return;
+		return (-1);
 	}
-	if (container_removing(c)) {
+	logs_snapshot(c, v);
+	if (v->removing) {
 		api_reply_error(r, 409, "can not get logs from container which "
 		    "is dead or marked for removal");
-		return;
+		return (-1);
 	}
-	if (strcmp(container_log_driver(c), "none") == 0) {
+	if (v->driver_none) {
 		api_reply_error(r, 501, "configured logging driver does not "
 		    "support reading");
-		return;
+		return (-1);
 	}
 	/* Log options that would fail at start fail here too (dockerd). */
 	if (container_log_check(c, &err) != 0) {
 		api_reply_error(r, 500, "%s", err.msg);
-		return;
+		return (-1);
 	}
-	since = api_query(r, "since");
-	until = api_query(r, "until");
-	if (since != NULL && *since != '\0') {
-		if (logs_parse_time("since", since, &ro.since_ns, &err) != 0) {
+	if (q->since != NULL && *q->since != '\0') {
+		if (logs_parse_time("since", q->since, &ro->since_ns,
+		    &err) != 0) {
 			api_reply_err(r, &err);
-			return;
+			return (-1);
 		}
-		ro.has_since = 1;
+		ro->has_since = 1;
 	}
-	if (until != NULL && *until != '\0') {
-		if (logs_parse_time("until", until, &ro.until_ns, &err) != 0) {
+	if (q->until != NULL && *q->until != '\0') {
+		if (logs_parse_time("until", q->until, &ro->until_ns,
+		    &err) != 0) {
 			api_reply_err(r, &err);
-			return;
+			return (-1);
 		}
 		/* dockerd: until=0 means no upper bound. */
-		ro.has_until = ro.until_ns != 0;
+		ro->has_until = ro->until_ns != 0;
 	}
-	ro.tail = logs_parse_tail(api_query(r, "tail"));
-	ro.max_file = container_log_max_file(c);
+	return (0);
+}
+
+void
+logs_container(struct api_req *r)
+{
+	struct logs_query	 q = { 0 };
+	struct logs_view	 v = { 0 };
+	struct logreader_opts	 ro = { 0 };
+	struct stream_opts	 so = { 0 };
+	struct stream		*s;
+
+	task_push(api_req_task(r));
+	logs_read_query(r, &q);
+	if (logs_check(r, &q, &v, &ro) != 0)
+		return;
+	ro.tail = logs_parse_tail(q.tail);
+	ro.max_file = v.max_file;
 	/* Following a stopped container returns the backlog and ends. */
-	ro.follow = api_query_bool(r, "follow") && container_running(c) &&
-	    container_log_writer(c) != NULL;
-	so.tty = container_tty(c);
-	so.timestamps = api_query_bool(r, "timestamps");
-	so.details = api_query_bool(r, "details");
+	ro.follow = q.follow && v.running && v.writer != NULL;
+	so.want_stdout = q.want_stdout;
+	so.want_stderr = q.want_stderr;
+	so.tty = v.tty;
+	so.timestamps = q.timestamps;
+	so.details = q.details;
 	/* The teaching aid: the original report's handler, blind to closes. */
-	r->close_notify = !r->srv->cfg.no_close_notify;
-	stream_start(r, c, &ro, &so);
+	api_req_set_close_notify(r,
+	    !api_req_server(r)->cfg.no_close_notify);
+	s = stream_new(r, &so);
+	stream_start(s, v.c, &ro);
 }

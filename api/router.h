@@ -8,7 +8,7 @@
 
 #include "api/http.h"
 
-typedef void (*route_cb)(struct api_req *);
+typedef api_handler_cb route_cb;
 
 struct route {
 	int		 methods;	/* EVHTTP_REQ_* mask */

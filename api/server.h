@@ -13,6 +13,7 @@
 #include "daemon/base/err.h"
 
 struct cancel;
+struct conn_table;
 struct container_store;
 struct event_base;
 struct evhttp;
@@ -38,6 +39,8 @@ struct server {
 	struct server_listener	*listeners;	/* owned */
 	struct server_guard	*guard;		/* owned: header deadline,
 						   accept backoff (server.c) */
+	struct conn_table	*conns;		/* owned: each connection's
+						   owner (api/conn.c) */
 	int			 nlisteners;
 	struct server_config	 cfg;
 	int64_t			 started_ns;	/* monotonic */
@@ -46,7 +49,6 @@ struct server {
 	uint64_t		 connections;	/* live */
 	uint64_t		 bytes_sent;
 	uint64_t		 streams;	/* live */
-	uint64_t		 deadline_drops; /* slow request senders */
 	uint64_t		 accept_errors;	/* EMFILE & co */
 	int			 closing;	/* listeners closed */
 };
@@ -64,8 +66,5 @@ int		 server_listen(struct server *, const char *addr,
 /* Stops accepting; live requests go on until they end. */
 void		 server_close_listeners(struct server *);
 void		 server_free(struct server *);
-/* For api/http.c: a request ended on a connection that stays open. */
-struct evhttp_connection;
-void		 server_conn_rearm(struct server *, struct evhttp_connection *);
 
 #endif

@@ -19,6 +19,7 @@
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/base/log.h"
+#include "daemon/base/reap.h"
 #include "daemon/base/task.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/logline.h"
@@ -37,10 +38,11 @@ struct stream {
 	struct api_req		*r;		/* owned until finish */
 	struct event_base	*base;		/* borrowed */
 	struct logreader	*reader;	/* owned */
-	struct cancel_hook	 req_hook;	/* on r->ctx */
+	struct cancel_hook	 req_hook;	/* on the request's context */
 	struct cancel_hook	 ctr_hook;	/* on the container's ctx */
 	struct evbuffer		*out;		/* owned: frames not yet sent */
 	struct event		*flush_ev;	/* owned */
+	struct reap		 reap;		/* stream_reap_cb */
 	struct stream_opts	 opts;
 	enum stream_state	 state;
 	int			 flush_pending;
@@ -54,13 +56,12 @@ static uint64_t	stream_next_id = 1;
 static void	stream_finish(struct stream *, enum cancel_reason);
 static void	stream_drained_cb(void *);
 
+/* The reap: runs from the loop after stream_finish, on a clean stack. */
 static void
-stream_free_cb(evutil_socket_t fd, short what, void *arg)
+stream_reap_cb(void *arg)
 {
 	struct stream	*s = arg;
 
-	(void)fd;
-	(void)what;
 	log_debug("stream %llu: freed after %llu frames (%s)",
 	    (unsigned long long)s->id, (unsigned long long)s->frames,
 	    cancel_reason_name(s->end));
@@ -89,7 +90,7 @@ stream_drained_cb(void *arg)
 	if (s->state != STREAM_RUNNING || !s->paused)
 		return;
 	s->paused = 0;
-	task_wait(s->r->task, "log producer");
+	task_wait(api_req_task(s->r), "log producer");
 	logreader_resume(s->reader);
 }
 
@@ -172,7 +173,7 @@ stream_ready_cb(void *arg)
 	if (s->state != STREAM_RUNNING)
 		return (0);
 	s->paused = 1;
-	task_wait(s->r->task, "client writable");
+	task_wait(api_req_task(s->r), "client writable");
 	return (0);
 }
 
@@ -227,7 +228,8 @@ stream_cancel_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
 /*
  * The one way a stream ends. Safe from any trigger, including inside the
  * reader's callbacks and the connection's close callback: it only stops
- * and detaches here; memory goes in stream_free_cb.
+ * and detaches here; memory goes in stream_reap_cb. The stream owns
+ * itself, so its finish is also its free.
  */
 static void
 stream_finish(struct stream *s, enum cancel_reason why)
@@ -248,14 +250,29 @@ stream_finish(struct stream *s, enum cancel_reason why)
 		api_stream_write(r, s->out, NULL, NULL);
 	s->r = NULL;
 	api_stream_end(r);		/* frees r and its context */
-	event_base_once(s->base, -1, EV_TIMEOUT, stream_free_cb, s, NULL);
+	reap_later(&s->reap);		/* stream_reap_cb */
+}
+
+struct stream *
+stream_new(struct api_req *r, const struct stream_opts *so)
+{
+	struct stream	*s = xcalloc(1, sizeof *s);
+
+	s->id = stream_next_id++;
+	s->r = r;
+	s->base = api_req_base(r);
+	s->opts = *so;
+	s->out = evbuffer_new();
+	s->flush_ev = event_new(s->base, -1, 0, stream_flush_cb, s);
+	reap_init(&s->reap, s->base, stream_reap_cb, s);
+	return (s);
 }
 
 void
-stream_start(struct api_req *r, struct container *c,
-    const struct logreader_opts *ro, const struct stream_opts *so)
+stream_start(struct stream *s, struct container *c,
+    const struct logreader_opts *ro)
 {
-	struct stream		*s = xcalloc(1, sizeof *s);
+	struct api_req		*r = s->r;
 	struct logreader_sink	 sink = {
 		.entry = stream_entry_cb,
 		.ready = stream_ready_cb,
@@ -265,15 +282,9 @@ stream_start(struct api_req *r, struct container *c,
 	};
 	struct err		 err = { 0 };
 
-	s->id = stream_next_id++;
-	s->r = r;
-	s->base = r->srv->base;
-	s->opts = *so;
-	s->out = evbuffer_new();
-	s->flush_ev = event_new(s->base, -1, 0, stream_flush_cb, s);
-	task_push(r->task);
-	task_label(r->task, "req=%llu, container=%.12s, follow=%d",
-	    (unsigned long long)r->id, container_id(c), ro->follow);
+	task_push(api_req_task(r));
+	task_label(api_req_task(r), "req=%llu, container=%.12s, follow=%d",
+	    (unsigned long long)api_req_id(r), container_id(c), ro->follow);
 
 	api_stream_start(r, 200, NULL);
 	/*
@@ -281,26 +292,23 @@ stream_start(struct api_req *r, struct container *c,
 	 * follower must be able to send per pass more than the copier takes
 	 * in (COPIER_PASS_BYTES of JSON), or no client could keep up.
 	 */
-	if (r->evcon != NULL)
-		bufferevent_set_max_single_write(
-		    evhttp_connection_get_bufferevent(r->evcon),
-		    STREAM_HIGH_WATER);
-	s->reader = logreader_new(s->base, r->ctx, container_log_open(c),
+	api_stream_set_max_write(r, STREAM_HIGH_WATER);
+	s->reader = logreader_new(s->base, api_req_ctx(r), container_log_open(c),
 	    ro->follow ? container_log_writer(c) : NULL, ro, &sink, &err);
 	if (s->reader == NULL) {
 		stream_done_cb(s, err.msg);
 		return;
 	}
 	task_label(logreader_task(s->reader), "for=api.logs_container, "
-	    "req=%llu, container=%.12s", (unsigned long long)r->id,
+	    "req=%llu, container=%.12s", (unsigned long long)api_req_id(r),
 	    container_id(c));
 	/* A removed container ends its followers at once. */
-	if (cancel_hook_add(r->ctx, &s->req_hook, stream_cancel_cb, s) != 0 ||
+	if (cancel_hook_add(api_req_ctx(r), &s->req_hook, stream_cancel_cb, s) != 0 ||
 	    cancel_hook_add(container_ctx(c), &s->ctr_hook, stream_cancel_cb,
 	    s) != 0) {
-		stream_finish(s, cancel_reason(r->ctx));
+		stream_finish(s, cancel_reason(api_req_ctx(r)));
 		return;
 	}
-	task_wait(r->task, ro->follow ? "log producer" : "log backlog");
+	task_wait(api_req_task(r), ro->follow ? "log producer" : "log backlog");
 	logreader_start(s->reader);
 }

@@ -25,11 +25,16 @@ struct stream_opts {
 /* Output held before the reader is paused (the high-water mark). */
 #define STREAM_HIGH_WATER	(64 * 1024)
 
+struct stream;
+
+/* Takes over r (sends nothing yet); the stream then owns itself. */
+struct stream	*stream_new(struct api_req *, const struct stream_opts *);
 /*
- * Takes over r: sends the headers at once and streams until the end. The
- * stream frees itself; r is gone when this returns.
+ * Sends the headers at once and streams c's log until the end; the stream
+ * finishes and frees itself (through its reap) on whichever end comes
+ * first. s and r are gone for the caller when this returns.
  */
-void	stream_start(struct api_req *, struct container *,
-	    const struct logreader_opts *, const struct stream_opts *);
+void		 stream_start(struct stream *, struct container *,
+		     const struct logreader_opts *);
 
 #endif

@@ -24,15 +24,14 @@
 void
 system_ping(struct api_req *r)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
 	struct evbuffer		*body = evbuffer_new();
 
-	evhttp_add_header(h, "Cache-Control",
+	api_req_add_header(r, "Cache-Control",
 	    "no-cache, no-store, must-revalidate");
-	evhttp_add_header(h, "Pragma", "no-cache");
-	evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
-	if (evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD)
-		evhttp_add_header(h, "Content-Length", "0");
+	api_req_add_header(r, "Pragma", "no-cache");
+	api_req_add_header(r, "Content-Type", "text/plain; charset=utf-8");
+	if (api_req_method(r) == EVHTTP_REQ_HEAD)
+		api_req_add_header(r, "Content-Length", "0");
 	else
 		evbuffer_add(body, "OK", 2);
 	api_reply_buf(r, 200, body);
@@ -92,8 +91,8 @@ system_info(struct api_req *r)
 
 	uname(&u);
 	gethostname(host, sizeof host - 1);
-	if (r->srv->store != NULL)
-		container_store_counts(r->srv->store, &running, &paused,
+	if (api_req_store(r) != NULL)
+		container_store_counts(api_req_store(r), &running, &paused,
 		    &stopped);
 	timeutil_format(now, timeutil_now_ns(), 0);
 	o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:[], s:I, s:i, "
@@ -109,7 +108,7 @@ system_info(struct api_req *r)
 	    "DriverStatus",
 	    "NGoroutines", (json_int_t)task_count(),
 	    "NFd", procinfo_open_fds(),
-	    "Debug", r->srv->cfg.debug,
+	    "Debug", api_req_server(r)->cfg.debug,
 	    "SystemTime", now,
 	    "LoggingDriver", "json-file",
 	    "KernelVersion", jsontext_new(u.release),
@@ -119,7 +118,7 @@ system_info(struct api_req *r)
 	    "MemTotal", (json_int_t)sysconf(_SC_PHYS_PAGES) *
 	    (json_int_t)sysconf(_SC_PAGESIZE),
 	    /* Texts from the system: any bytes, sanitized. */
-	    "DockerRootDir", jsontext_new(r->srv->cfg.data_root),
+	    "DockerRootDir", jsontext_new(api_req_server(r)->cfg.data_root),
 	    "Name", jsontext_new(host),
 	    "ServerVersion", LOGPOUCH_VERSION,
 	    "Architecture", jsontext_new(u.machine),

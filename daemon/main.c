@@ -18,6 +18,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "api/dispatch.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
@@ -288,6 +289,7 @@ main_start(struct main_state *m, struct err *err)
 	m->srv = server_new(m->base, m->root, m->store, &cfg, err);
 	if (m->srv == NULL)
 		return (-1);
+	dispatch_attach(m->srv);
 	for (int i = 0; i < m->opts.nhosts; i++) {
 		if (server_listen(m->srv, m->opts.hosts[i],
 		    m->opts.allow_remote_tcp, err) != 0)

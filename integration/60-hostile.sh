@@ -130,6 +130,40 @@ python3 -c "import sys; sys.exit(0 if 1.5 <= float('$s') <= 4.5 else 1)" ||
 	lp_fail "dropped after $s s, want ~2"
 lp_tasks_is api.logs_container 1 || lp_fail "the quiet stream is gone"
 
+lp_step "the same, after a streamed reply on the keep-alive connection"
+# The logs reply streams (chunked) and ends; the next request on that
+# connection must still be held to --header-timeout, not only to the idle
+# timer that every trickled byte re-arms.
+lp_create chatty 'seq 1 50000' >/dev/null
+lp_start_container chatty
+lp_eq "$(lp_wait_exit chatty)" 0 "chatty exit code"
+out=$(python3 "$SC" slow "$LP_SOCK" 1 15 '/containers/chatty/logs?stdout=1&tail=3')
+lp_log "slow request after a stream: $out"
+case $out in
+dropped*) ;;
+*) lp_fail "slow request after a streamed reply not dropped: $out" ;;
+esac
+s=${out#dropped }
+python3 -c "import sys; sys.exit(0 if 1.5 <= float('$s') <= 4.5 else 1)" ||
+	lp_fail "dropped after $s s, want ~2"
+
+lp_step "a slow reader of a finished stream gets all of it and the last chunk"
+# seq's 50000 lines are ~690 KB framed; read at ~80 KB/s, the stream ends
+# with far more than --header-timeout's 2 s of output still to go. That
+# rest is held to --stream-write-timeout (300 s), not cut at 2 s.
+want=$(lp_api '/containers/chatty/logs?stdout=1' | wc -c)
+out=$(python3 "$SC" slowread "$LP_SOCK" '/containers/chatty/logs?stdout=1' \
+	2048 0.025)
+lp_log "slow reader: $out (want $want body bytes before chunking)"
+case $out in
+complete*) ;;
+*) lp_fail "slow reader of a finished stream cut: $out" ;;
+esac
+set -- $out
+[ "$2" -gt "$want" ] || lp_fail "slow reader got $2 bytes, want over $want"
+python3 -c "import sys; sys.exit(0 if float('$3') > 4 else 1)" ||
+	lp_fail "the slow read took only $3 s: the case was not exercised"
+
 lp_step "teardown"
 kill "$quiet_pid" 2>/dev/null || true
 wait "$quiet_pid" 2>/dev/null || true

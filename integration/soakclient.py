@@ -6,9 +6,15 @@
       Sends stdin's bytes on one connection, reads until the daemon closes
       or WAIT_S (default 3) passes; prints the status line, or CLOSED when
       the daemon closed without answering, or SILENT.
-  soakclient.py slow SOCK INTERVAL_S MAX_S
+  soakclient.py slow SOCK INTERVAL_S MAX_S [second|FIRST_PATH]
       Sends a request's headers one byte per INTERVAL_S; prints
-      "dropped S" (seconds until the daemon closed) or "kept S".
+      "dropped S" (seconds until the daemon closed) or "kept S". With
+      "second" a /_ping goes first on the same connection; with a path, a
+      GET of that path whose chunked reply is read to its last chunk.
+  soakclient.py slowread SOCK PATH BYTES INTERVAL_S
+      GETs PATH and reads its chunked reply BYTES at a time, one read per
+      INTERVAL_S; prints "complete N S" (body bytes, seconds) when the
+      final chunk came, or "cut N S" when the daemon closed before it.
   soakclient.py idle SOCK N MAX_S PINGSOCK
       Opens N connections that never send a byte; while they are open,
       checks that PINGSOCK answers /_ping; waits up to MAX_S for the daemon
@@ -75,16 +81,18 @@ def raw(sock, wait_s):
     return 0
 
 
-def slow(sock, interval, max_s, first=False):
+def slow(sock, interval, max_s, first=None):
     req = b"GET /_ping HTTP/1.1\r\nHost: x\r\nUser-Agent: " + b"s" * 4096
     s = connect(sock)
     if first:
         # A complete request first: the slow one is the second on a
         # keep-alive connection.
+        path, end = ("/_ping", b"OK") if first == "second" else \
+            (first, b"\r\n0\r\n\r\n")
         s.settimeout(5)
-        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
         got = b""
-        while not got.endswith(b"OK"):
+        while not got.endswith(end):
             b = s.recv(4096)
             if not b:
                 print("closed after the first request")
@@ -106,6 +114,27 @@ def slow(sock, interval, max_s, first=False):
             print("dropped %.1f" % (time.monotonic() - start))
             return 0
     print("kept %.1f" % (time.monotonic() - start))
+    return 0
+
+
+def slowread(sock, path, size, interval):
+    s = connect(sock)
+    s.settimeout(60)
+    s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    start = time.monotonic()
+    got = b""
+    while True:
+        b = s.recv(size)
+        if not b:
+            break
+        got += b
+        if got.endswith(b"\r\n0\r\n\r\n"):
+            break
+        time.sleep(interval)
+    head, _, body = got.partition(b"\r\n\r\n")
+    done = got.endswith(b"\r\n0\r\n\r\n")
+    print("%s %d %.1f" % ("complete" if done else "cut", len(body),
+                          time.monotonic() - start))
     return 0
 
 
@@ -257,7 +286,9 @@ def main(argv):
     if cmd == "raw":
         return raw(a[0], float(a[1]) if len(a) > 1 else 3.0)
     if cmd == "slow":
-        return slow(a[0], float(a[1]), float(a[2]), len(a) > 3 and a[3] == "second")
+        return slow(a[0], float(a[1]), float(a[2]), a[3] if len(a) > 3 else None)
+    if cmd == "slowread":
+        return slowread(a[0], a[1], int(a[2]), float(a[3]))
     if cmd == "idle":
         return idle(a[0], int(a[1]), float(a[2]), a[3])
     if cmd == "hold":

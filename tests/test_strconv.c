@@ -90,6 +90,22 @@ test_parse_bool_takes_go_spellings_only(void **state)
 	assert_int_equal(strconv_parse_bool("", &v, NULL), -1);
 }
 
+/* dockerd's BoolValue: only the listed words (trimmed, any case) are false. */
+static void
+test_bool_value_is_dockerds(void **state)
+{
+	static const char *falsy[] = { NULL, "", "0", "no", "false", "none",
+	    " FaLsE\t", "\nNO\r", "  " };
+	static const char *truthy[] = { "1", "yes", "true", "x", "00", "f",
+	    "nonex", "-1" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof falsy / sizeof falsy[0]; i++)
+		assert_int_equal(strconv_bool_value(falsy[i]), 0);
+	for (size_t i = 0; i < sizeof truthy / sizeof truthy[0]; i++)
+		assert_int_equal(strconv_bool_value(truthy[i]), 1);
+}
+
 int
 main(void)
 {
@@ -99,6 +115,7 @@ main(void)
 		T(test_atoi_refuses_with_go_texts),
 		T(test_parse_int64_takes_a_length_and_go_syntax),
 		T(test_parse_bool_takes_go_spellings_only),
+		T(test_bool_value_is_dockerds),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/base/strconv.h"
 
@@ -74,3 +75,26 @@ strconv_parse_int64(const char *s, size_t len, int64_t *out)
 	*out = v;
 	return (0);
 }
+
+int
+strconv_bool_value(const char *v)
+{
+	const char	*s, *e;
+	size_t		 n;
+	static const char *falsy[] = { "", "0", "no", "false", "none" };
+
+	if (v == NULL)
+		return (0);
+	for (s = v; *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'; s++)
+		;
+	for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' ||
+	    e[-1] == '\n' || e[-1] == '\r'); e--)
+		;
+	n = (size_t)(e - s);
+	for (size_t i = 0; i < sizeof falsy / sizeof falsy[0]; i++) {
+		if (strlen(falsy[i]) == n && strncasecmp(s, falsy[i], n) == 0)
+			return (0);
+	}
+	return (1);
+}
+

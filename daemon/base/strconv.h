@@ -22,6 +22,11 @@ int	strconv_atoi(const char *s, int *out, struct err *);
  * ERR_INVALID with Go's text: strconv.ParseBool: parsing "x": invalid syntax.
  */
 int	strconv_parse_bool(const char *s, int *out, struct err *);
+/*
+ * dockerd's httputils.BoolValue: false iff s is NULL, or after trimming
+ * ASCII space "", "0", "no", "false" or "none" (any case); true otherwise.
+ */
+int	strconv_bool_value(const char *s);
 /* strconv.ParseInt(s[:len], 10, 64); 0, or -1 for syntax or range. */
 int	strconv_parse_int64(const char *s, size_t len, int64_t *out);
 

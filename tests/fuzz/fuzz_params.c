@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: the logs query parameters. since/until
  * (logs_parse_time), tail (logs_parse_tail) and dockerd's boolean rule
- * (api_bool_value) on arbitrary strings: no crash, no undefined behaviour
+ * (strconv_bool_value) on arbitrary strings: no crash, no undefined behaviour
  * (overflow in the seconds/fraction arithmetic is what UBSan watches), and
  * a few invariants.
  */
@@ -12,6 +12,7 @@
 
 #include "api/http.h"
 #include "api/logs.h"
+#include "daemon/base/strconv.h"
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
 
@@ -41,12 +42,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (logs_parse_tail(NULL) != -1)
 		abort();
 
-	b = api_bool_value(s);
+	b = strconv_bool_value(s);
 	if (b != 0 && b != 1)
 		abort();
 	/* Absent is false; so are the spellings dockerd lists. */
-	if (api_bool_value(NULL) != 0 || api_bool_value("") != 0 ||
-	    api_bool_value(" FaLsE\t") != 0 || api_bool_value("1") != 1)
+	if (strconv_bool_value(NULL) != 0 || strconv_bool_value("") != 0 ||
+	    strconv_bool_value(" FaLsE\t") != 0 || strconv_bool_value("1") != 1)
 		abort();
 	free(s);
 	return (0);

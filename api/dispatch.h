@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Request dispatch: evhttp's requests, checked as dockerd checks them,
+ * handed to the route table's handlers. Attached by main.c.
+ */
+#ifndef LP_API_DISPATCH_H
+#define LP_API_DISPATCH_H
+
+struct server;
+
+/* Every request the server's evhttp receives goes through the routes. */
+void	dispatch_attach(struct server *);
+
+#endif
