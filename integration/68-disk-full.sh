@@ -76,7 +76,13 @@ lp_eq "$((last - n))" "$dropped" "lines missing vs entries counted dropped"
 [ "$dropped" -gt 0 ] || lp_fail "nothing was dropped (the disk never filled)"
 got=$(lp_api '/containers/counter/logs?stdout=1' -m 20 | lp_frames | wc -l)
 lp_eq "$got" "$n" "lines served by the logs endpoint"
-lp_eq "$(grep -c 'logged once' "$LP_LOG")" 1 "write error warnings"
+# One warning per failure episode, each ended by a "writing again" line:
+# cutting a torn entry back frees a few bytes, so a write may succeed while
+# the disk is still nearly full and a second episode begin.
+warns=$(grep -c 'logged once' "$LP_LOG")
+[ "$warns" -ge 1 ] || lp_fail "no write error warning"
+lp_eq "$(grep -c 'writing again after dropping' "$LP_LOG")" "$warns" \
+	"one warning and one recovery line per episode"
 lp_api /containers/counter -X DELETE -o /dev/null
 lp_stop
 umount "$LP_DATA" || umount -l "$LP_DATA"

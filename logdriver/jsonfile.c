@@ -175,8 +175,8 @@ jsonfile_open(const char *path, const struct jsonfile_opts *opts,
 	jf->torn = jsonfile_ends_torn(path, &st);
 	jf->cap = JSONFILE_BUFSZ;
 	jf->buf = xmalloc(jf->cap);
-	/* The kept generations and the current one, for followers' gaps. */
-	jf->nstarts = jsonfile_kept_files(jf) + 1;
+	/* Kept, current and pinnable generations, for followers' gaps. */
+	jf->nstarts = jsonfile_kept_files(jf) + 1 + JSONFILE_MARKS_BEHIND;
 	jf->starts = xcalloc((size_t)jf->nstarts, sizeof *jf->starts);
 	TAILQ_INIT(&jf->subs);
 	return (jf);

@@ -102,9 +102,16 @@ uint64_t	 jsonfile_bytes(const struct jsonfile *);
 /* Where everything encoded so far ends (buffered entries included). */
 void		 jsonfile_mark(const struct jsonfile *, struct jsonfile_mark *);
 /*
- * Where generation gen began, for the kept generations and the current
- * one (generation 0 began at open: what the file held before is not
- * counted). -1 when gen is older. A follower that skips deleted files
+ * Generations remembered past the kept ones: a follower may still hold
+ * this many deleted files open (logfiles.h's LOGFILES_MAXPIN), and when it
+ * finally skips from one of them it must know where that one began.
+ */
+#define JSONFILE_MARKS_BEHIND	32
+
+/*
+ * Where generation gen began, for the kept generations, the current one
+ * and JSONFILE_MARKS_BEHIND older ones (generation 0 began at open: what
+ * the file held before is not counted). -1 when gen is older. A follower that skips deleted files
  * tells its client how much it lost from these.
  */
 int		 jsonfile_gen_start(const struct jsonfile *, uint64_t gen,

@@ -265,7 +265,7 @@ logfiles_gen_start(const struct logreader *r, uint64_t g,
 void
 logfiles_keep_marks(struct logreader *r)
 {
-	int	n = r->kept + 1;
+	int	n = r->kept + 1 + JSONFILE_MARKS_BEHIND;
 
 	if (r->npins == 0 && !r->gapped)
 		return;

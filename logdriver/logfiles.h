@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "logdriver/jsonfile.h"
+
 struct logreader;
 
 /*
@@ -20,6 +22,9 @@ struct logreader;
  * Each holds up to max-size bytes of disk.
  */
 #define LOGFILES_MAXPIN	32
+/* Skips from a pinned file are counted from the writer's marks. */
+_Static_assert(LOGFILES_MAXPIN <= JSONFILE_MARKS_BEHIND,
+    "the writer must remember every generation a follower can pin");
 
 struct logfile {
 	int		 fd;
