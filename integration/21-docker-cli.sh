@@ -9,7 +9,7 @@ fi
 lp_start
 lp_baseline
 export DOCKER_CONFIG=$LP_DIR/docker-config	# no user config, no contexts
-D() { timeout 30 docker -H "unix://$LP_SOCK" "$@"; }
+D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
 M="lpit-marker-$$"
 
 lp_step "names follow dockerd's rule: two characters at least"

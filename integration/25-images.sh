@@ -24,7 +24,7 @@ tar -rf "$rootfs" -C "$LP_DIR" lp-marker
 # The script both daemons answer; $1 is the socket. Ids are masked.
 session() {
 	local sock=$1 id
-	D() { timeout 30 docker -H "unix://$sock" "$@" 2>&1; }
+	D() { timeout -k 5 30 docker -H "unix://$sock" "$@" 2>&1; }
 	D rmi -f lpt:1 lpt:2 >/dev/null 2>&1 || true
 	id=$(D import -c 'CMD ["echo","from-image"]' -c 'ENV A=1' -m 'lp test' "$rootfs" lpt:1)
 	echo "import: $id"
@@ -75,7 +75,7 @@ cmp "$LP_DIR/x/$layer" "$rootfs" || lp_fail "saved layer differs from the import
 lp_eq "$(sha256sum <"$rootfs" | cut -c1-64)" "${layer%%/*}" "diff_id = sha256 of the tar"
 
 lp_step "save, load, save again: the same config and layer"
-D() { timeout 30 docker -H "unix://$LP_SOCK" "$@"; }
+D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
 D load -i "$LP_DIR/save-lp.tar" >/dev/null
 D save lpt:1 -o "$LP_DIR/again.tar"
 mkdir -p "$LP_DIR/y"
@@ -110,8 +110,8 @@ if [ -n "${LP_REF_SOCK:-}" ] && [ -S "$LP_REF_SOCK" ]; then
 	diff "$LP_DIR/ref.txt" "$LP_DIR/ours.txt" ||
 		lp_fail "logpouchd and dockerd print differently (above: < dockerd, > logpouchd)"
 	lp_step "dockerd loads our save"
-	lp_contains "$(timeout 30 docker -H "unix://$LP_REF_SOCK" load -i "$LP_DIR/save-lp.tar")" "Loaded image: lpt:1"
-	timeout 30 docker -H "unix://$LP_REF_SOCK" rmi lpt:1 >/dev/null
+	lp_contains "$(timeout -k 5 30 docker -H "unix://$LP_REF_SOCK" load -i "$LP_DIR/save-lp.tar")" "Loaded image: lpt:1"
+	timeout -k 5 30 docker -H "unix://$LP_REF_SOCK" rmi lpt:1 >/dev/null
 else
 	lp_log "no reference dockerd (LP_REF_SOCK unset): comparison skipped"
 fi

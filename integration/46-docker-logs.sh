@@ -18,7 +18,7 @@ lp_eq "$(docker logs done 2>&1 >/dev/null | tr '\n' ' ')" "err1 " "stderr"
 
 lp_step "docker logs -f --tail 5 --timestamps"
 docker run -d --name ticker busybox sh -c 'for i in $(seq 1 20); do echo "tick $i"; done; sleep 1; echo last' >/dev/null
-out=$(timeout 20 docker logs -f --tail 5 --timestamps ticker)
+out=$(timeout -k 5 20 docker logs -f --tail 5 --timestamps ticker)
 lp_eq "$(wc -l <<<"$out")" 6 "five of the backlog and the last line"
 [[ $(head -1 <<<"$out") =~ ^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z\ tick\ 16$ ]] ||
 	lp_fail "timestamped line: $(head -1 <<<"$out")"

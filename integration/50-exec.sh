@@ -223,7 +223,7 @@ released
 
 if command -v docker >/dev/null 2>&1; then
 	export DOCKER_CONFIG=$LP_DIR/docker-config
-	D() { timeout 30 docker -H "unix://$LP_SOCK" "$@"; }
+	D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
 
 	lp_step "docker exec cx echo hi"
 	lp_eq "$(D exec cx echo hi)" hi "docker exec output"

@@ -186,10 +186,10 @@ lp_eq "$(lp_status GET /containers/nope/top)" 404 "no such container"
 if command -v docker >/dev/null; then
 	export DOCKER_HOST=unix://$LP_SOCK
 	lp_step "docker stats --no-stream, docker top"
-	out=$(timeout 20 docker stats --no-stream busy "$id")
+	out=$(timeout -k 5 20 docker stats --no-stream busy "$id")
 	lp_contains "$out" "busy" "docker stats by name"
 	lp_contains "$out" "${id:0:12}" "docker stats by id"
-	out=$(timeout 20 docker top busy)
+	out=$(timeout -k 5 20 docker top busy)
 	lp_contains "$out" "while true; do sleep 1; done" "docker top"
 	lp_step "docker stats, killed"
 	lp_baseline
@@ -222,7 +222,7 @@ wait $c2 || rc=$?
 lp_eq "$rc" 0 "both streams ended with their terminating chunk"
 if command -v docker >/dev/null 2>&1; then
 export DOCKER_CONFIG=$LP_DIR/docker-config
-Dk() { timeout 30 docker -H "unix://$LP_SOCK" "$@"; }
+Dk() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
 lp_start
 lp_step "stats and top read the container's cgroup (default runtime)"
 Dk run -d --name st --memory 64m --pids-limit 50 busybox \
@@ -233,7 +233,7 @@ lp_eq "$(lp_api '/containers/st/stats?stream=false' | lp_json \
 	'[d["memory_stats"]["limit"], d["pids_stats"]["limit"],
 	d["cpu_stats"]["cpu_usage"]["total_usage"] > 0]')" \
 	"[67108864, 50, True]" "memory and pids limits, cpu from cpuacct"
-lp_until 2000 sh -c "timeout 10 docker -H unix://$LP_SOCK top st | grep -q 'sleep 777'" ||
+lp_until 2000 sh -c "timeout -k 5 10 docker -H unix://$LP_SOCK top st | grep -q 'sleep 777'" ||
 	lp_fail "top does not list the exec'd sleep: $(Dk top st)"
 Dk rm -f st >/dev/null
 lp_stop

@@ -132,10 +132,10 @@ lp_wait_released 500
 lp_step "docker wait"
 if command -v docker >/dev/null; then
 	export DOCKER_HOST=unix://$LP_SOCK
-	lp_eq "$(timeout 20 docker wait three)" 3 "docker wait"
+	lp_eq "$(timeout -k 5 20 docker wait three)" 3 "docker wait"
 	(sleep 0.5; lp_api /containers/idle/kill?signal=KILL -X POST) &
 	kpid=$!
-	lp_eq "$(timeout 20 docker wait idle)" 137 "docker wait on a running one"
+	lp_eq "$(timeout -k 5 20 docker wait idle)" 137 "docker wait on a running one"
 	wait $kpid
 	lp_start_container idle
 fi

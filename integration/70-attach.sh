@@ -8,7 +8,7 @@ AC="$(dirname "$0")/attachclient.py"
 M="lpit-marker-$$"
 lp_start
 export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout 30 docker -H "unix://$LP_SOCK" "$@"; }
+D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
 no_attach() { ! lp_api '/debug/pprof/goroutine?debug=2' | grep -q attach_container; }
 released() {
 	lp_released "${1:-500}"
@@ -16,6 +16,17 @@ released() {
 }
 lp_step() { LP_STEP=$*; lp_log "step: $*"; }
 ncont() { lp_api '/containers/json?all=1' | lp_json 'len(d)'; }
+# Types the detach keys at `docker attach ARGS` on a terminal until the CLI
+# lets go. Keys typed before the CLI has made the terminal raw are eaten by
+# the line discipline (^Q is XON), so they are typed again every quarter
+# second; the CLI outlives one SIGTERM, hence the KILL after the timeout.
+detach_with() {
+	local keys=$1; shift
+	(sleep 1; for _ in $(seq 40); do printf "$keys"; sleep 0.25; done) |
+		timeout -k 2 15 script -qec "docker -H unix://$LP_SOCK attach $*" /dev/null \
+		>"$LP_DIR/detach.out" 2>&1 || true
+	tr -d '\r' <"$LP_DIR/detach.out"
+}
 
 lp_create quiet "while true; do sleep 1; done # $M" >/dev/null
 lp_start_container quiet
@@ -56,7 +67,7 @@ if command -v docker >/dev/null 2>&1; then
 	lp_eq "$(printf 'one\ntwo\n' | D run -i --rm busybox cat)" $'one\ntwo' "run -i cat"
 
 	lp_step "docker run -t: a terminal"
-	out=$(script -qec "timeout 20 docker -H unix://$LP_SOCK run --rm -t busybox sh -c 'tty -s && echo is-a-tty'" /dev/null | tr -d '\r')
+	out=$(timeout -k 2 25 script -qec "timeout -k 2 20 docker -H unix://$LP_SOCK run --rm -t busybox sh -c 'tty -s && echo is-a-tty'" /dev/null | tr -d '\r')
 	lp_contains "$out" is-a-tty "run -t"
 
 	lp_step "docker start -a"
@@ -67,15 +78,13 @@ if command -v docker >/dev/null 2>&1; then
 
 	lp_step "docker attach, then ctrl-p ctrl-q: detached, still running"
 	D run -d -it --name tt busybox sh -c "while true; do echo tock; sleep 0.1; done # $M" >/dev/null
-	out=$( (sleep 1; printf '\020\021'; sleep 3) |
-		script -qec "timeout 10 docker -H unix://$LP_SOCK attach tt" /dev/null | tr -d '\r') || true
+	out=$(detach_with '\020\021' tt)
 	lp_contains "$out" tock "attach output"
 	lp_contains "$out" "read escape sequence" "detached"
 	lp_eq "$(D inspect -f '{{.State.Running}}' tt)" true "running after detach"
 
 	lp_step "--detach-keys"
-	out=$( (sleep 1; printf '\001b'; sleep 3) |
-		script -qec "timeout 10 docker -H unix://$LP_SOCK attach --detach-keys ctrl-a,b tt" /dev/null | tr -d '\r') || true
+	out=$(detach_with '\001b' --detach-keys ctrl-a,b tt)
 	lp_contains "$out" "read escape sequence" "custom keys detach"
 	lp_eq "$(D inspect -f '{{.State.Running}}' tt)" true "running after detach"
 

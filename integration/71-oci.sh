@@ -15,7 +15,7 @@ for rt in runc crun; do command -v $rt >/dev/null && rts+=("$rt"); done
 export DOCKER_CONFIG=$LP_DIR/docker-config
 M="lpit-marker-$$"
 lp_start
-D() { timeout 30 docker -H "unix://$LP_SOCK" "$@"; }
+D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
 
 lp_step "the default runtime is an OCI one; unknown runtimes and bridge are refused"
 lp_eq "$(lp_api /containers/create -X POST -H 'Content-Type: application/json' \
@@ -133,12 +133,12 @@ for rt in "${rts[@]}"; do
 
 	lp_step "$rt: docker stop of a TERM-ignoring PID 1: 137; StopSignal honoured"
 	id=$(D run -d --runtime "$rt" busybox sh -c 'trap "" TERM; echo up; while :; do sleep 0.1; done')
-	lp_until 3000 sh -c "timeout 5 docker -H unix://$LP_SOCK logs $id | grep -q up" || lp_fail "not up"
+	lp_until 3000 sh -c "timeout -k 5 5 docker -H unix://$LP_SOCK logs $id | grep -q up" || lp_fail "not up"
 	D stop -t 1 "$id" >/dev/null
 	lp_eq "$(lp_wait_exit "$id")" 137 "stop"
 	D rm "$id" >/dev/null
 	id=$(D run -d --runtime "$rt" --stop-signal USR1 busybox sh -c 'trap "echo got USR1; exit 3" USR1; echo up; while :; do sleep 0.1; done')
-	lp_until 3000 sh -c "timeout 5 docker -H unix://$LP_SOCK logs $id | grep -q up" || lp_fail "not up"
+	lp_until 3000 sh -c "timeout -k 5 5 docker -H unix://$LP_SOCK logs $id | grep -q up" || lp_fail "not up"
 	D stop -t 5 "$id" >/dev/null
 	lp_eq "$(lp_wait_exit "$id")" 3 "StopSignal USR1"
 	D rm "$id" >/dev/null
