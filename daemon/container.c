@@ -365,6 +365,11 @@ container_start(struct container *c, struct err *err)
 			c->log_started = 1;
 			c->writer = jsonfile_open(c->logopt.path,
 			    &c->logopt.opts, &e);
+			if (c->writer != NULL &&
+			    container_log_attrs(c, &e) != 0) {
+				jsonfile_close(c->writer);
+				c->writer = NULL;
+			}
 		}
 		if (c->writer == NULL) {
 			msg = xasprintf("failed to initialize logging driver: "

@@ -152,4 +152,8 @@ void		 container_log_clear(struct container_logopt *);
 /* Creates the empty log file (0640) if missing, so readers find one. */
 void		 container_log_touch(const struct container_logopt *);
 
+/* container_logattrs.c */
+/* Sets c->writer's attrs from the labels/env/tag log options; -1 with err. */
+int		 container_log_attrs(struct container *, struct err *);
+
 #endif

@@ -26,8 +26,7 @@ static int
 container_log_parse(json_t *cfg, struct jsonfile_opts *opts,
     struct err *err)
 {
-	const char	*key, *s;
-	json_t		*v;
+	const char	*s;
 	int		 compress = 0;
 
 	opts->max_size = 0;
@@ -56,14 +55,6 @@ container_log_parse(json_t *cfg, struct jsonfile_opts *opts,
 	/* Only when max-size is set does max-file mean anything. */
 	if (opts->max_size == 0)
 		opts->max_file = 1;
-	json_object_foreach(cfg, key, v) {
-		if (strcmp(key, "labels") == 0 ||
-		    strcmp(key, "labels-regex") == 0 ||
-		    strcmp(key, "env") == 0 || strcmp(key, "env-regex") == 0 ||
-		    strcmp(key, "tag") == 0)
-			return (err_set(err, ERR_INVALID, "logpouch: log opt "
-			    "'%s' is not supported", key));
-	}
 	return (0);
 }
 

@@ -24,6 +24,22 @@ lp_eq "$(wc -l <<<"$out")" 6 "five of the backlog and the last line"
 	lp_fail "timestamped line: $(head -1 <<<"$out")"
 lp_eq "$(tail -1 <<<"$out" | cut -d' ' -f2)" last "followed to the end"
 
+lp_step "labels, env and tag log options: docker logs --details as dockerd"
+# Expected bytes are what dockerd 20.10.24 wrote for the same run.
+docker run --name=la --label foo=bar --label fox=1 -e baz=qux -e bax=2 \
+	--log-opt labels=foo,nope --log-opt env=baz --log-opt labels-regex='^fo' \
+	--log-opt env-regex='^ba' \
+	--log-opt tag='{{.Name}}/{{.ImageName}}|{{ .DaemonName }}' busybox echo hello >/dev/null
+lp_eq "$(docker logs --details la)" \
+	"bax=2,baz=qux,foo=bar,fox=1,tag=la%2Fbusybox%7Cdocker hello" "details"
+lp_contains "$(cat "$(docker inspect -f '{{.LogPath}}' la)")" \
+	'"attrs":{"bax":"2","baz":"qux","foo":"bar","fox":"1","tag":"la/busybox|docker"}' "attrs on disk"
+out=$(docker run --name=lb --log-opt tag='{{.Foo}}' busybox echo hello 2>&1) || true
+lp_contains "$out" 'failed to initialize logging driver: template: log-tag:1:2: executing "log-tag" at <.Foo>: can'"'"'t evaluate field Foo in type *logger.Info' "bad tag field"
+out=$(docker run --name=lc --log-opt labels-regex='[' busybox echo hello 2>&1) || true
+lp_contains "$out" 'failed to initialize logging driver: error parsing regexp:' "bad regex"
+docker rm -f la lb lc >/dev/null
+
 lp_step "scenario 13: docker logs -f killed after 2 s"
 docker run -d --name quiet busybox sh -c 'while true; do sleep 1; done' >/dev/null
 lp_baseline
