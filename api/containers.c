@@ -672,11 +672,18 @@ containers_stop(struct api_req *r)
 		return;
 	if ((c = containers_lookup(r)) == NULL)
 		return;
-	if (container_stop(c, t, &err) != 0) {
+	switch (container_stop(c, t, &err)) {
+	case -1:
 		api_reply_err(r, &err);
-		return;
+		break;
+	case 0:
+		containers_pend(r, c, CONTAINERS_STOP,
+		    CONTAINER_WAIT_NOT_RUNNING);
+		break;
+	default:	/* was waiting to restart: down already */
+		api_reply_empty(r, 204);
+		break;
 	}
-	containers_pend(r, c, CONTAINERS_STOP, CONTAINER_WAIT_NOT_RUNNING);
 }
 
 void
@@ -685,7 +692,7 @@ containers_kill(struct api_req *r)
 	struct container	*c;
 	struct err		 err;
 	const char		*s = api_query(r, "signal");
-	int			 sig = 9;
+	int			 sig = 9, rc;
 
 	if (s != NULL && *s != '\0' && (sig = runtime_parse_signal(s)) < 0) {
 		api_reply_error(r, 400, "Invalid signal: %s", s);
@@ -693,12 +700,12 @@ containers_kill(struct api_req *r)
 	}
 	if ((c = containers_lookup(r)) == NULL)
 		return;
-	if (container_kill(c, sig, &err) != 0) {
+	if ((rc = container_kill(c, sig, &err)) < 0) {
 		api_reply_err(r, &err);
 		return;
 	}
 	/* Like dockerd, SIGKILL answers once the container is down. */
-	if (sig == 9)
+	if (sig == 9 && rc == 0)
 		containers_pend(r, c, CONTAINERS_KILL,
 		    CONTAINER_WAIT_NOT_RUNNING);
 	else

@@ -234,7 +234,9 @@ containers_list_include(struct containers_list_ctx *x,
 	const char	*state = json_string_value(json_object_get(sum,
 			    "State"));
 	json_t		*labels = container_labels(c);
-	int		 running = container_running(c), ok;
+	/* dockerd's State.Running: a restarting container is listed too. */
+	int		 running = container_running(c) ||
+			    container_restarting(c), ok;
 	char		 key[512];
 
 	if (x->before != NULL) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/hostconfig.h"
+#include "daemon/container.h"
 
 /* 6 MB: linuxMinMemory in moby's daemon_unix.go. */
 #define HOSTCONFIG_MIN_MEMORY	(6 * 1024 * 1024)
@@ -18,6 +19,7 @@ enum hostconfig_type {
 	HOSTCONFIG_STRINGS,
 	HOSTCONFIG_MOUNTS,
 	HOSTCONFIG_MAP,
+	HOSTCONFIG_RESTART,
 };
 
 static const struct {
@@ -38,7 +40,20 @@ static const struct {
 	{ "PidsLimit", HOSTCONFIG_INT, "int64" },
 	{ "CpuShares", HOSTCONFIG_INT, "int64" },
 	{ "NanoCpus", HOSTCONFIG_INT, "int64" },
+	{ "RestartPolicy", HOSTCONFIG_RESTART, "container.RestartPolicy" },
 };
+
+/* {"Name": string, "MaximumRetryCount": int}, either may be null. */
+static int
+hostconfig_restart_ok(json_t *v)
+{
+	json_t	*name = json_object_get(v, "Name");
+	json_t	*max = json_object_get(v, "MaximumRetryCount");
+
+	return (json_is_object(v) &&
+	    (name == NULL || json_is_null(name) || json_is_string(name)) &&
+	    (max == NULL || json_is_null(max) || json_is_integer(max)));
+}
 
 static int
 hostconfig_type_ok(json_t *v, enum hostconfig_type t)
@@ -78,6 +93,8 @@ hostconfig_type_ok(json_t *v, enum hostconfig_type t)
 				return (0);
 		}
 		return (1);
+	case HOSTCONFIG_RESTART:
+		return (hostconfig_restart_ok(v));
 	}
 	return (0);
 }
@@ -121,6 +138,9 @@ hostconfig_copy(json_t *in, json_t *out, struct err *err)
 			    hostconfig_fields[i].go));
 		json_object_set(out, hostconfig_fields[i].key, v);
 	}
+	/* validateHostConfig runs before the platform's memory checks. */
+	if (container_restart_check(out, err) != 0)
+		return (-1);
 	mem = json_integer_value(json_object_get(out, "Memory"));
 	if (mem > 0 && mem < HOSTCONFIG_MIN_MEMORY)
 		return (err_set(err, ERR_INVALID, "Minimum memory limit "

@@ -31,6 +31,8 @@
 	"process: "
 
 static void	container_exited(struct container *);
+static void	container_wake(struct container *, int code);
+static int	container_run(struct container *, struct err *);
 
 static const char *container_states[] = { "created", "running", "exited" };
 
@@ -40,14 +42,6 @@ container_state_name(enum container_state st)
 	if ((size_t)st >= sizeof container_states / sizeof container_states[0])
 		return ("unknown");
 	return (container_states[st]);
-}
-
-const char *
-container_json_str(json_t *obj, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(obj, key));
-
-	return (s != NULL ? s : "");
 }
 
 void
@@ -61,6 +55,7 @@ container_set_error(struct container *c, const char *msg)
 
 static void container_kill_cb(evutil_socket_t, short, void *);
 static void container_drain_cb(evutil_socket_t, short, void *);
+static void container_restart_cb(evutil_socket_t, short, void *);
 static void container_reap_cb(void *);
 
 struct container *
@@ -76,6 +71,7 @@ container_new(struct container_store *st, const char *id)
 	c->ctx = cancel_new(st->root, "container");
 	c->kill_ev = evtimer_new(st->base, container_kill_cb, c);
 	c->drain_ev = evtimer_new(st->base, container_drain_cb, c);
+	c->restart_ev = evtimer_new(st->base, container_restart_cb, c);
 	reap_init(&c->reap, st->base, container_reap_cb, c);
 	c->attach = attach_new(st->base);
 	TAILQ_INIT(&c->waiters);
@@ -97,6 +93,9 @@ container_finish(struct container *c)
 	c->finished = 1;
 	event_del(c->kill_ev);
 	event_del(c->drain_ev);
+	event_del(c->restart_ev);
+	task_free(c->restart_task);
+	c->restart_task = NULL;
 	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
 		TAILQ_REMOVE(&c->waiters, w, entry);
 		w->c = NULL;
@@ -135,6 +134,7 @@ container_reap_cb(void *arg)
 		c->execs_free(c->execs);
 	event_free(c->kill_ev);
 	event_free(c->drain_ev);
+	event_free(c->restart_ev);
 	cancel_free(c->ctx);
 	json_decref(c->config);
 	json_decref(c->hostconfig);
@@ -195,9 +195,9 @@ container_signal(struct container *c, int sig)
 static void
 container_exited(struct container *c)
 {
-	struct container_waiter	*w;
 	struct container_store	*st = c->store;
-	int			 code;
+	struct timeval		 tv;
+	int			 code, delay_ms, restart;
 
 	event_del(c->kill_ev);
 	event_del(c->drain_ev);
@@ -220,8 +220,20 @@ container_exited(struct container *c)
 	c->pid = 0;
 	memset(&c->ident, 0, sizeof c->ident);
 	c->exit_seq++;
+	if ((restart = !c->removing && container_restart_after_exit(c,
+	    &delay_ms))) {
+		c->restarting = 1;
+		c->restart_task = task_new("daemon.container_restart");
+		task_label(c->restart_task, "container=%.12s in=%dms", c->id,
+		    delay_ms);
+		task_wait(c->restart_task, "restart backoff");
+		tv.tv_sec = delay_ms / 1000;
+		tv.tv_usec = (delay_ms % 1000) * 1000;
+		evtimer_add(c->restart_ev, &tv);
+	}
 	container_persist_save(c);
-	log_info("container %.12s exited with %d", c->id, code);
+	log_info("container %.12s exited with %d%s", c->id, code, restart ?
+	    ", restarting by its policy" : "");
 	events_container_int(c, "die", "exitCode", code);
 	if (c->stop_requested)	/* after die, as dockerd */
 		events_container(c, "stop", NULL);
@@ -237,10 +249,19 @@ container_exited(struct container *c)
 		container_remove_now(c);
 		return;
 	}
-	/*
-	 * Waiters may restart or remove c: take one at a time from the head
-	 * and look again, firing only those armed before this exit.
-	 */
+	container_wake(c, code);
+}
+
+/*
+ * c stopped (or, restarting, will not come back by itself): the waiters
+ * armed before this stop fire. They may restart or remove c: take one at
+ * a time from the head and look again.
+ */
+static void
+container_wake(struct container *c, int code)
+{
+	struct container_waiter	*w;
+
 again:
 	TAILQ_FOREACH(w, &c->waiters, entry) {
 		if (w->cond == CONTAINER_WAIT_REMOVED || w->seq >= c->exit_seq)
@@ -326,6 +347,43 @@ container_kill_cb(evutil_socket_t fd, short what, void *arg)
 	events_container_int(c, "kill", "signal", SIGKILL);
 }
 
+/* The backoff passed: start again, as the policy's own start. */
+static void
+container_restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct container	*c = arg;
+	struct err		 e;
+
+	(void)fd;
+	(void)what;
+	c->restarting = 0;
+	task_free(c->restart_task);
+	c->restart_task = NULL;
+	if (container_run(c, &e) != 0) {
+		log_warn("container %.12s: restart failed: %s", c->id, e.msg);
+		if (!c->removed)
+			container_wake(c, c->exit_code);
+	}
+}
+
+/*
+ * A client stopped or killed c while it waited to restart: it stays
+ * down (dockerd's restart manager is cancelled) and its waiters fire.
+ */
+static void
+container_restart_abort(struct container *c)
+{
+	event_del(c->restart_ev);
+	task_free(c->restart_task);
+	c->restart_task = NULL;
+	c->restarting = 0;
+	c->restart_canceled = 1;
+	c->exit_seq++;
+	container_persist_save(c);
+	log_info("container %.12s: restart cancelled", c->id);
+	container_wake(c, c->exit_code);
+}
+
 static int
 container_start_failed(struct container *c, int code, int exit_code,
     const char *msg, struct err *err)
@@ -341,6 +399,19 @@ container_start_failed(struct container *c, int code, int exit_code,
 
 int
 container_start(struct container *c, struct err *err)
+{
+	if (c->restarting)
+		return (err_set(err, ERR_NOT_MODIFIED, "container already "
+		    "started"));
+	/* A client's start: the count and the backoff begin anew. */
+	if (c->state != CONTAINER_RUNNING && !c->removing)
+		container_restart_reset(c);
+	return (container_run(c, err));
+}
+
+/* A start of either kind: by a client, or by the restart policy. */
+static int
+container_run(struct container *c, struct err *err)
 {
 	struct runtime_spec	 spec;
 	struct err		 e = { 0, "" };
@@ -444,21 +515,40 @@ container_start(struct container *c, struct err *err)
 	return (0);
 }
 
+/* dockerd's killWithSignal: what a client's signal does to the policy. */
+static void
+container_restart_killed(struct container *c, int sig)
+{
+	if (c->store->shutting_down)
+		return;
+	c->manually_stopped = 1;
+	if (container_restart_cancels(c, sig))
+		c->restart_canceled = 1;
+}
+
 int
 container_stop(struct container *c, int timeout_sec, struct err *err)
 {
 	struct timeval	tv = { timeout_sec, 0 };
 	int		sig;
 
+	if (c->restarting) {
+		if (!c->store->shutting_down)
+			c->manually_stopped = 1;
+		container_restart_abort(c);
+		events_container(c, "stop", NULL);
+		return (1);
+	}
 	if (c->state != CONTAINER_RUNNING)
 		return (err_set(err, ERR_NOT_MODIFIED, "container already "
 		    "stopped"));
 	c->stop_requested = 1;
-	if (c->proc_exited)
-		return (0);	/* draining; finishes within the bound */
 	if ((sig = runtime_parse_signal(container_json_str(c->config,
 	    "StopSignal"))) == -1)
 		sig = SIGTERM;
+	container_restart_killed(c, sig);
+	if (c->proc_exited)
+		return (0);	/* draining; finishes within the bound */
 	log_info("stopping container %.12s, %d s grace", c->id, timeout_sec);
 	container_signal(c, sig);
 	events_container_int(c, "kill", "signal", sig);
@@ -470,11 +560,19 @@ container_stop(struct container *c, int timeout_sec, struct err *err)
 int
 container_kill(struct container *c, int sig, struct err *err)
 {
+	if (c->restarting) {
+		/* No process to signal; the policy may still give up. */
+		container_restart_killed(c, sig);
+		if (c->restart_canceled)
+			container_restart_abort(c);
+		return (1);
+	}
 	if (c->state != CONTAINER_RUNNING)
 		return (err_set(err, ERR_CONFLICT, "Container %s is not "
 		    "running", c->id));
 	if (c->proc_exited)
 		return (0);
+	container_restart_killed(c, sig);
 	if (container_signal(c, sig) != 0)
 		return (err_errno(err, "kill container %s", c->id));
 	events_container_int(c, "kill", "signal", sig);
@@ -484,6 +582,9 @@ container_kill(struct container *c, int sig, struct err *err)
 int
 container_pause(struct container *c, int pause, struct err *err)
 {
+	if (c->restarting)
+		return (err_set(err, ERR_CONFLICT, "Container %s is "
+		    "restarting, wait until the container is running", c->id));
 	if (c->state != CONTAINER_RUNNING || c->proc_exited)
 		return (err_set(err, ERR_CONFLICT, "Container %s is not "
 		    "running", c->id));
@@ -535,6 +636,10 @@ container_remove(struct container *c, int force, struct err *err)
 	if (c->removing)
 		return (err_set(err, ERR_CONFLICT, "removal of container %s "
 		    "is already in progress", c->id));
+	if (c->restarting && !force)
+		return (err_set(err, ERR_CONFLICT, "You cannot remove a "
+		    "restarting container %s. Stop the container before "
+		    "attempting removal or force remove", c->id));
 	if (c->state == CONTAINER_RUNNING) {
 		if (!force)
 			return (err_set(err, ERR_CONFLICT, "You cannot "

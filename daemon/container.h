@@ -84,6 +84,18 @@ struct container *container_store_create(struct container_store *,
 		     const char *name, json_t *config, json_t *hostconfig,
 		     struct err *);
 
+/*
+ * HostConfig.RestartPolicy and AutoRemove as dockerd validates them at
+ * create: 0, or ERR_INVALID with dockerd's message.
+ */
+int		 container_restart_check(json_t *hostconfig, struct err *);
+/*
+ * The daemon started: containers whose policy brings them back (always,
+ * unless-stopped not stopped by a client, on-failure after a failure) are
+ * started, as dockerd's restore does.
+ */
+void		 container_store_autostart(struct container_store *);
+
 struct ociruntimes;
 /*
  * The runtimes start may use (borrowed, outlives the store); without them
@@ -176,14 +188,23 @@ void		 container_set_execs(struct container *, void *execs,
  */
 int		 container_start(struct container *, struct err *);
 /*
- * Sends SIGTERM to the process group and SIGKILL after timeout_sec (never,
- * when negative). Returns at once; add a waiter to learn when it stopped.
- * ERR_NOT_MODIFIED when not running.
+ * Sends the StopSignal (SIGTERM) to the process group and SIGKILL after
+ * timeout_sec (never, when negative). Returns 0 at once; add a waiter to
+ * learn when it stopped. A container waiting to restart by its policy
+ * stays down instead: 1, nothing to wait for. ERR_NOT_MODIFIED when not
+ * running. A client's stop keeps the policy from restarting it.
  */
 int		 container_stop(struct container *, int timeout_sec,
 		     struct err *);
-/* Signals the process group; ERR_CONFLICT "Container <id> is not running". */
+/*
+ * Signals the process group: 0. A container waiting to restart has no
+ * process: 1, and it stays down if sig is its stop signal or SIGKILL (as
+ * dockerd). ERR_CONFLICT "Container <id> is not running".
+ */
 int		 container_kill(struct container *, int sig, struct err *);
+/* Waiting out its restart policy's backoff (State.Restarting). */
+int		 container_restarting(const struct container *);
+int		 container_restart_count(const struct container *);
 /*
  * Freezes (pause 1) or thaws it through its runtime. ERR_CONFLICT with
  * dockerd's "Container <id> is not running", "... is already paused";

@@ -8,6 +8,26 @@
 #include "daemon/container_int.h"
 
 const char *
+container_json_str(json_t *obj, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(obj, key));
+
+	return (s != NULL ? s : "");
+}
+
+int
+container_restarting(const struct container *c)
+{
+	return (c->restarting);
+}
+
+int
+container_restart_count(const struct container *c)
+{
+	return (c->restart_count);
+}
+
+const char *
 container_id(const struct container *c)
 {
 	return (c->id);

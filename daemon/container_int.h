@@ -69,6 +69,15 @@ struct container {
 	struct task		*monitor;	/* owned while running */
 	struct event		*kill_ev;	/* owned: SIGKILL after grace */
 	struct event		*drain_ev;	/* owned: bound on the drain */
+	struct event		*restart_ev;	/* owned: the policy's backoff */
+	struct task		*restart_task;	/* owned while restarting */
+	int			 restarting;	/* exited, a restart pending */
+	int			 restart_count;	/* RestartCount, persisted */
+	int			 restart_delay_ms;	/* the backoff; 0: reset */
+	int			 restart_canceled;	/* dockerd's ExitOnNext,
+						   until the next start */
+	int			 manually_stopped;	/* HasBeenManuallyStopped,
+						   persisted */
 	struct reap		 reap;		/* container_free */
 	int			 finished;	/* container_finish ran */
 	int			 proc_exited;
@@ -143,6 +152,17 @@ int		 container_oci_prepare(struct container *,
 		     struct runtime_spec *, char **bundle, struct err *);
 /* The root stays on disk for the next start; only the mount goes. */
 void		 container_oci_unmount(struct container *);
+
+/* container_restart.c: HostConfig.RestartPolicy, dockerd's decisions. */
+/* c just exited: restart it? *delay_ms then says when. */
+int		 container_restart_after_exit(struct container *,
+		     int *delay_ms);
+/* The daemon starts: does c come back? */
+int		 container_restart_at_boot(struct container *);
+/* Does a kill with sig keep c from restarting (until the next start)? */
+int		 container_restart_cancels(struct container *, int sig);
+/* A start asked for by a client: the count and the backoff begin anew. */
+void		 container_restart_reset(struct container *);
 
 /* container_log.c */
 /* Parses hc's LogConfig into lo; the path is <dir>/<id>-json.log. */

@@ -74,6 +74,10 @@ container_persist_save(struct container *c)
 		    " s:I}", "Pid", (int)c->ident.pid, "Pgid",
 		    (int)c->ident.pgid, "StartTime",
 		    (json_int_t)c->ident.start_time));
+	/* dockerd's own field, read back by the restart policy at boot. */
+	if (j != NULL)
+		json_object_set_new(j, "HasBeenManuallyStopped",
+		    json_boolean(c->manually_stopped));
 	text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (text == NULL) {
@@ -207,7 +211,13 @@ container_persist_load(struct container_store *st, const char *id)
 	c->finished_ns = container_persist_time(json_string_value(
 	    json_object_get(state, "FinishedAt")));
 	c->state = c->started_ns != 0 ? CONTAINER_EXITED : CONTAINER_CREATED;
-	if (json_is_true(json_object_get(state, "Running")))
+	c->restart_count = (int)json_integer_value(json_object_get(j,
+	    "RestartCount"));
+	c->manually_stopped = json_is_true(json_object_get(j,
+	    "HasBeenManuallyStopped"));
+	/* Restarting is saved as running, with no process behind it. */
+	if (json_is_true(json_object_get(state, "Running")) &&
+	    !json_is_true(json_object_get(state, "Restarting")))
 		container_persist_orphan(c, j);
 	/* Only whether it was shown: the path itself derives from the id. */
 	c->log_started = *container_json_str(j, "LogPath") != '\0';

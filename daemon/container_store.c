@@ -427,6 +427,8 @@ container_store_shutdown(struct container_store *st, int timeout_sec,
 	st->done_arg = arg;
 	st->pending = 0;
 	TAILQ_FOREACH(c, &st->live, entry) {
+		if (c->restarting)	/* stays down, and comes back at boot */
+			container_stop(c, timeout_sec, NULL);
 		if (c->state != CONTAINER_RUNNING)
 			continue;
 		c->shutdown_counted = 1;
@@ -436,4 +438,21 @@ container_store_shutdown(struct container_store *st, int timeout_sec,
 	log_info("stopping %d running containers", st->pending);
 	if (st->pending == 0)
 		event_active(st->done_ev, EV_TIMEOUT, 0);
+}
+
+void
+container_store_autostart(struct container_store *st)
+{
+	struct container	*c, *next;
+	struct err		 err;
+
+	for (c = TAILQ_FIRST(&st->live); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!container_restart_at_boot(c))
+			continue;
+		log_info("container %.12s: starting by its restart policy",
+		    c->id);
+		if (container_start(c, &err) != 0)
+			log_warn("container %.12s: %s", c->id, err.msg);
+	}
 }

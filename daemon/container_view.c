@@ -60,11 +60,23 @@ container_view_status(const struct container *c)
 {
 	if (c->state == CONTAINER_RUNNING)
 		return (c->paused ? "paused" : "running");
+	if (c->restarting)
+		return ("restarting");
 	if (c->removing)
 		return ("removing");
 	if (c->started_ns == 0)
 		return ("created");
 	return ("exited");
+}
+
+static const char *
+container_view_restart_name(const struct container *c)
+{
+	const char	*name = json_string_value(json_object_get(
+			    json_object_get(c->hostconfig, "RestartPolicy"),
+			    "Name"));
+
+	return (name != NULL ? name : "");
 }
 
 static json_t *
@@ -141,7 +153,10 @@ container_view_inspect(const struct container *c)
 	    "Config", container_view_ref(json_object_get(lc, "Config"),
 	    json_object()),
 	    "NetworkMode", "none",
-	    "RestartPolicy", "Name", "no", "MaximumRetryCount", 0,
+	    "RestartPolicy", "Name", container_view_restart_name(c),
+	    "MaximumRetryCount", (int)json_integer_value(json_object_get(
+	    json_object_get(c->hostconfig, "RestartPolicy"),
+	    "MaximumRetryCount")),
 	    "AutoRemove", json_is_true(json_object_get(c->hostconfig,
 	    "AutoRemove")));
 	/* The runtime's fields (Runtime, Binds, Memory...) as given. */
@@ -159,8 +174,9 @@ container_view_inspect(const struct container *c)
 	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:[]}",
 	    "Id", c->id, "Created", created, "Path", path, "Args", args,
 	    "State", "Status", container_view_status(c),
-	    "Running", c->state == CONTAINER_RUNNING, "Paused", c->paused,
-	    "Restarting", 0, "OOMKilled", 0, "Dead", 0,
+	    /* dockerd counts a restarting container as running. */
+	    "Running", c->state == CONTAINER_RUNNING || c->restarting,
+	    "Paused", c->paused, "Restarting", c->restarting, "OOMKilled", 0, "Dead", 0,
 	    "Pid", c->pid, "ExitCode", c->exit_code, "Error", c->error,
 	    "StartedAt", started, "FinishedAt", finished,
 	    "Image", container_json_str(c->config, "ImageID"),
@@ -168,7 +184,7 @@ container_view_inspect(const struct container *c)
 	    /* Under --data-root: any bytes the operator chose. */
 	    "LogPath", jsontext_new(c->log_started ? c->logopt.path :
 	    NULL),
-	    "RestartCount", 0,
+	    "RestartCount", c->restart_count,
 	    "Name", c->name, "Driver", "logpouch", "Platform", "linux",
 	    "MountLabel", "", "ProcessLabel", "", "ExecIDs",
 	    "HostConfig", hc, "Config", cfg,
@@ -189,6 +205,11 @@ container_view_summary(const struct container *c, int64_t now_ns)
 		    now_ns - c->started_ns);
 		snprintf(status, sizeof status, "Up %s%s", d, c->paused ?
 		    " (Paused)" : "");
+	} else if (c->restarting) {
+		container_view_human_duration(d, sizeof d,
+		    now_ns - c->finished_ns);
+		snprintf(status, sizeof status, "Restarting (%d) %s ago",
+		    c->exit_code, d);
 	} else if (c->removing)
 		snprintf(status, sizeof status, "Removal In Progress");
 	else if (c->started_ns == 0)

@@ -277,6 +277,7 @@ main_start(struct main_state *m, struct err *err)
 	if (m->store == NULL)
 		return (err_wrap(err, "load containers"));
 	container_store_set_runtimes(m->store, m->runtimes);
+	container_store_autostart(m->store);
 
 	cfg.debug = m->opts.debug;
 	cfg.no_close_notify = m->opts.no_close_notify;
