@@ -17,7 +17,6 @@
 #include "daemon/base/log.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
-#include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/attach.h"
 #include "daemon/container_int.h"
@@ -33,23 +32,6 @@
 static void	container_exited(struct container *);
 static void	container_wake(struct container *, int code);
 static int	container_run(struct container *, struct err *);
-
-static const char *container_states[] = { "created", "running", "exited" };
-
-const char *
-container_state_name(enum container_state st)
-{
-	if ((size_t)st >= sizeof container_states / sizeof container_states[0])
-		return ("unknown");
-	return (container_states[st]);
-}
-
-void
-container_set_error(struct container *c, const char *msg)
-{
-	xfree(c->error);
-	c->error = utf8_sanitize(msg, strlen(msg), NULL);
-}
 
 /* ---- object life ----------------------------------------------------- */
 
@@ -430,26 +412,13 @@ container_run(struct container *c, struct err *err)
 	if (c->store->shutting_down)
 		return (err_set(err, ERR_INTERNAL, "daemon is shutting down"));
 
-	if (strcmp(container_log_driver(c), "json-file") == 0) {
-		/* dockerd's StartLogger: LogPath shows from here on. */
-		if (container_log_check(c, &e) == 0) {
-			c->log_started = 1;
-			c->writer = jsonfile_open(c->logopt.path,
-			    &c->logopt.opts, &e);
-			if (c->writer != NULL &&
-			    container_log_attrs(c, &e) != 0) {
-				jsonfile_close(c->writer);
-				c->writer = NULL;
-			}
-		}
-		if (c->writer == NULL) {
-			msg = xasprintf("failed to initialize logging driver: "
-			    "%s", e.msg);
-			container_start_failed(c, ERR_INTERNAL,
-			    c->exit_code != 0 ? c->exit_code : 128, msg, err);
-			xfree(msg);
-			return (-1);
-		}
+	if (container_log_start(c, &e) != 0) {
+		msg = xasprintf("failed to initialize logging driver: %s",
+		    e.msg);
+		container_start_failed(c, ERR_INTERNAL, c->exit_code != 0 ?
+		    c->exit_code : 128, msg, err);
+		xfree(msg);
+		return (-1);
 	}
 
 	memset(&spec, 0, sizeof spec);

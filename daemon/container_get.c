@@ -1,11 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Read-only accessors of a container, for the layers above: no side
- * effects, nothing written, nothing allocated.
+ * Accessors of a container: getters for the layers above (no side
+ * effects, nothing written, nothing allocated) and the few setters the
+ * container's own modules share. Calls nothing of the container's.
  */
+#include <string.h>
+
 #include <jansson.h>
 
+#include "daemon/base/utf8.h"
+#include "daemon/base/xalloc.h"
+
 #include "daemon/container_int.h"
+
+static const char *container_states[] = { "created", "running", "exited" };
+
+const char *
+container_state_name(enum container_state st)
+{
+	if ((size_t)st >= sizeof container_states / sizeof container_states[0])
+		return ("unknown");
+	return (container_states[st]);
+}
+
+void
+container_set_error(struct container *c, const char *msg)
+{
+	xfree(c->error);
+	c->error = utf8_sanitize(msg, strlen(msg), NULL);
+}
 
 const char *
 container_json_str(json_t *obj, const char *key)
@@ -13,6 +36,12 @@ container_json_str(json_t *obj, const char *key)
 	const char	*s = json_string_value(json_object_get(obj, key));
 
 	return (s != NULL ? s : "");
+}
+
+const char *
+container_image_id(const struct container *c)
+{
+	return (container_json_str(c->config, "ImageID"));
 }
 
 int

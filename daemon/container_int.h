@@ -136,9 +136,11 @@ int		 container_store_valid_name(const char *);
 /* container_persist.c: <dir>/config.v2.json */
 /* Writes it atomically; -1 with errno set (logged) when it could not. */
 int		 container_persist_save(struct container *);
-/* Reloads container id into st (inserted), or NULL when skipped/removed. */
-struct container *container_persist_load(struct container_store *,
-		     const char *id);
+/*
+ * Fills c, new and not yet in the store, from its saved metadata: -1
+ * (logged) when that cannot be read. A process it left running is killed.
+ */
+int		 container_persist_load(struct container *);
 /* rm -rf dir, each failure logged. */
 void		 container_persist_rmdir(const char *dir);
 
@@ -171,6 +173,11 @@ void		 container_log_init(struct container_logopt *,
 void		 container_log_clear(struct container_logopt *);
 /* Creates the empty log file (0640) if missing, so readers find one. */
 void		 container_log_touch(const struct container_logopt *);
+/*
+ * dockerd's StartLogger: the json-file writer (c->writer) with its attrs,
+ * LogPath shown from now on; nothing for driver "none". -1 with err.
+ */
+int		 container_log_start(struct container *, struct err *);
 
 /* container_logattrs.c */
 /* Sets c->writer's attrs from the labels/env/tag log options; -1 with err. */

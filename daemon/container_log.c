@@ -101,6 +101,25 @@ container_log_touch(const struct container_logopt *lo)
 		close(fd);
 }
 
+int
+container_log_start(struct container *c, struct err *err)
+{
+	if (c->logopt.none)
+		return (0);
+	if (container_log_check(c, err) != 0)
+		return (-1);
+	c->log_started = 1;	/* dockerd's StartLogger: LogPath shows now */
+	if ((c->writer = jsonfile_open(c->logopt.path, &c->logopt.opts,
+	    err)) == NULL)
+		return (-1);
+	if (container_log_attrs(c, err) != 0) {
+		jsonfile_close(c->writer);
+		c->writer = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
 /* ---- what readers ask (container.h) ---------------------------------- */
 
 const char *
@@ -135,12 +154,6 @@ container_log_check(const struct container *c, struct err *err)
 		return (err_set(err, c->logopt.why.code, "%s",
 		    c->logopt.why.msg));
 	return (0);
-}
-
-const char *
-container_image_id(const struct container *c)
-{
-	return (container_json_str(c->config, "ImageID"));
 }
 
 struct jsonfile *

@@ -162,35 +162,30 @@ container_persist_orphan(struct container *c, json_t *j)
 	    c->exit_code);
 }
 
-struct container *
-container_persist_load(struct container_store *st, const char *id)
+int
+container_persist_load(struct container *c)
 {
-	struct container	*c;
 	json_t			*j, *state;
 	json_error_t		 jerr;
 	char			*path;
 	const char		*name;
 
-	path = xasprintf("%s/%s/config.v2.json", st->dir, id);
+	path = xasprintf("%s/config.v2.json", c->dir);
 	j = json_load_file(path, 0, &jerr);
 	if (j == NULL) {
-		log_warn("skipping container %.12s: %s: %s", id, path,
+		log_warn("skipping container %.12s: %s: %s", c->id, path,
 		    jerr.text);
 		xfree(path);
-		return (NULL);
+		return (-1);
 	}
 	xfree(path);
 	name = json_string_value(json_object_get(j, "Name"));
-	if (name == NULL || !container_store_valid_name(name) ||
-	    !json_is_object(json_object_get(j, "Config")) ||
-	    !json_is_object(json_object_get(j, "HostConfig")) ||
-	    container_store_by_name(st, name) != NULL) {
-		log_warn("skipping container %.12s: bad or duplicate metadata",
-		    id);
+	if (name == NULL || !json_is_object(json_object_get(j, "Config")) ||
+	    !json_is_object(json_object_get(j, "HostConfig"))) {
+		log_warn("skipping container %.12s: bad metadata", c->id);
 		json_decref(j);
-		return (NULL);
+		return (-1);
 	}
-	c = container_new(st, id);
 	c->name = name[0] == '/' ? xstrdup(name) : xasprintf("/%s", name);
 	c->config = json_incref(json_object_get(j, "Config"));
 	c->hostconfig = json_incref(json_object_get(j, "HostConfig"));
@@ -222,15 +217,5 @@ container_persist_load(struct container_store *st, const char *id)
 	/* Only whether it was shown: the path itself derives from the id. */
 	c->log_started = *container_json_str(j, "LogPath") != '\0';
 	json_decref(j);
-	container_store_insert(st, c);
-	/* As dockerd's restore: a stopped AutoRemove container goes now. */
-	if (json_is_true(json_object_get(c->hostconfig, "AutoRemove"))) {
-		container_remove_now(c);
-		return (NULL);
-	}
-	container_log_touch(&c->logopt);
-	container_persist_save(c);
-	log_debug("loaded container %.12s %s (%s)", c->id, c->name,
-	    container_state_name(c->state));
-	return (c);
+	return (0);
 }

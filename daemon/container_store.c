@@ -137,6 +137,35 @@ container_store_done_cb(evutil_socket_t fd, short what, void *arg)
 		st->done(st->done_arg);
 }
 
+static void
+container_store_reload(struct container_store *st, const char *id)
+{
+	struct container	*c;
+
+	c = container_new(st, id);
+	if (container_persist_load(c) != 0) {
+		container_free(c);
+		return;
+	}
+	if (!container_store_valid_name(c->name) ||
+	    container_store_by_name(st, c->name) != NULL) {
+		log_warn("skipping container %.12s: bad or duplicate name %s",
+		    id, c->name);
+		container_free(c);
+		return;
+	}
+	container_store_insert(st, c);
+	/* As dockerd's restore: a stopped AutoRemove container goes now. */
+	if (json_is_true(json_object_get(c->hostconfig, "AutoRemove"))) {
+		container_remove_now(c);
+		return;
+	}
+	container_log_touch(&c->logopt);
+	container_persist_save(c);
+	log_debug("loaded container %.12s %s (%s)", c->id, c->name,
+	    container_state_name(c->state));
+}
+
 struct container_store *
 container_store_new(struct event_base *base, struct cancel *root,
     const char *data_root, struct err *err)
@@ -164,7 +193,7 @@ container_store_new(struct event_base *base, struct cancel *root,
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (container_store_is_id(de->d_name))
-			container_persist_load(st, de->d_name);
+			container_store_reload(st, de->d_name);
 	}
 	closedir(d);
 	return (st);
