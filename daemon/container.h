@@ -83,6 +83,14 @@ void		 container_store_foreach(struct container_store *,
 struct container *container_store_create(struct container_store *,
 		     const char *name, json_t *config, json_t *hostconfig,
 		     struct err *);
+/*
+ * dockerd's ContainerRename: the new name (with or without its '/') is
+ * checked as create checks it, saved, and announced by a "rename" event
+ * with oldName. ERR_INVALID for an empty or unchanged name or a bad one,
+ * ERR_CONFLICT when taken; the container keeps its name on any error.
+ */
+int		 container_store_rename(struct container_store *,
+		     struct container *, const char *name, struct err *);
 
 /*
  * HostConfig.RestartPolicy and AutoRemove as dockerd validates them at

@@ -351,33 +351,73 @@ container_store_generate_name(struct container_store *st, const char *id)
 	return (xasprintf("/c_%.12s", id));
 }
 
+/* dockerd's reserveName: name (with or without its '/') may be taken. */
+static int
+container_store_name_free(struct container_store *st, const char *name,
+    struct err *err)
+{
+	struct container	*other;
+
+	if (!container_store_valid_name(name))
+		return (err_set(err, ERR_INVALID, "Invalid container name "
+		    "(%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name));
+	if ((other = container_store_by_name(st, name)) != NULL)
+		return (err_set(err, ERR_CONFLICT, "Conflict. The container "
+		    "name \"/%s\" is already in use by container \"%s\". "
+		    "You have to remove (or rename) that container to be able "
+		    "to reuse that name.", name[0] == '/' ? name + 1 : name,
+		    other->id));
+	return (0);
+}
+
+int
+container_store_rename(struct container_store *st, struct container *c,
+    const char *name, struct err *err)
+{
+	char	*want, *old;
+
+	if (*name == '\0')
+		return (err_set(err, ERR_INVALID, "Neither old nor new names "
+		    "may be empty"));
+	want = name[0] == '/' ? xstrdup(name) : xasprintf("/%s", name);
+	if (strcmp(want, c->name) == 0) {
+		xfree(want);
+		return (err_set(err, ERR_INVALID, "Renaming a container with "
+		    "the same name as its current name"));
+	}
+	if (container_store_name_free(st, want, err) != 0) {
+		err_wrap(err, "Error when allocating new name");
+		xfree(want);
+		return (-1);
+	}
+	old = c->name;
+	c->name = want;
+	if (container_persist_save(c) != 0) {
+		err_errno(err, "rename %.12s", c->id);
+		c->name = old;
+		xfree(want);
+		return (-1);
+	}
+	log_info("renamed container %.12s %s to %s", c->id, old, c->name);
+	events_container(c, "rename", "oldName", old, NULL);
+	xfree(old);
+	return (0);
+}
+
 struct container *
 container_store_create(struct container_store *st, const char *name,
     json_t *config, json_t *hostconfig, struct err *err)
 {
-	struct container	*c = NULL, *other;
+	struct container	*c = NULL;
 	unsigned char		 raw[CONTAINER_ID_LEN / 2];
 	char			 id[CONTAINER_ID_LEN + 1];
 	json_t			*env;
 	size_t			 i;
 	int			 has_path = 0;
 
-	if (name != NULL && *name != '\0') {
-		if (!container_store_valid_name(name)) {
-			err_set(err, ERR_INVALID, "Invalid container name "
-			    "(%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-			    name);
-			goto fail;
-		}
-		if ((other = container_store_by_name(st, name)) != NULL) {
-			err_set(err, ERR_CONFLICT, "Conflict. The container "
-			    "name \"/%s\" is already in use by container "
-			    "\"%s\". You have to remove (or rename) that "
-			    "container to be able to reuse that name.",
-			    name[0] == '/' ? name + 1 : name, other->id);
-			goto fail;
-		}
-	}
+	if (name != NULL && *name != '\0' &&
+	    container_store_name_free(st, name, err) != 0)
+		goto fail;
 	do {
 		if (container_store_random(raw, sizeof raw) != 0) {
 			err_errno(err, "read /dev/urandom");

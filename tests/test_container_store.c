@@ -515,6 +515,48 @@ test_container_get_writes_nothing_to_disk(void **state)
 	lp_store_close(&x);
 }
 
+static void
+test_container_rename_checks_as_dockerd_and_survives_a_reload(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct lp_store		 x;
+	struct err		 err;
+	struct container	*a, *b;
+	char			 want[400];
+
+	lp_store_open(&x, f);
+	a = create(&x, "first", NULL, &err);
+	b = create(&x, "second", NULL, &err);
+	assert_int_equal(container_store_rename(x.st, a, "", &err), -1);
+	assert_string_equal(err.msg, "Neither old nor new names may be empty");
+	assert_int_equal(container_store_rename(x.st, a, "first", &err), -1);
+	assert_string_equal(err.msg,
+	    "Renaming a container with the same name as its current name");
+	assert_int_equal(container_store_rename(x.st, a, "b@d", &err), -1);
+	assert_int_equal(err.code, ERR_INVALID);
+	assert_string_equal(err.msg, "Error when allocating new name: Invalid "
+	    "container name (/b@d), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+	    "allowed");
+	assert_int_equal(container_store_rename(x.st, a, "/second", &err), -1);
+	assert_int_equal(err.code, ERR_CONFLICT);
+	snprintf(want, sizeof want, "Error when allocating new name: "
+	    "Conflict. The container name \"/second\" is already in use by "
+	    "container \"%s\". You have to remove (or rename) that container "
+	    "to be able to reuse that name.", container_id(b));
+	assert_string_equal(err.msg, want);
+	assert_string_equal(container_name(a), "/first");
+
+	assert_int_equal(container_store_rename(x.st, a, "renamed", &err), 0);
+	assert_string_equal(container_name(a), "/renamed");
+	assert_null(container_store_lookup(x.st, "first", &err));
+	lp_store_close(&x);
+
+	lp_store_open(&x, f);
+	assert_non_null(container_store_lookup(x.st, "renamed", &err));
+	assert_null(container_store_lookup(x.st, "first", &err));
+	lp_store_close(&x);
+}
+
 int
 main(void)
 {
@@ -525,6 +567,7 @@ main(void)
 		T(test_container_lookup_by_id_name_and_prefix),
 		T(test_container_create_rejects_bad_and_taken_names),
 		T(test_container_metadata_survives_a_reload),
+		T(test_container_rename_checks_as_dockerd_and_survives_a_reload),
 		T(test_container_running_at_crash_comes_back_exited_255),
 		T(test_container_running_at_crash_has_its_process_group_killed),
 		T(test_container_running_at_crash_never_kills_a_reused_pid),
