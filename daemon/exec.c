@@ -500,7 +500,8 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 		if (spec.oci != NULL && e->exit_code == 127) {
 			e->exit_code = 126;
 			if (e2.code == ERR_INVALID)
-				return (exec_oci_error(err, ERR_INVALID, e2.msg));
+				return (exec_oci_error(err, ERR_INVALID,
+				    e2.msg));
 		}
 		if (e->set != NULL)
 			e->finished = ++e->set->finish_seq;
