@@ -465,11 +465,11 @@ container_run(struct container *c, struct err *err)
 	task_wait(c->monitor, "container exit");
 	c->out = copier_new(c->store->base, out, LOGLINE_STDOUT, c->writer,
 	    container_copier_eof_cb, c);
-	copier_set_tee(c->out, attach_output, c->attach);
+	copier_start(c->out, attach_output, c->attach);
 	if (errfd != -1) {
 		c->err = copier_new(c->store->base, errfd, LOGLINE_STDERR,
 		    c->writer, container_copier_eof_cb, c);
-		copier_set_tee(c->err, attach_output, c->attach);
+		copier_start(c->err, attach_output, c->attach);
 	}
 	attach_run_start(c->attach, in, open_stdin, json_is_true(
 	    json_object_get(c->config, "StdinOnce")));

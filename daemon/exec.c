@@ -28,12 +28,9 @@
 #include "daemon/container.h"
 #include "daemon/exec.h"
 #include "daemon/execenv.h"
+#include "daemon/exec_oci.h"
 #include "daemon/execproc.h"
-#include "daemon/oci.h"
 #include "daemon/runtime.h"
-
-#define EXEC_OCI_PREFIX	"OCI runtime exec failed: exec failed: unable to " \
-	"start container process: "
 
 TAILQ_HEAD(exec_list, exec);
 
@@ -313,43 +310,6 @@ exec_new_id(char *id, struct err *err)
 	return (0);
 }
 
-static int
-exec_sets_home(const char *s)
-{
-	return (s != NULL && strncmp(s, "HOME=", 5) == 0);
-}
-
-/*
- * Under an OCI runtime HOME comes from the user's passwd entry in the
- * container (runc sets it when the environment has none), so the host
- * default execenv_build appends last goes again.
- */
-static void
-exec_oci_home(char **envp, struct container *c, json_t *cfg,
-    const char *const *overrides)
-{
-	struct runtime_proc	*cp = container_proc(c);
-	json_t			*v;
-	size_t			 i, n;
-
-	if (cp == NULL || runtime_oci(cp) == NULL)
-		return;
-	json_array_foreach(json_object_get(cfg, "Env"), i, v) {
-		if (exec_sets_home(json_string_value(v)))
-			return;
-	}
-	for (i = 0; overrides != NULL && overrides[i] != NULL; i++) {
-		if (exec_sets_home(overrides[i]))
-			return;
-	}
-	for (n = 0; envp[n] != NULL; n++)
-		;
-	if (n > 0 && exec_sets_home(envp[n - 1])) {
-		xfree(envp[n - 1]);
-		envp[n - 1] = NULL;
-	}
-}
-
 struct exec *
 exec_create(struct event_base *base, struct container *c,
     const struct exec_spec *spec, struct err *err)
@@ -509,47 +469,6 @@ exec_proc_exit_cb(int status, void *arg)
 	exec_done(arg, status);
 }
 
-/* runc's exit codes for a failed exec, as dockerd records them. */
-static int
-exec_fail_code(const char *argv0, const char *msg)
-{
-	if (strstr(msg, argv0) != NULL &&
-	    (strstr(msg, "executable file not found") != NULL ||
-	    strstr(msg, "no such file or directory") != NULL))
-		return (127);
-	return (126);
-}
-
-/*
- * Under an OCI runtime the process enters the container (runc exec) from
- * a process.json next to the container's bundle: *process gets its path
- * (the caller removes and frees it). A host process leaves spec alone.
- */
-static int
-exec_oci_spec(struct exec *e, struct runtime_spec *spec, char **process,
-    struct err *err)
-{
-	struct runtime_proc	*cp = container_proc(e->set->c);
-	const char		*bundle;
-
-	*process = NULL;
-	if (cp == NULL || runtime_oci(cp) == NULL ||
-	    (bundle = runtime_bundle(cp)) == NULL)
-		return (0);
-	*process = xasprintf("%s/exec-%.12s.json", bundle, e->id);
-	if (oci_exec_process_write(bundle, *process, spec->argv, spec->envp,
-	    e->cwd, e->tty, e->user, e->privileged, err) != 0) {
-		unlink(*process);
-		xfree(*process);
-		*process = NULL;
-		return (-1);
-	}
-	spec->oci = runtime_oci(cp);
-	spec->id = runtime_oci_id(cp);
-	spec->process = *process;
-	return (0);
-}
-
 int
 exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
     struct err *err)
@@ -566,7 +485,8 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 	spec.envp = (const char *const *)e->envp;
 	spec.cwd = e->cwd;
 	spec.tty = e->tty;
-	if (exec_oci_spec(e, &spec, &process, &e2) == 0) {
+	if (exec_oci_spec(e->set->c, e->id, e->user, e->privileged, &spec,
+	    &process, &e2) == 0) {
 		e->proc = execproc_start(e->base, e->id, e->container_id,
 		    &spec, io, e->attach_stdin, exec_proc_exit_cb, e, &e2);
 		if (process != NULL)
@@ -575,22 +495,21 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 	}
 	if (e->proc == NULL) {
 		e->state = EXEC_EXITED;
-		e->exit_code = exec_fail_code(e->argv[0], e2.msg);
+		e->exit_code = exec_oci_fail_code(e->argv[0], e2.msg);
 		/* dockerd over runc records 126 for any failed exec. */
 		if (spec.oci != NULL && e->exit_code == 127) {
 			e->exit_code = 126;
 			if (e2.code == ERR_INVALID)
-				return (err_set(err, ERR_INVALID,
-				    EXEC_OCI_PREFIX "%s: unknown", e2.msg));
+				return (exec_oci_error(err, ERR_INVALID,
+				    e2.msg));
 		}
 		if (e->set != NULL)
 			e->finished = ++e->set->finish_seq;
 		log_info("exec %.12s: cannot start: %s", e->id, e2.msg);
 		if (e2.code == ERR_INVALID)
-			return (err_set(err, e->exit_code == 127 ||
+			return (exec_oci_error(err, e->exit_code == 127 ||
 			    strstr(e2.msg, "permission denied") != NULL ?
-			    ERR_INVALID : ERR_INTERNAL, EXEC_OCI_PREFIX
-			    "%s: unknown", e2.msg));
+			    ERR_INVALID : ERR_INTERNAL, e2.msg));
 		return (err_set(err, ERR_INTERNAL, "%s", e2.msg));
 	}
 	exec_ref(e, "process");

@@ -131,9 +131,12 @@ execproc_start(struct event_base *base, const char *id,
 	if (io == NULL) {
 		p->out = copier_new(base, out, LOGLINE_STDOUT, NULL,
 		    execproc_copier_eof_cb, p);
-		if (errfd != -1)
+		copier_start(p->out, NULL, NULL);
+		if (errfd != -1) {
 			p->err = copier_new(base, errfd, LOGLINE_STDERR, NULL,
 			    execproc_copier_eof_cb, p);
+			copier_start(p->err, NULL, NULL);
+		}
 	} else {
 		io->in = in;
 		io->out = out;

@@ -20,22 +20,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
-#include "daemon/images.h"
-
-struct images_image {
-	char		 id[IMAGES_ID_LEN + 1];
-	json_t		*config;	/* parsed config document */
-	int64_t		 size;		/* bytes of the layers' files */
-};
-
-struct images {
-	char			 *dir;
-	struct images_image	**v;
-	size_t			  n;
-	json_t			 *tags;	/* "name:tag" -> "sha256:..." */
-	json_t			 *meta;	/* id -> {Size, LastTagTime} */
-	int			  overlay;
-};
+#include "daemon/images_int.h"
 
 static int
 images_mkdir(const char *p, struct err *err)
@@ -158,7 +143,7 @@ images_new(const char *data_root, struct err *err)
 		closedir(d);
 	}
 	xfree(p);
-	st->overlay = geteuid() == 0 && images_rootfs_probe(st);
+	st->overlay = geteuid() == 0 && images_rootfs_probe(st->dir);
 	return (st);
 fail:
 	images_free(st);

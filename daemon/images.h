@@ -119,8 +119,6 @@ char		*images_path(const struct images *, const char *fmt, ...)
 		     __attribute__((format(printf, 2, 3)));
 struct images_image *images_add(struct images *, const char *bytes,
 		     size_t len, struct err *);
-/* Mounts one overlay in a scratch dir: 1 when the kernel allows it. */
-int		 images_rootfs_probe(const struct images *);
 
 /*
  * Archive helpers (daemon/imgarchive.c, libarchive). The layer written from

@@ -12,14 +12,14 @@
 
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
-#include "daemon/images.h"
+#include "daemon/images_int.h"
 
 /* Mounts one overlay in a scratch directory: the kernel's answer, once. */
 int
-images_rootfs_probe(const struct images *st)
+images_rootfs_probe(const char *dir)
 {
 	const char	*sub[] = { "l", "u", "w", "m" };
-	char		*base = images_path(st, "%s", "tmp/overlay-probe"), *p;
+	char		*base = xasprintf("%s/tmp/overlay-probe", dir), *p;
 	char		*opts;
 	int		 ok;
 
@@ -50,23 +50,21 @@ int
 images_rootfs_prepare(struct images *st, const struct images_image *img,
     const char *cid, char **path, struct err *err)
 {
-	char		*base = images_path(st, "containers/%s", cid), *lower;
-	char		*p, *opts;
+	char		*base, *lower, *p, *opts;
 	struct stat	 sb;
 	int		 rc = 0;
 
 	*path = NULL;
-	if (strchr(cid, '/') != NULL || cid[0] == '.') {
-		xfree(base);
+	if (strchr(cid, '/') != NULL || cid[0] == '.')
 		return (err_set(err, ERR_INVALID, "invalid container id"));
-	}
+	base = xasprintf("%s/containers/%s", st->dir, cid);
 	if (mkdir(base, 0700) != 0 && errno != EEXIST) {
 		err_errno(err, "mkdir %s", base);
 		xfree(base);
 		return (-1);
 	}
-	lower = images_path(st, "rootfs/%s", images_image_id(img) + 7);
-	if (!images_overlay(st)) {
+	lower = xasprintf("%s/rootfs/%s", st->dir, img->id + 7);
+	if (!st->overlay) {
 		p = xasprintf("%s/rootfs", base);
 		if (lstat(p, &sb) != 0)
 			rc = imgarchive_copy_tree(lower, p, err);
@@ -107,7 +105,7 @@ images_rootfs_remove(struct images *st, const char *cid, struct err *err)
 
 	if (strchr(cid, '/') != NULL || cid[0] == '.')
 		return (err_set(err, ERR_INVALID, "invalid container id"));
-	base = images_path(st, "containers/%s", cid);
+	base = xasprintf("%s/containers/%s", st->dir, cid);
 	if (lstat(base, &sb) != 0) {
 		xfree(base);
 		return (0);

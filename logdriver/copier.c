@@ -233,18 +233,18 @@ copier_new(struct event_base *base, int fd, enum logline_stream stream,
 	cp->task = task_new("daemon.copier");
 	task_label(cp->task, "fd=%d stream=%s", fd,
 	    logline_stream_name(stream));
-	task_wait(cp->task, "container output");
 	cp->ev = event_new(base, fd, EV_READ | EV_PERSIST, copier_read_cb, cp);
 	cp->more_ev = event_new(base, -1, 0, copier_read_cb, cp);
-	event_add(cp->ev, NULL);
 	return (cp);
 }
 
 void
-copier_set_tee(struct copier *cp, copier_tee_cb cb, void *arg)
+copier_start(struct copier *cp, copier_tee_cb tee, void *arg)
 {
-	cp->tee = cb;
+	cp->tee = tee;
 	cp->tee_arg = arg;
+	task_wait(cp->task, "container output");
+	event_add(cp->ev, NULL);
 }
 
 void

@@ -32,20 +32,26 @@ struct jsonfile;
 typedef void (*copier_eof_cb)(struct copier *, void *arg);
 
 /*
- * Starts reading fd (owned from now on, non-blocking) into writer
- * (borrowed; NULL reads and discards, for the "none" driver). Returns a
- * copier freed with copier_free(); it is a task of kind "daemon.copier".
+ * A copier of fd (owned from now on, non-blocking) into writer (borrowed;
+ * NULL reads and discards, for the "none" driver); nothing is read until
+ * copier_start(). Freed with copier_free(); it is a task of kind
+ * "daemon.copier".
  */
 struct copier	*copier_new(struct event_base *, int fd, enum logline_stream,
 		     struct jsonfile *writer, copier_eof_cb, void *arg);
 /*
  * The tee: every read's raw bytes, before they become entries, for live
  * readers (attach). stream is the copier's (1 stdout, 2 stderr). The
- * callback must not free the copier; NULL removes it.
+ * callback must not free the copier.
  */
 typedef void (*copier_tee_cb)(void *arg, int stream, const void *buf,
 		    size_t n);
-void		 copier_set_tee(struct copier *, copier_tee_cb, void *arg);
+/*
+ * Arms the read event (once): fd is read from the loop until EOF, each
+ * read also given to tee (NULL: none), so no byte is read before the tee
+ * is there.
+ */
+void		 copier_start(struct copier *, copier_tee_cb tee, void *arg);
 /*
  * Reads whatever is readable now, without waiting and without calling the
  * EOF callback; for the bounded drain after the process died.

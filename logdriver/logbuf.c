@@ -13,8 +13,9 @@
 #include "daemon/base/task.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/logbuf.h"
-#include "logdriver/logfeed.h"
+#include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
+#include "logdriver/logreader_state.h"
 
 /*
  * The read buffer exists only while there is something to read: a
@@ -40,8 +41,8 @@ logbuf_pause(struct logreader *r)
 
 /*
  * Decodes and filters one line and hands it to the sink. Returns 0 to go
- * on, -1 when the reader must not touch anything more: the sink finished
- * or freed it, or until was passed.
+ * on, -1 when the reader must not touch anything more (the sink finished
+ * or freed it), 1 when until was passed (the reader is to end).
  */
 static int
 logbuf_deliver(struct logreader *r, const char *line, size_t len)
@@ -61,21 +62,20 @@ logbuf_deliver(struct logreader *r, const char *line, size_t len)
 	}
 	if (r->opts.has_since && ll.time_ns < r->opts.since_ns)
 		return (0);
-	if (r->opts.has_until && ll.time_ns > r->opts.until_ns) {
-		logreader_end(r, NULL);
-		return (-1);
-	}
+	if (r->opts.has_until && ll.time_ns > r->opts.until_ns)
+		return (1);
 	r->delivered++;
 	r->sink.entry(r->sink.arg, &ll);
 	/* The sink may have finished (or freed, deferred) us: re-check. */
 	return (logreader_active(r) ? 0 : -1);
 }
 
-/* Delivers the complete lines in the buffer; -1 when we must return. */
+/* Delivers the complete lines in the buffer; see logbuf.h. */
 int
 logbuf_lines(struct logreader *r)
 {
 	char	*p, *nl;
+	int	 rc;
 
 	while (r->start < r->end) {
 		p = r->buf + r->start;
@@ -95,8 +95,8 @@ logbuf_lines(struct logreader *r)
 		if (!logreader_active(r))
 			return (-1);
 		r->start = (size_t)(nl + 1 - r->buf);
-		if (logbuf_deliver(r, p, (size_t)(nl - p)) != 0)
-			return (-1);
+		if ((rc = logbuf_deliver(r, p, (size_t)(nl - p))) != 0)
+			return (rc);
 	}
 	return (0);
 }
@@ -135,9 +135,35 @@ logbuf_room(struct logreader *r)
 }
 
 /*
+ * Writer follow of the current file: the writer knows where the file ends
+ * and usually still holds what it last wrote, so a follower that keeps up
+ * needs no system call at all: no pread(2) for the bytes, none to find the
+ * end. With a thousand followers that is two thousand system calls less per
+ * flush. Copies up to want bytes of f at f->off to the end of the buffer;
+ * returns the bytes copied (0 at the end), or -1: read the file.
+ */
+static ssize_t
+logbuf_from_writer(struct logreader *r, struct logfile *f, size_t want)
+{
+	const char	*src;
+	size_t		 n;
+
+	if (r->writer == NULL || f->gen != r->wgen || f->limit >= 0)
+		return (-1);
+	if (f->off >= jsonfile_written(r->writer))
+		return (0);
+	if ((n = jsonfile_peek(r->writer, f->off, &src)) == 0)
+		return (-1);
+	if (n > want)
+		n = want;
+	memcpy(r->buf + r->end, src, n);
+	return ((ssize_t)n);
+}
+
+/*
  * Reads the next piece of the current file into the buffer. Returns 1 when
- * bytes came, 0 at the end of the file (or of its snapshot), -1 when the
- * reader finished with an error.
+ * bytes came, 0 at the end of the file (or of its snapshot), -1 with the
+ * reader's error set when it cannot read.
  */
 int
 logbuf_fill(struct logreader *r, size_t *budget)
@@ -145,6 +171,7 @@ logbuf_fill(struct logreader *r, size_t *budget)
 	struct logfile	*f = &r->files[r->cur];
 	size_t		 want;
 	ssize_t		 n;
+	int		 rc;
 
 	/*
 	 * A follower with nothing new learns it from the writer, without a
@@ -167,17 +194,16 @@ logbuf_fill(struct logreader *r, size_t *budget)
 			want = (size_t)(f->limit - f->off);
 	}
 	/* A parked follower needs its file only when the writer cannot help. */
-	if ((n = logfeed_fill(r, f, want)) >= 0)
+	if ((n = logbuf_from_writer(r, f, want)) >= 0)
 		goto got;
-	if (f->fd == -1 && r->parked && logfiles_unpark(r) != 0)
-		return (logreader_active(r) ? 0 : -1);
+	if (f->fd == -1 && r->parked && (rc = logfiles_unpark(r)) != 0)
+		return (rc < 0 ? -1 : 0);
 	while ((n = pread(f->fd, r->buf + r->end, want, f->off)) == -1 &&
 	    errno == EINTR)
 		;
 got:
 	if (n == -1) {
-		logreader_set_error(r, errno, "read", r->path);
-		logreader_end(r, r->error);
+		logreader_state_error(r, errno, "read", r->path);
 		return (-1);
 	}
 	if (n == 0)

@@ -13,14 +13,16 @@ struct logreader;
 /* Allocates the read buffer if it is not there (it goes when idle). */
 void	logbuf_alloc(struct logreader *);
 /*
- * Reads the next piece of the current file, at most *budget bytes, taken
- * off *budget. 1 when bytes came, 0 at the end of the file (or its
- * snapshot), -1 when the reader ended with an error.
+ * Reads the next piece of the current file (from the writer's buffer when
+ * it still holds it), at most *budget bytes, taken off *budget. 1 when
+ * bytes came, 0 at the end of the file (or its snapshot), -1 when it
+ * cannot read: the reader's error is set, the caller ends it.
  */
 int	logbuf_fill(struct logreader *, size_t *budget);
 /*
- * Delivers the complete lines in the buffer; -1 when the reader must
- * return (the sink is full, finished or freed it, or until was passed).
+ * Delivers the complete lines in the buffer: 0 when all are delivered, -1
+ * when the reader must return (the sink is full, finished or freed it), 1
+ * when until was passed (the caller ends the reader).
  */
 int	logbuf_lines(struct logreader *);
 /* Forgets a torn entry left at the end of a file we are leaving. */

@@ -3,17 +3,19 @@
  * Log feed: a follower's side of the writer's subscription. A follower at
  * the head takes each write from the writer's buffer as it happens (no
  * system call), and every follower learns of rotations and the close from
- * here, so that it can pin, switch or end.
+ * here, so that it can pin, switch or end. Reading the current file from
+ * the writer's buffer is logbuf_fill's.
  */
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/logbuf.h"
 #include "logdriver/logfeed.h"
+#include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
+#include "logdriver/logreader_state.h"
 
 /*
  * A follower that has everything the writer wrote takes the new bytes
@@ -104,32 +106,5 @@ logfeed_cb(void *arg, enum jsonfile_event ev)
 		break;
 	}
 	if (r->state == LOGREADER_FOLLOW)
-		logreader_schedule(r);
+		logreader_state_schedule(r);
 }
-
-/*
- * Writer follow of the current file: the writer knows where the file ends
- * and usually still holds what it last wrote, so a follower that keeps up
- * needs no system call at all: no pread(2) for the bytes, none to find the
- * end. With a thousand followers that is two thousand system calls less per
- * flush. Returns the bytes copied (0 at the end), or -1: read the file.
- */
-ssize_t
-logfeed_fill(struct logreader *r, struct logfile *f,
-    size_t want)
-{
-	const char	*src;
-	size_t		 n;
-
-	if (r->writer == NULL || f->gen != r->wgen || f->limit >= 0)
-		return (-1);
-	if (f->off >= jsonfile_written(r->writer))
-		return (0);
-	if ((n = jsonfile_peek(r->writer, f->off, &src)) == 0)
-		return (-1);
-	if (n > want)
-		n = want;
-	memcpy(r->buf + r->end, src, n);
-	return ((ssize_t)n);
-}
-

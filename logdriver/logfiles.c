@@ -18,8 +18,9 @@
 
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
-#include "logdriver/logbuf.h"
+#include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
+#include "logdriver/logreader_state.h"
 
 void
 logfiles_close(struct logfile *f)
@@ -228,13 +229,15 @@ logfiles_limit_closed(struct logreader *r)
 		f->limit = r->close_off;
 }
 
-/* Replaces the current file by a newly opened one (follow). */
+/*
+ * Replaces the current file by a newly opened one (follow); the caller
+ * forgets a torn entry the buffer holds from the old one.
+ */
 static void
 logfiles_switch(struct logreader *r, struct logfile *nf)
 {
 	struct logfile	*f = &r->files[r->cur];
 
-	logbuf_drop_partial(r, "rotated");
 	logfiles_close(f);
 	*f = *nf;
 	f->limit = -1;
@@ -301,9 +304,9 @@ logfiles_lost(struct logreader *r, uint64_t g, uint64_t to)
 	}
 	r->lost_entries += b.entries - a.entries;
 	r->lost_bytes += b.bytes - a.bytes;
-	logreader_losses.gaps++;
-	logreader_losses.entries += b.entries - a.entries;
-	logreader_losses.bytes += (uint64_t)(b.bytes - a.bytes);
+	logreader_state_losses.gaps++;
+	logreader_state_losses.entries += b.entries - a.entries;
+	logreader_state_losses.bytes += (uint64_t)(b.bytes - a.bytes);
 	log_warn("reader %" PRIu64 ": %s: %" PRIu64 " rotations behind, "
 	    "skipped %" PRIu64 " entries (%" PRId64 " bytes) in deleted files",
 	    r->id, r->path, r->wgen - g + 1, b.entries - a.entries,
@@ -325,8 +328,8 @@ logfiles_lost(struct logreader *r, uint64_t g, uint64_t to)
  * behind and past what the pins hold) we skip to the oldest file still
  * there, tell the client how much was lost (logfiles_lost) and keep
  * following: a follower that ends is worse than one with a told gap
- * (dockerd skips silently). Returns 0, or -1 when it finished (an error,
- * or the sink stopped us).
+ * (dockerd skips silently). Returns 0, or -1: the reader's error is set
+ * (the caller ends it), or the sink's notice finished it.
  */
 int
 logfiles_next_gen(struct logreader *r)
@@ -350,8 +353,7 @@ logfiles_next_gen(struct logreader *r)
 		if (logfiles_open(name, &nf) == 0)
 			break;
 		if (errno != ENOENT || k == 0) {
-			logreader_set_error(r, errno, "open", name);
-			logreader_end(r, r->error);
+			logreader_state_error(r, errno, "open", name);
 			return (-1);
 		}
 		k--;
@@ -373,48 +375,47 @@ logfiles_next_gen(struct logreader *r)
  * inotify follow, at the end of the file: a file shorter than our offset
  * was truncated (restart at 0); a path naming another inode means a
  * rotation: read the old file once more (rename comes before the new
- * file, so nothing more will be added to it), then switch. Returns 1 to
- * read again, 0 to wait.
+ * file, so nothing more will be added to it), then switch.
  */
-int
+enum logfiles_check
 logfiles_check_file(struct logreader *r)
 {
 	struct logfile	*f = &r->files[r->cur], nf;
 	struct stat	 fst, pst;
 
 	if (fstat(f->fd, &fst) != 0)
-		return (0);
+		return (LOGFILES_WAIT);
 	if (fst.st_size < f->off) {
 		log_info("reader %" PRIu64 ": %s truncated, reading from 0",
 		    r->id, r->path);
 		f->off = 0;
-		logbuf_drop_partial(r, "truncated");
-		return (1);
+		return (LOGFILES_TRUNCATED);
 	}
 	if (stat(r->path, &pst) != 0)
-		return (0);		/* IN_CREATE on the dir wakes us */
+		return (LOGFILES_WAIT);	/* IN_CREATE on the dir wakes us */
 	if (pst.st_ino == fst.st_ino && pst.st_dev == fst.st_dev)
-		return (0);
+		return (LOGFILES_WAIT);
 	if (!r->draining) {
 		r->draining = 1;
-		return (1);
+		return (LOGFILES_AGAIN);
 	}
 	memset(&nf, 0, sizeof nf);
 	if (logfiles_open(r->path, &nf) != 0)
-		return (0);
+		return (LOGFILES_WAIT);
 	log_debug("reader %" PRIu64 ": %s replaced, following the new file",
 	    r->id, r->path);
 	logfiles_switch(r, &nf);
 	logwatch_rewatch(&r->watch);
-	return (1);
+	return (LOGFILES_REPLACED);
 }
 
 /*
  * Reopens the parked current file before a read. Still the writer's
  * current generation: it is at r->path (a rotation since parking has
- * reopened it already). Returns 0 when it is open again, -1 when it cannot
- * be: a lost rotated file reads as its end (the next generation follows),
- * a missing current file ends the reader with an in-band error.
+ * reopened it already). Returns 0 when it is open again; 1 when a lost
+ * rotated file is to read as its end (the next generation follows); -1
+ * for a missing current file, with the reader's in-band error set (the
+ * caller ends it).
  */
 int
 logfiles_unpark(struct logreader *r)
@@ -422,16 +423,15 @@ logfiles_unpark(struct logreader *r)
 	struct logfile	*f = &r->files[r->cur];
 
 	if (!r->parked)
-		return (-1);
+		return (1);
 	if (f->gen != r->wgen) {
 		log_warn("reader %" PRIu64 ": %s: generation %" PRIu64 " lost "
 		    "while idle", r->id, r->path, f->gen);
 		r->parked = 0;
-		return (-1);
+		return (1);
 	}
 	if ((f->fd = open(r->path, O_RDONLY | O_CLOEXEC)) == -1) {
-		logreader_set_error(r, errno, "open", r->path);
-		logreader_end(r, r->error);
+		logreader_state_error(r, errno, "open", r->path);
 		return (-1);
 	}
 	r->parked = 0;

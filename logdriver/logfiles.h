@@ -58,11 +58,27 @@ void	logfiles_unpark_rotated(struct logreader *);
 void	logfiles_keep_marks(struct logreader *);
 /* After CLOSED, the closed generation is read up to the close only. */
 void	logfiles_limit_closed(struct logreader *);
-/* Writer follow at the end of an old generation: go to the next one. */
+/*
+ * Writer follow at the end of an old generation: go to the next one. 0, or
+ * -1 with the reader's error set (or the reader finished by the sink).
+ */
 int	logfiles_next_gen(struct logreader *);
-/* inotify follow at EOF: truncation or replacement? 1 = read again. */
-int	logfiles_check_file(struct logreader *);
-/* Reopens the parked current file; 0 when open again. */
+
+enum logfiles_check {
+	LOGFILES_WAIT,		/* nothing new: wait */
+	LOGFILES_AGAIN,		/* replaced: read the old file once more */
+	LOGFILES_TRUNCATED,	/* read again from 0 */
+	LOGFILES_REPLACED,	/* now on the new file, from 0 */
+};
+/*
+ * inotify follow at EOF: truncation or replacement? After the last two
+ * the buffer's torn entry belongs to no file (the caller drops it).
+ */
+enum logfiles_check logfiles_check_file(struct logreader *);
+/*
+ * Reopens the parked current file: 0 when open again, 1 when it is to
+ * read as ended, -1 with the reader's error set.
+ */
 int	logfiles_unpark(struct logreader *);
 
 #endif

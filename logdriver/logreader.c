@@ -6,7 +6,6 @@
  * logwatch) and follows rotations (logfiles). The tail scan is logtail's.
  * No HTTP.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,7 +21,9 @@
 #include "daemon/base/xalloc.h"
 #include "logdriver/logbuf.h"
 #include "logdriver/logfeed.h"
+#include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
+#include "logdriver/logreader_state.h"
 #include "logdriver/logtail.h"
 
 /*
@@ -33,63 +34,13 @@
  */
 #define LOGREADER_PARK_SECS	1
 
-static const char *logreader_state_names[] = {
-	"new", "tail", "backlog", "follow", "done", "stopped",
-};
-
 static uint64_t	logreader_next_id = 1;
-struct logreader_losses	logreader_losses;
-
-static const char *
-logreader_state_name(enum logreader_state state)
-{
-	return (logreader_state_names[state]);
-}
 
 static void	logreader_work_cb(evutil_socket_t, short, void *);
+static void	logreader_begin_at(struct logreader *, int i, int64_t off);
 
-void
-logreader_set_error(struct logreader *r, int errnum, const char *op,
-    const char *what)
-{
-	const char	*s = strerror(errnum);
-
-	/* A long path is cut; the message is for a human. */
-	if (snprintf(r->error, sizeof r->error, "%s %s: %c%s", op, what,
-	    tolower((unsigned char)s[0]), s + 1) >= (int)sizeof r->error)
-		r->error[sizeof r->error - 1] = '\0';
-}
-
-/*
- * Runs logreader_work_cb from the loop. A zero timeout rather than
- * event_active: libevent 2.1 runs events activated from a callback in the
- * same pass, before polling, so a reader re-activating itself would starve
- * every socket; an expired timer waits for the next poll.
- *
- * Once per run: libevent takes a timer that already fired but has not run
- * yet off the active list when it is added again, so a writer notifying
- * in every pass before our turn kept pushing a follower back (the last of
- * several starved until its hold ran out).
- */
+/* Enters a stage; the frame names the stage in the task dump. */
 static void
-logreader_kick(struct logreader *r)
-{
-	static const struct timeval	now = { 0, 0 };
-
-	if (r->kicked)
-		return;
-	r->kicked = 1;
-	event_add(&r->work_ev, &now);
-}
-
-void
-logreader_schedule(struct logreader *r)
-{
-	if (logreader_active(r) && !r->paused)
-		logreader_kick(r);
-}
-
-void
 logreader_stage(struct logreader *r, enum logreader_state state,
     const char *frame)
 {
@@ -127,7 +78,8 @@ logreader_release(struct logreader *r)
 	r->task = NULL;
 }
 
-void
+/* Ends the stream of records: releases, then calls done() (once). */
+static void
 logreader_end(struct logreader *r, const char *error)
 {
 	char	text[sizeof r->error];
@@ -152,7 +104,7 @@ logreader_finish(struct logreader *r)
 	    r->state == LOGREADER_STOPPED)
 		return;
 	log_debug("reader %" PRIu64 ": stopped in %s", r->id,
-	    logreader_state_name(r->state));
+	    logreader_state_name(r));
 	r->state = LOGREADER_STOPPED;
 	logreader_release(r);
 }
@@ -176,7 +128,7 @@ logreader_watch_cb(void *arg)
 	struct logreader	*r = arg;
 
 	if (r->state == LOGREADER_FOLLOW)
-		logreader_schedule(r);
+		logreader_state_schedule(r);
 }
 
 /* The reap: every caller that held the reader has returned. */
@@ -250,8 +202,8 @@ logreader_start(struct logreader *r)
 		r->kept = jsonfile_kept_files(r->writer);
 	}
 	if (logfiles_open_all(r) != 0) {
-		logreader_set_error(r, errno, "open", r->path);
-		logreader_kick(r);
+		logreader_state_error(r, errno, "open", r->path);
+		logreader_state_kick(r);
 		return;
 	}
 
@@ -273,10 +225,11 @@ logreader_start(struct logreader *r)
 	logtail_init(r, r->opts.tail > 0 ? r->opts.tail : 0);
 	if (r->opts.tail == 0 && !r->opts.follow)
 		logreader_begin_at(r, r->nfiles - 1, r->tail_pos);
-	logreader_kick(r);
+	logreader_state_kick(r);
 }
 
-void
+/* Begins reading at file i, offset off; closes the files before it. */
+static void
 logreader_begin_at(struct logreader *r, int i, int64_t off)
 {
 	for (int j = 0; j < i; j++)
@@ -327,6 +280,23 @@ logreader_idle(struct logreader *r)
 	r->parked = 1;
 }
 
+/*
+ * Writer follow at the end of an old generation: over to the next one,
+ * whose reading starts on an empty buffer. 1 = go on.
+ */
+static int
+logreader_next_gen(struct logreader *r)
+{
+	if (logfiles_next_gen(r) != 0) {
+		/* An error, or the sink's notice finished us. */
+		if (logreader_active(r))
+			logreader_end(r, r->error);
+		return (0);
+	}
+	logbuf_drop_partial(r, "rotated");
+	return (1);
+}
+
 /* At the end of the current file: next file, done, or wait. 1 = go on. */
 static int
 logreader_eof(struct logreader *r)
@@ -348,14 +318,26 @@ logreader_eof(struct logreader *r)
 		logreader_stage(r, LOGREADER_FOLLOW, "logreader_follow");
 	if (r->writer != NULL || r->closed) {
 		if (r->files[r->cur].gen < r->wgen)
-			return (logfiles_next_gen(r) == 0);
+			return (logreader_next_gen(r));
 		if (r->closed) {
 			logbuf_drop_partial(r, "writer closed");
 			logreader_end(r, NULL);
 			return (0);
 		}
-	} else if (logfiles_check_file(r))
-		return (1);
+	} else {
+		switch (logfiles_check_file(r)) {
+		case LOGFILES_WAIT:
+			break;
+		case LOGFILES_AGAIN:
+			return (1);
+		case LOGFILES_TRUNCATED:
+			logbuf_drop_partial(r, "truncated");
+			return (1);
+		case LOGFILES_REPLACED:
+			logbuf_drop_partial(r, "rotated");
+			return (1);
+		}
+	}
 	task_wait(r->task, "log growth");
 	logreader_idle(r);
 	return (0);
@@ -366,26 +348,33 @@ static void
 logreader_run(struct logreader *r)
 {
 	size_t	budget = LOGREADER_SLICE;
+	int64_t	off;
 	int	rc;
 
 	for (;;) {
 		if (!logreader_active(r) || r->paused)
 			return;
 		if (r->state == LOGREADER_TAIL) {
-			if (!logtail_slice(r)) {
-				logreader_schedule(r);
+			if (!logtail_slice(r, &off)) {
+				logreader_state_schedule(r);
 				return;
 			}
+			logreader_begin_at(r, r->tail_file, off);
 			continue;
 		}
-		if (logbuf_lines(r) != 0)
-			return;
-		if (budget == 0) {
-			logreader_schedule(r);	/* let others run */
+		if ((rc = logbuf_lines(r)) != 0) {
+			if (rc > 0)		/* until passed */
+				logreader_end(r, NULL);
 			return;
 		}
-		if ((rc = logbuf_fill(r, &budget)) < 0)
+		if (budget == 0) {
+			logreader_state_schedule(r);	/* let others run */
 			return;
+		}
+		if ((rc = logbuf_fill(r, &budget)) < 0) {
+			logreader_end(r, r->error);
+			return;
+		}
 		if (rc == 0 && !logreader_eof(r))
 			return;
 	}
@@ -420,7 +409,7 @@ logreader_resume(struct logreader *r)
 	r->paused = 0;
 	if (logreader_active(r)) {
 		task_wait(r->task, NULL);
-		logreader_kick(r);
+		logreader_state_kick(r);
 	}
 }
 
@@ -466,5 +455,5 @@ logreader_lost_entries(const struct logreader *r)
 void
 logreader_total_losses(struct logreader_losses *out)
 {
-	*out = logreader_losses;
+	*out = logreader_state_losses;
 }

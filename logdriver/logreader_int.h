@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The reader's state, shared by the modules that make up the producer:
- * logreader.c (the state machine and the public API), logbuf.c (the read
- * buffer and delivery), logfeed.c (the writer's notifications), logfiles.c
- * (the rotated-file set), logtail.c (the backwards tail scan) and
- * logwatch.c (inotify or polling). Private to logdriver/: nothing else
- * includes it.
+ * The reader's state, shared by the modules that make up the producer,
+ * which call each other one way, top first: logreader.c (the stage
+ * machine and the public API), logfeed.c (the writer's notifications),
+ * logtail.c (the backwards tail scan), logbuf.c (the read buffer and
+ * delivery), logfiles.c (the rotated-file set), logreader_state.c (the
+ * in-band error, scheduling, the losses). A lower one reports what the
+ * stage machine must do (end, begin, drop a torn entry) by its return
+ * value. logwatch.c (inotify or polling) knows nothing of the reader.
+ * Private to logdriver/: nothing else includes it.
  */
 #ifndef LP_LOGREADER_INT_H
 #define LP_LOGREADER_INT_H
@@ -18,7 +21,6 @@
 #include "daemon/base/cancel.h"
 #include "daemon/base/reap.h"
 #include "logdriver/jsonfile.h"
-#include "logdriver/logfiles.h"
 #include "logdriver/logdecode.h"
 #include "logdriver/logreader.h"
 #include "logdriver/logwatch.h"
@@ -42,6 +44,8 @@ enum logreader_state {
 	LOGREADER_DONE,		/* done() called; released */
 	LOGREADER_STOPPED,	/* finished by its owner; released */
 };
+
+struct logfile;
 
 struct logreader {
 	uint64_t		 id;
@@ -114,9 +118,6 @@ struct logreader {
 	int64_t			 lost_bytes;
 };
 
-/* Every reader's losses behind rotation (logfiles_lost counts them). */
-extern struct logreader_losses	logreader_losses;
-
 /*
  * Reading, tail scan or following: the sink may still be called. Inline:
  * asked around every delivered line.
@@ -127,18 +128,5 @@ logreader_active(const struct logreader *r)
 	return (r->state == LOGREADER_TAIL || r->state == LOGREADER_BACKLOG ||
 	    r->state == LOGREADER_FOLLOW);
 }
-
-/* Sets the in-band error text the way Go prints an errno ("open x: ..."). */
-void	logreader_set_error(struct logreader *, int errnum, const char *op,
-	    const char *what);
-/* Ends the stream of records: releases, then calls done() (once). */
-void	logreader_end(struct logreader *, const char *error);
-/* Enters a stage; the frame names the stage in the task dump. */
-void	logreader_stage(struct logreader *, enum logreader_state,
-	    const char *frame);
-/* Begins reading at file i, offset off; closes the files before it. */
-void	logreader_begin_at(struct logreader *, int i, int64_t off);
-/* Schedules a slice for the next loop pass unless paused or ended. */
-void	logreader_schedule(struct logreader *);
 
 #endif

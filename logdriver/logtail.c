@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "logdriver/logbuf.h"
+#include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
 #include "logdriver/logtail.h"
 
@@ -33,7 +34,7 @@ logtail_init(struct logreader *r, int64_t n)
  * last complete entry of the current file.
  */
 int
-logtail_slice(struct logreader *r)
+logtail_slice(struct logreader *r, int64_t *off)
 {
 	struct logfile	*f;
 	int64_t		 budget = LOGTAIL_SLICE, from, pos;
@@ -46,7 +47,7 @@ logtail_slice(struct logreader *r)
 			if (r->tail_nl && r->tail_left > 0)
 				r->tail_left--;
 			if (r->tail_left == 0 || r->tail_file == 0) {
-				logreader_begin_at(r, r->tail_file, 0);
+				*off = 0;
 				return (1);
 			}
 			r->tail_file--;
@@ -79,7 +80,7 @@ logtail_slice(struct logreader *r)
 			else
 				r->tail_left--;
 			if (r->tail_left <= 0) {
-				logreader_begin_at(r, r->tail_file, pos);
+				*off = pos;
 				return (1);
 			}
 		}

@@ -13,9 +13,10 @@ struct logreader;
 /* Starts the scan at the end of the newest file, to count n entries. */
 void	logtail_init(struct logreader *, int64_t n);
 /*
- * One slice of the scan; returns 1 when the start is found (the reader
- * then reads from there), 0 to go on in a later callback.
+ * One slice of the scan; returns 1 when the start is found, at *off in
+ * file tail_file (the reader then reads from there), 0 to go on in a
+ * later callback.
  */
-int	logtail_slice(struct logreader *);
+int	logtail_slice(struct logreader *, int64_t *off);
 
 #endif

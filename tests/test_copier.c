@@ -73,6 +73,7 @@ copy_through(struct lp_fixture *f, const char *data, size_t len, int none)
 		assert_non_null(w);
 	}
 	cp = copier_new(f->base, p[0], LOGLINE_STDOUT, w, eof_cb, &e);
+	copier_start(cp, NULL, NULL);
 	assert_true(run_loop_until(f->base, at_eof, &e, 5000));
 	assert_true(copier_eof(cp));
 	assert_int_equal(copier_bytes(cp), len);
@@ -229,6 +230,7 @@ test_copier_writes_a_bounded_amount_per_loop_pass(void **state)
 	close(p[1]);
 	w = jsonfile_open(path, &opts, NULL);
 	cp = copier_new(f->base, p[0], LOGLINE_STDOUT, w, eof_cb, &e);
+	copier_start(cp, NULL, NULL);
 	while (!e.done && passes < 10000) {
 		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		if (jsonfile_bytes(w) - prev > most)
@@ -243,6 +245,30 @@ test_copier_writes_a_bounded_amount_per_loop_pass(void **state)
 	assert_int_equal(copier_entries(cp), sizeof data / 3);
 	copier_free(cp);
 	jsonfile_close(w);
+}
+
+/* A copier made but not started leaves its pipe alone. */
+static void
+test_copier_reads_nothing_until_started(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct eof_seen		 e = { 0 };
+	struct copier		*cp;
+	int			 p[2];
+
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	assert_int_equal(write(p[1], "a\n", 2), 2);
+	close(p[1]);
+	cp = copier_new(f->base, p[0], LOGLINE_STDOUT, NULL, eof_cb, &e);
+	for (int i = 0; i < 10; i++)
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	assert_int_equal(copier_bytes(cp), 0);
+	assert_false(e.done);
+	copier_start(cp, NULL, NULL);
+	assert_true(run_loop_until(f->base, at_eof, &e, 5000));
+	assert_int_equal(copier_bytes(cp), 2);
+	copier_free(cp);
 }
 
 static void
@@ -270,6 +296,9 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_copier_writes_a_bounded_amount_per_loop_pass,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_reads_nothing_until_started,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_copier_without_writer_discards,

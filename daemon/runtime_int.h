@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runtime's own view of a process, shared by the files that make up
+ * the runtime: runtime.c (the process object: watch, signals, reap, the
+ * restart ident), runtime_child.c (a host process: fork/exec) and
+ * runtime_oci.c (a container or an exec under an OCI runtime). Nothing
+ * outside daemon/runtime*.c includes it.
+ */
+#ifndef LP_RUNTIME_INT_H
+#define LP_RUNTIME_INT_H
+
+#include <sys/types.h>
+
+#include <fcntl.h>
+
+#include "daemon/base/err.h"
+#include "daemon/runtime.h"
+
+struct event;
+
+struct runtime_proc {
+	pid_t		 pid;
+	struct runtime_ident ident;
+	int		 pidfd;		/* owned; -1: SIGCHLD fallback */
+	struct event	*ev;		/* owned: pidfd readable or SIGCHLD */
+	int		 exited;
+	int		 status;
+	int		 reaped;
+	runtime_exit_cb	 cb;
+	void		*arg;
+	struct ociruntime *oci;		/* borrowed; NULL: a host process */
+	char		*oci_id;	/* owned: the runtime's container id */
+	char		*bundle;	/* owned: the container's bundle */
+	struct ociruntime *exec_oci;	/* borrowed: an exec's runtime */
+};
+
+/*
+ * The caller's ends of a started process's stdio, non-blocking and
+ * close-on-exec; -1 when absent (err with a tty, in without want_in).
+ */
+struct runtime_stdio {
+	int	in;
+	int	out;
+	int	err;
+};
+
+static inline void
+runtime_nonblock(int fd)
+{
+	int	flags = fcntl(fd, F_GETFL);
+
+	if (flags != -1)
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/*
+ * Forks and execs spec's command on the host; returns once it exec'd (the
+ * pid, *io filled) or failed (-1 with runc's wording, nothing left open).
+ */
+pid_t	runtime_child_spawn(const struct runtime_spec *, int want_in,
+	    struct runtime_stdio *io, struct err *);
+/*
+ * `create` (or, with spec->process, `exec -d`) under spec->oci: the pid of
+ * the init (or the exec'd process), our child, with *io filled; -1 with
+ * err and nothing left open.
+ */
+pid_t	runtime_oci_spawn(const struct runtime_spec *, int want_in,
+	    struct runtime_stdio *io, struct err *);
+/*
+ * Records spec's container on p and runs `start`; -1 with err (the caller
+ * frees p, which deletes the container's runtime state).
+ */
+int	runtime_oci_start(struct runtime_proc *, const struct runtime_spec *,
+	    struct err *);
+
+#endif
