@@ -569,6 +569,7 @@ container_pause(struct container *c, int pause, struct err *err)
 	c->paused = pause;
 	container_persist_save(c);
 	log_info("container %.12s %s", c->id, pause ? "paused" : "unpaused");
+	events_container(c, pause ? "pause" : "unpause", NULL);
 	return (0);
 }
 

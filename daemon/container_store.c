@@ -186,6 +186,7 @@ container_store_new(struct event_base *base, struct cancel *root,
 		container_store_free(st);
 		return (NULL);
 	}
+	images_set_events(st->images, st->events);
 	if ((d = opendir(st->dir)) == NULL) {
 		err_errno(err, "open %s", st->dir);
 		container_store_free(st);

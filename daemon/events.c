@@ -433,3 +433,31 @@ events_exec(const struct container *c, const char *action,
 	events_container_v(c, b.p, ek, ev_, argv == NULL && code >= 0 ? 2 : 1);
 	xfree(b.p);
 }
+
+void
+events_image(struct events *bus, const char *action, const char *id,
+    const char *name, json_t *labels)
+{
+	const char	**keys, **values, *key;
+	size_t		 n = 0, cap = json_object_size(labels) + 1;
+	json_t		*v;
+
+	if (bus == NULL)
+		return;
+	keys = xreallocarray(NULL, cap, sizeof *keys);
+	values = xreallocarray(NULL, cap, sizeof *values);
+	json_object_foreach(labels, key, v) {
+		if (json_string_value(v) == NULL)
+			continue;
+		keys[n] = key;
+		values[n++] = json_string_value(v);
+	}
+	/* After the labels: a label called "name" does not hide it. */
+	if (name != NULL && *name != '\0') {
+		keys[n] = "name";
+		values[n++] = name;
+	}
+	events_publish(bus, "image", action, id, keys, values, n);
+	xfree(keys);
+	xfree(values);
+}

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include <jansson.h>
+
 struct container;
 struct events;
 
@@ -90,6 +92,12 @@ size_t		 events_subscribers(const struct events *);
  */
 void		 events_container(const struct container *,
 		     const char *action, ...) __attribute__((sentinel));
+/*
+ * An image event as dockerd's LogImageEvent makes it: the image's labels
+ * (NULL once it is deleted), then name when not NULL or "".
+ */
+void		 events_image(struct events *, const char *action,
+		     const char *id, const char *name, json_t *labels);
 /* The same with one integer attribute ("die", "exitCode", 137). */
 void		 events_container_int(const struct container *,
 		     const char *action, const char *key, long value);

@@ -65,7 +65,7 @@ images_save_meta(struct images *st, struct err *err)
 static struct images_image *
 images_find_id(struct images *st, const char *id)
 {
-	for (size_t i = 0; i < st->n; i++)
+	for (size_t i = 0; id != NULL && i < st->n; i++)
 		if (strcmp(st->v[i]->id, id) == 0)
 			return (st->v[i]);
 	return (NULL);
@@ -312,17 +312,28 @@ fail:
 	return (NULL);
 }
 
-int
-images_tag(struct images *st, struct images_image *img, const char *ref,
-    struct err *err)
+void
+images_set_events(struct images *st, struct events *bus)
 {
-	char	*norm, now[64];
+	st->events = bus;
+}
+
+void
+images_event(struct images *st, const struct images_image *img,
+    const char *action, const char *name)
+{
+	events_image(st->events, action, img->id, name, json_object_get(
+	    json_object_get(img->config, "config"), "Labels"));
+}
+
+int
+images_set_tag(struct images *st, struct images_image *img,
+    const char *norm, struct err *err)
+{
+	char	now[64];
 	json_t	*m;
 
-	if ((norm = images_ref_normalise(ref, err)) == NULL)
-		return (-1);
 	json_object_set_new(st->tags, norm, json_string(img->id));
-	xfree(norm);
 	timeutil_format(now, timeutil_now_ns(), 0);
 	if ((m = json_object_get(st->meta, img->id)) != NULL)
 		json_object_set_new(m, "LastTagTime", json_string(now));
@@ -330,18 +341,41 @@ images_tag(struct images *st, struct images_image *img, const char *ref,
 }
 
 int
-images_untag(struct images *st, const char *ref, struct err *err)
+images_tag(struct images *st, struct images_image *img, const char *ref,
+    struct err *err)
 {
 	char	*norm;
 	int	 rc;
 
 	if ((norm = images_ref_normalise(ref, err)) == NULL)
 		return (-1);
+	if ((rc = images_set_tag(st, img, norm, err)) == 0)
+		images_event(st, img, "tag", norm);
+	xfree(norm);
+	return (rc);
+}
+
+int
+images_untag(struct images *st, const char *ref, struct err *err)
+{
+	struct images_image	*img;
+	char			*norm;
+	int			 rc;
+
+	if ((norm = images_ref_normalise(ref, err)) == NULL)
+		return (-1);
+	img = images_find_id(st, json_string_value(json_object_get(st->tags,
+	    norm)));
 	rc = json_object_del(st->tags, norm);
 	if (rc != 0)
 		err_set(err, ERR_NOT_FOUND, "No such image: %s", norm);
 	xfree(norm);
-	return (rc != 0 ? -1 : images_save_meta(st, err));
+	if (rc != 0 || images_save_meta(st, err) != 0)
+		return (-1);
+	/* dockerd names the image by its id in an untag, not by the tag. */
+	if (img != NULL)
+		images_event(st, img, "untag", img->id);
+	return (0);
 }
 
 json_t *
@@ -416,8 +450,12 @@ images_delete(struct images *st, struct images_image *img, json_t *out,
 	for (i = 0; i < st->n; i++)
 		if (st->v[i] == img)
 			st->v[i] = st->v[--st->n];
+	snprintf(chain, sizeof chain, "%s", img->id);
 	images_image_free(img);
-	return (images_save_meta(st, err));
+	if (images_save_meta(st, err) != 0)
+		return (-1);
+	events_image(st->events, "delete", chain, chain, NULL);
+	return (0);
 }
 
 /* ---- JSON shapes ----------------------------------------------------- */

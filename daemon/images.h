@@ -27,6 +27,9 @@ struct images_image;
  */
 struct images	*images_new(const char *data_root, struct err *);
 void		 images_free(struct images *);
+struct events;
+/* Where image events go (tag, untag, delete, import, load, save). */
+void		 images_set_events(struct images *, struct events *);
 /* 1 when container roots are overlay mounts, 0 when they are copies. */
 int		 images_overlay(const struct images *);
 

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "daemon/events.h"
 #include "daemon/images.h"
 
 struct images_image {
@@ -28,7 +29,15 @@ struct images {
 	json_t			 *tags;	/* "name:tag" -> "sha256:..." */
 	json_t			 *meta;	/* id -> {Size, LastTagTime} */
 	int			  overlay;
+	struct events		 *events;	/* borrowed; NULL: none */
 };
+
+/* dockerd's LogImageEvent for img (its labels), name when not NULL. */
+void	images_event(struct images *, const struct images_image *,
+	    const char *action, const char *name);
+/* Tags img as the normalised ref, quietly: load tags without an event. */
+int	images_set_tag(struct images *, struct images_image *,
+	    const char *ref, struct err *);
 
 /* Mounts one overlay in a scratch dir under dir: 1 when the kernel allows. */
 int	images_rootfs_probe(const char *dir);

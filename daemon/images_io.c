@@ -17,7 +17,7 @@
 
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
-#include "daemon/images.h"
+#include "daemon/images_int.h"
 
 /* A temporary file or directory under image/tmp, removed by the caller. */
 static char *
@@ -321,6 +321,7 @@ images_import(struct images *st, int fd, const char *ref,
 	xfree(text);
 	if (img == NULL || (ref != NULL && images_tag(st, img, ref, err) != 0))
 		goto done;
+	images_event(st, img, "import", img->id);
 	*id = xstrdup(images_image_id(img));
 	rc = 0;
 done:
@@ -374,9 +375,10 @@ images_io_load_one(struct images *st, const char *dir, json_t *m,
 	json_t			*layers = json_object_get(m, "Layers"), *v;
 	json_t			*tags = json_object_get(m, "RepoTags"), *ids;
 	struct images_image	*img;
-	char			*p, *bytes, hex[65], *msg;
+	char			*p, *bytes, hex[65], *msg, *norm;
 	size_t			 len, i;
 	json_t			*cfg;
+	int			 rc;
 
 	if (cname == NULL)
 		return (err_set(err, ERR_INVALID, "invalid manifest"));
@@ -425,12 +427,19 @@ images_io_load_one(struct images *st, const char *dir, json_t *m,
 		xfree(msg);
 	}
 	json_array_foreach(tags, i, v) {
-		if (images_tag(st, img, json_string_value(v), err) != 0)
+		/* dockerd's load sets its tags without a tag event. */
+		if ((norm = images_ref_normalise(json_string_value(v),
+		    err)) == NULL)
+			return (-1);
+		rc = images_set_tag(st, img, norm, err);
+		xfree(norm);
+		if (rc != 0)
 			return (-1);
 		msg = xasprintf("Loaded image: %s", json_string_value(v));
 		line(msg, arg);
 		xfree(msg);
 	}
+	images_event(st, img, "load", img->id);
 	return (0);
 }
 
@@ -470,6 +479,17 @@ out:
 	imgarchive_remove_tree(dir);
 	xfree(dir);
 	return (rc);
+}
+
+static void
+images_io_saved(struct images *st, const char *config)
+{
+	struct images_image	*img;
+	char			*id = xasprintf("sha256:%.64s", config);
+
+	if ((img = images_lookup(st, id, NULL)) != NULL)
+		images_event(st, img, "save", img->id);
+	xfree(id);
 }
 
 int
@@ -555,7 +575,10 @@ images_save(struct images *st, const char *const *refs, size_t n, int fd,
 	ents[ne].name = "repositories";
 	ents[ne].data = rtext;
 	ents[ne++].len = strlen(rtext);
-	rc = imgarchive_write(fd, ents, ne, err);
+	if ((rc = imgarchive_write(fd, ents, ne, err)) == 0)
+		json_array_foreach(man, i, e)
+			images_io_saved(st, json_string_value(json_object_get(e,
+			    "Config")));
 	for (i = 0; i < ne; i++) {
 		xfree((char *)ents[i].path);
 		if (ents[i].dir)

@@ -26,6 +26,8 @@ session() {
 	local sock=$1 id
 	D() { timeout -k 5 30 docker -H "unix://$sock" "$@" 2>&1; }
 	D rmi -f lpt:1 lpt:2 >/dev/null 2>&1 || true
+	sleep 1	# events are asked for by the second
+	since=$(date +%s)
 	id=$(D import -c 'CMD ["echo","from-image"]' -c 'ENV A=1' -m 'lp test' "$rootfs" lpt:1)
 	echo "import: $id"
 	D images lpt --format '{{.Repository}}:{{.Tag}} {{.Size}}'
@@ -48,6 +50,9 @@ session() {
 	D rmi "$id"
 	D image inspect lpt:1
 	D create no-such-image:1 true | sed -n 1p || true
+	sleep 1
+	D events --since "$since" --until "$(date +%s)" --filter type=image \
+		--format 'event: {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}'
 }
 mask() { sed -E 's/[0-9a-f]{64}/ID/g; s/[0-9a-f]{12}/SHORT/g'; }
 
@@ -66,6 +71,9 @@ lp_contains "$ours" "Untagged: lpt:1"
 lp_contains "$ours" "Deleted: sha256:ID"
 lp_contains "$ours" "Error response from daemon: no such image: lpt:1: No such image: lpt:1"
 lp_contains "$ours" "Unable to find image 'no-such-image:1' locally"
+lp_eq "$(grep '^event: ' <<<"$ours" | tr '\n' '|')" \
+	"event: tag sha256:ID lpt:1|event: import sha256:ID sha256:ID|event: tag sha256:ID lpt:2|event: untag sha256:ID sha256:ID|event: save sha256:ID sha256:ID|event: untag sha256:ID sha256:ID|event: delete sha256:ID sha256:ID|event: load sha256:ID sha256:ID|event: untag sha256:ID sha256:ID|event: delete sha256:ID sha256:ID|" \
+	"image events"
 
 lp_step "the layer is the tarball, byte for byte"
 mkdir -p "$LP_DIR/x"
