@@ -305,8 +305,8 @@ attach_api_attach(struct api_req *r)
 	size_t			 nk = 2;	/* ctrl-p ctrl-q */
 	int			 tty, stream, logs, want_out, want_err;
 
-	if ((c = container_store_lookup(r->srv->store, r->params[0], &err)) ==
-	    NULL) {
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
+	    &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
 	}
@@ -336,7 +336,7 @@ attach_api_attach(struct api_req *r)
 	    json_is_true(json_object_get(container_config(c), "OpenStdin"));
 	a->once = !tty && json_is_true(json_object_get(container_config(c),
 	    "StdinOnce"));
-	reap_init(&a->reap, r->srv->base, attach_api_reap_cb, a);
+	reap_init(&a->reap, api_req_base(r), attach_api_reap_cb, a);
 	memset(&o, 0, sizeof o);
 	o.kind = "api.attach_container";
 	o.tty = tty;
@@ -391,7 +391,7 @@ attach_api_resize(struct api_req *r)
 
 	if (strconv_atoi(api_query(r, "h"), &h, &err) != 0 ||
 	    strconv_atoi(api_query(r, "w"), &w, &err) != 0 ||
-	    (c = container_store_lookup(r->srv->store, r->params[0],
+	    (c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
 	    &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;

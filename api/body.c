@@ -24,10 +24,8 @@ api_check_json(struct api_req *r)
 	const char	*ct;
 	size_t		 n;
 
-	if (r->req == NULL)
-		return (0);
-	ct = evhttp_find_header(evhttp_request_get_input_headers(r->req),
-	    "Content-Type");
+	/* NULL too once the client is gone: nothing left to check. */
+	ct = api_req_header(r, "Content-Type");
 	if (ct == NULL || *ct == '\0')
 		return (0);
 	n = strcspn(ct, ";");
@@ -45,11 +43,11 @@ api_check_json(struct api_req *r)
 char *
 api_body(struct api_req *r, size_t *lenp)
 {
-	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
+	struct evbuffer	*in = api_req_input(r);
 	size_t		 len = evbuffer_get_length(in);
 	char		*s;
 
-	if (len > r->srv->cfg.max_body)
+	if (len > api_req_server(r)->cfg.max_body)
 		return (NULL);
 	s = xmalloc(len + 1);
 	evbuffer_copyout(in, s, len);

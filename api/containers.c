@@ -71,7 +71,7 @@ containers_lookup(struct api_req *r)
 	struct container	*c;
 	struct err		 err;
 
-	if ((c = container_store_lookup(r->srv->store, r->params[0], &err)) ==
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0), &err)) ==
 	    NULL)
 		api_reply_err(r, &err);
 	return (c);
@@ -111,7 +111,7 @@ containers_wait_answer(struct api_req *r, const char *error, int code)
 	j = json_pack("{s:o, s:i}", "Error", error != NULL && *error != '\0' ?
 	    json_pack("{s:o}", "Message", jsontext_new(error)) : json_null(),
 	    "StatusCode", code);
-	if (!r->streaming) {
+	if (!api_req_streaming(r)) {
 		api_reply_json(r, 200, j);
 		return;
 	}
@@ -184,7 +184,7 @@ containers_pending_cancel_cb(struct cancel *ctx, enum cancel_reason why,
 	xfree(p);
 	if (action == CONTAINERS_WAIT) {
 		/* dockerd's waiter answers ctx.Err() with exit code -1. */
-		if (why == CANCEL_SHUTDOWN || !r->streaming)
+		if (why == CANCEL_SHUTDOWN || !api_req_streaming(r))
 			containers_wait_answer(r, "context canceled", -1);
 		else
 			api_stream_end(r);
@@ -202,13 +202,13 @@ containers_pend(struct api_req *r, struct container *c,
 
 	p->r = r;
 	p->action = action;
-	task_label(r->task, "req=%llu container=%.12s",
-	    (unsigned long long)r->id, container_id(c));
-	task_wait(r->task, "container exit");
-	if (cancel_hook_add(r->ctx, &p->hook, containers_pending_cancel_cb,
+	task_label(api_req_task(r), "req=%llu container=%.12s",
+	    (unsigned long long)api_req_id(r), container_id(c));
+	task_wait(api_req_task(r), "container exit");
+	if (cancel_hook_add(api_req_ctx(r), &p->hook, containers_pending_cancel_cb,
 	    p) != 0) {
 		/* Already cancelled: answer as the hook would have. */
-		containers_pending_cancel_cb(r->ctx, cancel_reason(r->ctx), p);
+		containers_pending_cancel_cb(api_req_ctx(r), cancel_reason(api_req_ctx(r)), p);
 		return;
 	}
 	container_wait_add(c, &p->w, cond, containers_pending_done_cb, p);
@@ -622,9 +622,9 @@ containers_create(struct api_req *r)
 		return;
 	}
 	rc = containers_create_parse_image(text, len,
-	    container_store_images(r->srv->store), &config, &hostconfig, &err);
+	    container_store_images(api_req_store(r)), &config, &hostconfig, &err);
 	xfree(text);
-	if (rc == 0 && containers_runtime(r->srv->store, hostconfig,
+	if (rc == 0 && containers_runtime(api_req_store(r), hostconfig,
 	    &err) != 0) {
 		json_decref(config);
 		json_decref(hostconfig);
@@ -634,7 +634,7 @@ containers_create(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
-	c = container_store_create(r->srv->store, api_query(r, "name"), config,
+	c = container_store_create(api_req_store(r), api_query(r, "name"), config,
 	    hostconfig, &err);
 	if (c == NULL) {
 		api_reply_err(r, &err);
@@ -771,7 +771,7 @@ containers_wait(struct api_req *r)
 	struct container	*c;
 	const char		*cond = api_query(r, "condition");
 	enum container_wait	 w = CONTAINER_WAIT_NOT_RUNNING;
-	int			 legacy = r->version < API_VERSION(1, 30);
+	int			 legacy = api_req_version(r) < API_VERSION(1, 30);
 
 	/*
 	 * dockerd 20.10: an unknown condition (or any, before API 1.30)

@@ -153,7 +153,7 @@ containers_list_fold(struct api_req *r, struct containers_list_ctx *x,
 		for (i = 0; (v = filters_value(f, key, i)) != NULL; i++) {
 			memset(&a, 0, sizeof a);
 			a.value = v;
-			container_store_foreach(r->srv->store,
+			container_store_foreach(api_req_store(r),
 			    containers_list_find_cb, &a);
 			if (a.found == NULL)
 				return (err_set(err, ERR_INTERNAL, "no such "
@@ -205,8 +205,8 @@ containers_list_candidate(struct api_req *r, struct containers_list_ctx *x,
 	for (size_t i = 0; (v = filters_value(x->f, "id", i)) != NULL; i++) {
 		memset(&a, 0, sizeof a);
 		a.value = v;
-		container_store_foreach(r->srv->store, containers_list_find_cb,
-		    &a);
+		container_store_foreach(api_req_store(r),
+		    containers_list_find_cb, &a);
 		/* An ambiguous prefix matches nothing, as truncindex says. */
 		if (a.prefix_hits == 1 && a.prefix == c)
 			id_hit = 1;
@@ -354,7 +354,7 @@ containers_list(struct api_req *r)
 		goto fail;
 	x.array = json_array();
 	x.now = timeutil_now_ns();
-	container_store_foreach(r->srv->store, containers_list_one, &w);
+	container_store_foreach(api_req_store(r), containers_list_one, &w);
 	filters_free(x.f);
 	api_reply_json(r, 200, x.array);
 	return;

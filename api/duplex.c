@@ -323,22 +323,16 @@ static struct evbuffer *
 duplex_head(struct api_req *r)
 {
 	struct evbuffer		*buf = evbuffer_new();
-	struct evkeyvalq	*h;
-	struct evkeyval		*kv;
 
 	/* dockerd looks only for the header's presence. */
-	if (evhttp_find_header(evhttp_request_get_input_headers(r->req),
-	    "Upgrade") != NULL)
+	if (api_req_header(r, "Upgrade") != NULL)
 		evbuffer_add_printf(buf, "HTTP/1.1 101 UPGRADED\r\n"
 		    "Content-Type: application/vnd.docker.raw-stream\r\n"
 		    "Connection: Upgrade\r\nUpgrade: tcp\r\n");
 	else
 		evbuffer_add_printf(buf, "HTTP/1.1 200 OK\r\n"
 		    "Content-Type: application/vnd.docker.raw-stream\r\n");
-	api_add_common_headers(r->req);
-	h = evhttp_request_get_output_headers(r->req);
-	TAILQ_FOREACH(kv, h, next)
-		evbuffer_add_printf(buf, "%s: %s\r\n", kv->key, kv->value);
+	api_hijack_head(r, buf);
 	evbuffer_add(buf, "\r\n", 2);
 	return (buf);
 }
@@ -346,7 +340,7 @@ duplex_head(struct api_req *r)
 struct duplex *
 duplex_hijack(struct api_req *r, const struct duplex_opts *o)
 {
-	struct server		*srv = r->srv;
+	struct server		*srv = api_req_server(r);
 	struct duplex_opts	 oo = *o;
 	struct evbuffer		*head, *pending, *early;
 	struct duplex		*d = NULL;

@@ -35,7 +35,7 @@ struct events_api {
 	struct api_req		*r;		/* owned till finish */
 	struct event_base	*base;		/* borrowed */
 	struct events_sub	 sub;		/* on the store's bus */
-	struct cancel_hook	 req_hook;	/* on r->ctx */
+	struct cancel_hook	 req_hook;	/* on the request's ctx */
 	struct filters		*filters;	/* owned */
 	struct evbuffer		*out;		/* owned: lines to send */
 	struct event		*flush_ev;	/* owned */
@@ -193,8 +193,8 @@ events_api_send_cb(const struct events_msg *cm, void *arg)
 		events_api_drops++;
 		log_warn("events %llu: request %llu stopped reading, %zu bytes "
 		    "held: dropped (%llu so far)", (unsigned long long)s->id,
-		    (unsigned long long)s->r->id, api_stream_pending(s->r) +
-		    evbuffer_get_length(s->out),
+		    (unsigned long long)api_req_id(s->r),
+		    api_stream_pending(s->r) + evbuffer_get_length(s->out),
 		    (unsigned long long)events_api_drops);
 		events_api_finish(s, CANCEL_WRITE_ERROR);
 		return;
@@ -323,7 +323,7 @@ events_api_get(struct api_req *r)
 	int64_t			 since, until, now;
 	int			 has_since, has_until, past = 0;
 
-	task_push(r->task);
+	task_push(api_req_task(r));
 	if ((has_since = events_api_time(sv, &since, &err)) < 0 ||
 	    (has_until = events_api_time(uv, &until, &err)) < 0) {
 		api_reply_err(r, &err);
@@ -346,22 +346,22 @@ events_api_get(struct api_req *r)
 	s = xcalloc(1, sizeof *s);
 	s->id = events_api_next_id++;
 	s->r = r;
-	s->base = r->srv->base;
+	s->base = api_req_base(r);
 	s->filters = f;
 	s->out = evbuffer_new();
 	s->flush_ev = event_new(s->base, -1, 0, events_api_flush_cb, s);
 	s->until_ev = evtimer_new(s->base, events_api_until_cb, s);
-	task_label(r->task, "req=%llu, events=%llu, filters=%zu",
-	    (unsigned long long)r->id, (unsigned long long)s->id,
+	task_label(api_req_task(r), "req=%llu, events=%llu, filters=%zu",
+	    (unsigned long long)api_req_id(r), (unsigned long long)s->id,
 	    filters_len(f));
 	api_stream_start(r, 200, "application/json");
-	if (cancel_hook_add(r->ctx, &s->req_hook, events_api_cancel_cb, s) !=
-	    0) {
-		events_api_finish(s, cancel_reason(r->ctx));
+	if (cancel_hook_add(api_req_ctx(r), &s->req_hook,
+	    events_api_cancel_cb, s) != 0) {
+		events_api_finish(s, cancel_reason(api_req_ctx(r)));
 		return;
 	}
 	if (has_since || has_until)
-		events_replay(container_store_events(r->srv->store),
+		events_replay(container_store_events(api_req_store(r)),
 		    has_since ? since : 0, has_until ? until : 0,
 		    events_api_send_cb, s);
 	if (s->state != EVENTS_API_RUNNING)
@@ -370,14 +370,14 @@ events_api_get(struct api_req *r)
 		events_api_finish(s, CANCEL_NONE);
 		return;
 	}
-	events_subscribe(container_store_events(r->srv->store), &s->sub,
+	events_subscribe(container_store_events(api_req_store(r)), &s->sub,
 	    events_api_send_cb, s);
 	if (has_until) {
 		struct timeval tv = { (until - now) / 1000000000,
 		    (until - now) % 1000000000 / 1000 };
 
 		evtimer_add(s->until_ev, &tv);
-		task_wait(r->task, "events until");
+		task_wait(api_req_task(r), "events until");
 	} else
-		task_wait(r->task, "events");
+		task_wait(api_req_task(r), "events");
 }

@@ -26,14 +26,14 @@
 static struct images *
 images_api_store(struct api_req *r)
 {
-	return (container_store_images(r->srv->store));
+	return (container_store_images(api_req_store(r)));
 }
 
 /* The request body as a readable fd at offset 0 (the caller closes). */
 static int
 images_api_body_fd(struct api_req *r)
 {
-	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
+	struct evbuffer	*in = api_req_input(r);
 	int		 fd = memfd_create("lp-image-body", MFD_CLOEXEC);
 
 	if (fd < 0)
@@ -100,7 +100,7 @@ images_api_create(struct api_req *r)
 	const char		*src = api_query(r, "fromSrc");
 	const char		*repo = api_query(r, "repo");
 	const char		*tag = api_query(r, "tag");
-	struct evkeyval		*kv;
+	const char		*v;
 	struct err		 err;
 	json_t			*changes = json_array();
 	char			*ref = NULL, *id, *norm;
@@ -111,9 +111,8 @@ images_api_create(struct api_req *r)
 		images_api_pull(r, from);
 		return;
 	}
-	TAILQ_FOREACH(kv, &r->query, next)
-		if (strcmp(kv->key, "changes") == 0)
-			json_array_append_new(changes, json_string(kv->value));
+	for (int i = 0; (v = api_query_nth(r, "changes", i)) != NULL; i++)
+		json_array_append_new(changes, json_string(v));
 	if (repo != NULL && *repo != '\0') {
 		ref = tag != NULL && *tag != '\0' ? xasprintf("%s:%s", repo,
 		    tag) : xstrdup(repo);
@@ -206,8 +205,7 @@ images_api_save(struct api_req *r, const char *const *refs, size_t n)
 	body = evbuffer_new();
 	/* The evbuffer owns fd from here (it closes it). */
 	evbuffer_add_file(body, fd, 0, len);
-	evhttp_add_header(evhttp_request_get_output_headers(r->req),
-	    "Content-Type", "application/x-tar");
+	api_req_add_header(r, "Content-Type", "application/x-tar");
 	api_reply_buf(r, 200, body);
 	evbuffer_free(body);
 }
@@ -215,7 +213,7 @@ images_api_save(struct api_req *r, const char *const *refs, size_t n)
 void
 images_api_get(struct api_req *r)
 {
-	const char	*ref = r->params[0];
+	const char	*ref = api_req_param(r, 0);
 
 	images_api_save(r, &ref, 1);
 }
@@ -223,15 +221,13 @@ images_api_get(struct api_req *r)
 void
 images_api_get_many(struct api_req *r)
 {
-	struct evkeyval	*kv;
-	const char	**refs = NULL;
+	const char	**refs = NULL, *v;
 	size_t		  n = 0;
 
-	TAILQ_FOREACH(kv, &r->query, next)
-		if (strcmp(kv->key, "names") == 0) {
-			refs = xreallocarray(refs, n + 1, sizeof *refs);
-			refs[n++] = kv->value;
-		}
+	while ((v = api_query_nth(r, "names", (int)n)) != NULL) {
+		refs = xreallocarray(refs, n + 1, sizeof *refs);
+		refs[n++] = v;
+	}
 	images_api_save(r, refs, n);
 	xfree(refs);
 }
@@ -382,8 +378,8 @@ images_api_inspect(struct api_req *r)
 	struct images_image	*img;
 	struct err		 err;
 
-	if ((img = images_lookup(st, r->params[0], &err)) == NULL) {
-		api_reply_error(r, 404, "no such image: %s: %s", r->params[0],
+	if ((img = images_lookup(st, api_req_param(r, 0), &err)) == NULL) {
+		api_reply_error(r, 404, "no such image: %s: %s", api_req_param(r, 0),
 		    err.msg);
 		return;
 	}
@@ -401,7 +397,7 @@ images_api_tag(struct api_req *r)
 	char			*ref;
 	int			 rc;
 
-	if ((img = images_lookup(st, r->params[0], &err)) == NULL) {
+	if ((img = images_lookup(st, api_req_param(r, 0), &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
 	}
@@ -484,7 +480,7 @@ images_api_delete(struct api_req *r)
 	struct images		*st = images_api_store(r);
 	struct images_image	*img;
 	struct images_api_users	 u = { NULL, NULL, NULL };
-	const char		*ref = r->params[0];
+	const char		*ref = api_req_param(r, 0);
 	int			 force = api_query_bool(r, "force");
 	int			 by_name = 0;
 	json_t			*records = json_array(), *tags;
@@ -494,7 +490,7 @@ images_api_delete(struct api_req *r)
 	if ((img = images_lookup(st, ref, &err)) == NULL)
 		goto fail;
 	u.id = images_image_id(img);
-	container_store_foreach(r->srv->store, images_api_users_cb, &u);
+	container_store_foreach(api_req_store(r), images_api_users_cb, &u);
 	tags = images_tags(st, img);
 	if (!images_api_id_prefix(u.id, ref)) {
 		by_name = 1;

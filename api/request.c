@@ -20,7 +20,7 @@
 
 #include "api/conn.h"
 #include "api/reply.h"
-#include "api/request.h"
+#include "api/request_int.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/log.h"
@@ -31,13 +31,6 @@
 #include "daemon/base/xalloc.h"
 
 static uint64_t	api_next_id = 1;
-
-/* Like api_req but with the drain callback; callers see only api_req. */
-struct api_req_priv {
-	struct api_req	  pub;
-	void		(*drained_cb)(void *);
-	void		 *drained_arg;
-};
 
 /*
  * Hands the connection back to its owner before the reply is ended: no
@@ -96,9 +89,8 @@ void
 api_req_dispatch(struct server *srv, struct evhttp_request *req,
     api_handler_cb cb, const char *kind, char **params, int version)
 {
-	struct api_req_priv	*p = xcalloc(1, sizeof *p);
-	struct api_req		*r = &p->pub;
-	const char		*q;
+	struct api_req	*r = xcalloc(1, sizeof *r);
+	const char	*q;
 
 	r->id = api_next_id++;
 	r->srv = srv;
@@ -177,6 +169,28 @@ api_req_task(const struct api_req *r)
 }
 
 int
+api_req_streaming(const struct api_req *r)
+{
+	return (r->streaming);
+}
+
+const char *
+api_req_header(const struct api_req *r, const char *name)
+{
+	if (r->req == NULL)
+		return (NULL);
+	return (evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    name));
+}
+
+struct evbuffer *
+api_req_input(struct api_req *r)
+{
+	return (r->req != NULL ? evhttp_request_get_input_buffer(r->req) :
+	    NULL);
+}
+
+int
 api_req_method(const struct api_req *r)
 {
 	return (r->req != NULL ? (int)evhttp_request_get_command(r->req) : 0);
@@ -204,6 +218,18 @@ api_query(struct api_req *r, const char *name)
 	/* evhttp_find_header would do, but dockerd's first-wins is explicit. */
 	TAILQ_FOREACH(kv, &r->query, next) {
 		if (strcmp(kv->key, name) == 0)
+			return (kv->value);
+	}
+	return (NULL);
+}
+
+const char *
+api_query_nth(struct api_req *r, const char *name, int n)
+{
+	struct evkeyval	*kv;
+
+	TAILQ_FOREACH(kv, &r->query, next) {
+		if (strcmp(kv->key, name) == 0 && n-- == 0)
 			return (kv->value);
 	}
 	return (NULL);
@@ -331,27 +357,25 @@ api_stream_set_max_write(struct api_req *r, size_t n)
 static void
 api_stream_drained_cb(struct evhttp_connection *evcon, void *arg)
 {
-	struct api_req_priv	*p = arg;
+	struct api_req	*r = arg;
 
 	(void)evcon;
-	if (p->drained_cb != NULL)
-		p->drained_cb(p->drained_arg);
+	if (r->drained_cb != NULL)
+		r->drained_cb(r->drained_arg);
 }
 
 int
 api_stream_write(struct api_req *r, struct evbuffer *buf,
     void (*drained_cb)(void *), void *arg)
 {
-	struct api_req_priv	*p = (struct api_req_priv *)r;
-
 	if (r->req == NULL || r->gone || r->conn == NULL) {
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 		return (-1);
 	}
 	r->srv->bytes_sent += evbuffer_get_length(buf);
-	p->drained_cb = drained_cb;
-	p->drained_arg = arg;
-	evhttp_send_reply_chunk_with_cb(r->req, buf, api_stream_drained_cb, p);
+	r->drained_cb = drained_cb;
+	r->drained_arg = arg;
+	evhttp_send_reply_chunk_with_cb(r->req, buf, api_stream_drained_cb, r);
 	return (0);
 }
 
@@ -395,4 +419,16 @@ api_hijack(struct api_req *r, struct evbuffer *pending_out,
 		    (unsigned long long)r->id);
 	api_req_free(r);
 	return (fd);
+}
+
+void
+api_hijack_head(struct api_req *r, struct evbuffer *buf)
+{
+	struct evkeyval	*kv;
+
+	if (r->req == NULL)
+		return;
+	api_add_common_headers(r->req);
+	TAILQ_FOREACH(kv, evhttp_request_get_output_headers(r->req), next)
+		evbuffer_add_printf(buf, "%s: %s\r\n", kv->key, kv->value);
 }

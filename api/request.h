@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One API request (api/request.c) as handlers see it, and the ways to
- * answer it. Every
- * routed request gets a struct api_req with its own cancel context (a child
- * of the daemon's root) and task. A handler answers exactly once: a reply
- * helper (which ends the request), or api_stream_start() ... api_stream_end().
+ * answer it. Every routed request gets a struct api_req with its own cancel
+ * context (a child of the daemon's root) and task. A handler answers
+ * exactly once: a reply helper (which ends the request), or
+ * api_stream_start() ... api_stream_end().
  *
  * Close notification is wired for every request: when the client goes away
- * while a reply is being streamed (or headers have been sent), r->ctx is
- * cancelled with CANCEL_CLIENT_GONE; on shutdown with CANCEL_SHUTDOWN.
- * A streaming handler hooks r->ctx and, from its hook or its own completion,
- * calls api_stream_end() once; after that r is gone.
+ * while a reply is being streamed (or headers have been sent),
+ * api_req_ctx(r) is cancelled with CANCEL_CLIENT_GONE; on shutdown with
+ * CANCEL_SHUTDOWN. A streaming handler hooks that context and, from its
+ * hook or its own completion, calls api_stream_end() once; after that r is
+ * gone.
  */
 #ifndef LP_API_REQUEST_H
 #define LP_API_REQUEST_H
@@ -19,43 +20,25 @@
 #include <stdint.h>
 
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "api/reply.h"
 #include "daemon/base/err.h"
 
 struct cancel;
-struct conn;
 struct container_store;
 struct event_base;
 struct evbuffer;
 struct server;
 struct task;
 
+/* Route parameters a request carries ({id}, {name}...). */
 #define API_MAX_PARAMS	2
 
-struct api_req {
-	uint64_t		 id;
-	struct server		*srv;		/* borrowed */
-	struct evhttp_request	*req;		/* borrowed; NULL once gone */
-	struct conn		*conn;		/* borrowed; NULL once closed
-						   or ended (api/conn.h) */
-	struct cancel		*ctx;		/* owned */
-	struct task		*task;		/* owned */
-	struct evkeyvalq	 query;		/* owned */
-	char			*params[API_MAX_PARAMS];	/* owned, decoded */
-	int			 version;	/* requested API, 1.41 -> 141 */
-	int			 streaming;	/* headers sent */
-	int			 gone;		/* client closed */
-	int			 close_notify;	/* cancel ctx on close (1) */
-};
+/* Opaque: its fields live in api/request_int.h, for api/request.c alone. */
+struct api_req;
 
-
-/*
- * Accessors: what a handler may know of its request. The struct above is
- * still public for the handlers not yet converted; new code uses these.
- */
+/* What a handler may know of its request. */
 uint64_t	 api_req_id(const struct api_req *);
 /* The i-th {param} of the route, percent-decoded (NULL past the last). */
 const char	*api_req_param(const struct api_req *, int i);
@@ -69,6 +52,12 @@ struct cancel	*api_req_ctx(const struct api_req *);
 struct task	*api_req_task(const struct api_req *);
 /* EVHTTP_REQ_GET, ...; 0 once the client is gone. */
 int		 api_req_method(const struct api_req *);
+/* 1 once the reply's status and headers have gone out (api_stream_start). */
+int		 api_req_streaming(const struct api_req *);
+/* A request header (the first of that name); NULL if absent or gone. */
+const char	*api_req_header(const struct api_req *, const char *name);
+/* The request body as evhttp read it (borrowed); NULL once gone. */
+struct evbuffer	*api_req_input(struct api_req *);
 /* Adds a reply header (before the reply; nothing once the client left). */
 void		 api_req_add_header(struct api_req *, const char *key,
 		     const char *value);
@@ -77,6 +66,8 @@ void		 api_req_set_close_notify(struct api_req *, int on);
 
 /* Query parameters: the first occurrence wins, as in dockerd. */
 const char	*api_query(struct api_req *, const char *name);
+/* The n-th occurrence of a repeated parameter (0 first); NULL past it. */
+const char	*api_query_nth(struct api_req *, const char *name, int n);
 /* dockerd's BoolValue (strconv_bool_value) on the parameter. */
 int		 api_query_bool(struct api_req *, const char *name);
 
@@ -122,6 +113,11 @@ void		 api_stream_end(struct api_req *);
  */
 int		 api_hijack(struct api_req *, struct evbuffer *pending_out,
 		     struct evbuffer *early_in);
+/*
+ * The head of a hijacked reply after its status line: adds the common
+ * headers and writes every reply header to buf as "Key: value\r\n".
+ */
+void		 api_hijack_head(struct api_req *, struct evbuffer *buf);
 
 /* For api/dispatch.c: wraps req for a routed handler and runs it. */
 typedef void	(*api_handler_cb)(struct api_req *);

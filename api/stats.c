@@ -36,7 +36,7 @@ struct stats_stream {
 	struct api_req		*r;		/* owned until finish */
 	struct container	*c;		/* borrowed: ctr_hook ends us
 						   before it goes */
-	struct cancel_hook	 req_hook;	/* on r->ctx */
+	struct cancel_hook	 req_hook;	/* on the request's ctx */
 	struct cancel_hook	 ctr_hook;	/* on the container's ctx */
 	struct event		*tick_ev;	/* owned */
 	struct reap		 reap;
@@ -190,7 +190,7 @@ stats_arm(struct stats_stream *st)
 			    (STATS_INTERVAL_MS % 1000) * 1000 };
 
 	evtimer_add(st->tick_ev, &tv);
-	task_wait(st->r->task, "stats interval");
+	task_wait(api_req_task(st->r), "stats interval");
 }
 
 static void
@@ -221,9 +221,10 @@ stats_tick_cb(evutil_socket_t fd, short what, void *arg)
 	 */
 	if (st->stream && api_stream_pending(st->r) >= STREAM_HIGH_WATER) {
 		st->skipped++;
-		task_label(st->r->task, "req=%llu, container=%.12s, "
-		    "frames=%llu, skipped=%llu", (unsigned long long)st->r->id,
-		    container_id(st->c), (unsigned long long)st->frames,
+		task_label(api_req_task(st->r), "req=%llu, container=%.12s, "
+		    "frames=%llu, skipped=%llu",
+		    (unsigned long long)api_req_id(st->r), container_id(st->c),
+		    (unsigned long long)st->frames,
 		    (unsigned long long)st->skipped);
 	} else {
 		o = stats_json(&st->cur, &st->pre, live, st->c);
@@ -310,12 +311,12 @@ stats_container(struct api_req *r)
 	struct stats_sample	 zero;
 	int			 stream, one_shot = 0;
 
-	task_push(r->task);
+	task_push(api_req_task(r));
 	/* BoolValueOrDefault: absent is true, "stream=" is false */
 	stream = api_query(r, "stream") == NULL || api_query_bool(r, "stream");
-	if (r->version >= API_VERSION(1, 41))
+	if (api_req_version(r) >= API_VERSION(1, 41))
 		one_shot = api_query_bool(r, "one-shot");
-	if ((c = container_store_lookup(r->srv->store, r->params[0],
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
 	    &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
@@ -337,20 +338,20 @@ stats_container(struct api_req *r)
 	st->c = c;
 	st->stream = stream;
 	st->prime = !stream && !one_shot;
-	st->tick_ev = evtimer_new(r->srv->base, stats_tick_cb, st);
-	reap_init(&st->reap, r->srv->base, stats_free_cb, st);
-	task_label(r->task, "req=%llu, container=%.12s, stream=%d",
-	    (unsigned long long)r->id, container_id(c), stream);
+	st->tick_ev = evtimer_new(api_req_base(r), stats_tick_cb, st);
+	reap_init(&st->reap, api_req_base(r), stats_free_cb, st);
+	task_label(api_req_task(r), "req=%llu, container=%.12s, stream=%d",
+	    (unsigned long long)api_req_id(r), container_id(c), stream);
 	if (stream)
 		api_stream_start(r, 200, NULL);
 	/* A removed container ends its stats at once, as in dockerd. */
-	if (cancel_hook_add(r->ctx, &st->req_hook, stats_cancel_cb, st) != 0 ||
-	    cancel_hook_add(container_ctx(c), &st->ctr_hook, stats_cancel_cb,
+	if (cancel_hook_add(api_req_ctx(r), &st->req_hook, stats_cancel_cb,
+	    st) != 0 || cancel_hook_add(container_ctx(c), &st->ctr_hook, stats_cancel_cb,
 	    st) != 0) {
-		stats_finish(st, cancel_reason(r->ctx));
+		stats_finish(st, cancel_reason(api_req_ctx(r)));
 		return;
 	}
 	/* The first sample at once, as the collector's first pass. */
 	event_active(st->tick_ev, EV_TIMEOUT, 0);
-	task_wait(r->task, "stats sample");
+	task_wait(api_req_task(r), "stats sample");
 }

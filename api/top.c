@@ -30,7 +30,7 @@
 
 struct top {
 	struct api_req		*r;		/* owned until finish */
-	struct cancel_hook	 hook;		/* on r->ctx */
+	struct cancel_hook	 hook;		/* on the request's ctx */
 	struct runtime_proc	*proc;		/* owned while ps runs */
 	struct event		*out_ev;	/* owned */
 	struct event		*err_ev;	/* owned */
@@ -323,7 +323,7 @@ top_run(struct top *t, struct err *err)
 		    "/sbin:/bin", "LC_ALL=C", NULL,
 	};
 	struct runtime_spec	 spec = { 0 };
-	struct event_base	*base = t->r->srv->base;
+	struct event_base	*base = api_req_base(t->r);
 
 	t->argv[t->argc] = t->with_q ? t->qarg : NULL;
 	t->argv[t->argc + 1] = NULL;
@@ -340,7 +340,7 @@ top_run(struct top *t, struct err *err)
 	    top_read_cb, t);
 	event_add(t->out_ev, NULL);
 	event_add(t->err_ev, NULL);
-	task_wait(t->r->task, "ps");
+	task_wait(api_req_task(t->r), "ps");
 	return (0);
 }
 
@@ -383,14 +383,14 @@ top_container(struct api_req *r)
 	int			 n;
 	size_t			 off;
 
-	task_push(r->task);
+	task_push(api_req_task(r));
 	if (a == NULL || *a == '\0')
 		a = "-ef";
 	if (top_check_args(a, &err) != 0) {
 		api_reply_err(r, &err);
 		return;
 	}
-	if ((c = container_store_lookup(r->srv->store, r->params[0],
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
 	    &err)) == NULL) {
 		api_reply_err(r, &err);
 		return;
@@ -405,7 +405,7 @@ top_container(struct api_req *r)
 	t->out_fd = t->err_fd = -1;
 	t->out = evbuffer_new();
 	t->errout = evbuffer_new();
-	reap_init(&t->reap, r->srv->base, top_free_cb, t);
+	reap_init(&t->reap, api_req_base(r), top_free_cb, t);
 	cg = stats_source_of(c, &src);
 	n = stats_pids(&src, t->pids, STATS_MAX_PIDS, &err);
 	xfree(cg);
@@ -429,10 +429,10 @@ top_container(struct api_req *r)
 		off += (size_t)snprintf(t->qarg + off, sizeof t->qarg - off,
 		    "%s%d", i > 0 ? "," : "", (int)t->pids[i]);
 	t->with_q = 1;
-	task_label(r->task, "req=%llu, container=%.12s",
-	    (unsigned long long)r->id, container_id(c));
-	if (cancel_hook_add(r->ctx, &t->hook, top_cancel_cb, t) != 0) {
-		top_cancel_cb(r->ctx, cancel_reason(r->ctx), t);
+	task_label(api_req_task(r), "req=%llu, container=%.12s",
+	    (unsigned long long)api_req_id(r), container_id(c));
+	if (cancel_hook_add(api_req_ctx(r), &t->hook, top_cancel_cb, t) != 0) {
+		top_cancel_cb(api_req_ctx(r), cancel_reason(api_req_ctx(r)), t);
 		return;
 	}
 	if (top_run(t, &err) != 0) {

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fields of struct api_req, private to api/request.c: handlers and the
+ * other api/ modules go through the accessors in api/request.h, so what a
+ * request holds (evhttp's request, the connection owner) can change
+ * without touching them.
+ */
+#ifndef LP_API_REQUEST_INT_H
+#define LP_API_REQUEST_INT_H
+
+#include <stdint.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "api/request.h"
+
+struct api_req {
+	uint64_t		 id;
+	struct server		*srv;		/* borrowed */
+	struct evhttp_request	*req;		/* borrowed; NULL once gone */
+	struct conn		*conn;		/* borrowed; NULL once closed
+						   or ended (api/conn.h) */
+	struct cancel		*ctx;		/* owned */
+	struct task		*task;		/* owned */
+	struct evkeyvalq	 query;		/* owned */
+	char			*params[API_MAX_PARAMS];	/* owned */
+	int			 version;	/* requested API, 1.41 -> 141 */
+	int			 streaming;	/* headers sent */
+	int			 gone;		/* client closed */
+	int			 close_notify;	/* cancel ctx on close (1) */
+	void			(*drained_cb)(void *);	/* the last write's */
+	void			*drained_arg;
+};
+
+#endif
