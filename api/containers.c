@@ -1,69 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Container endpoints: request parsing and validation in dockerd's order
- * and words, then the container store does the work. Replies that wait for
- * a container (stop, kill -9, restart, rm -f, wait) hold a waiter and a
- * hook on the request's context; whichever fires first answers and disarms
- * the other.
+ * Container endpoints: the query checked in dockerd's order and words,
+ * then the container store does the work. Create's body is
+ * api/containers_create.c; the replies that wait for a container (stop,
+ * kill -9, restart, rm -f, wait) park in api/containers_wait.c.
  */
-#include <ctype.h>
-#include <stdio.h>
-#include <string.h>
-#include <strings.h>
-
-#include <event2/buffer.h>
-#include <event2/http.h>
 #include <jansson.h>
 
 #include "api/containers.h"
+#include "api/containers_wait.h"
 #include "api/http.h"
-#include "api/hostconfig.h"
-#include "api/images.h"
-#include "api/server.h"
-#include "daemon/base/cancel.h"
+#include "daemon/base/strconv.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
-#include "daemon/ociruntime.h"
-#include "daemon/base/strconv.h"
 #include "daemon/runtime.h"
-#include "daemon/base/task.h"
-#include "daemon/base/log.h"
-#include "daemon/base/timeutil.h"
-#include "daemon/base/utf8.h"
-#include "daemon/jsontext.h"
-#include "daemon/base/xalloc.h"
 
 #define CONTAINERS_STOP_DEFAULT	10
-
-enum containers_action {
-	CONTAINERS_STOP,
-	CONTAINERS_KILL,
-	CONTAINERS_RESTART,
-	CONTAINERS_REMOVE,
-	CONTAINERS_WAIT,
-};
-
-/* A request waiting for a container; freed by whichever trigger is first. */
-struct containers_pending {
-	struct api_req		*r;	/* borrowed until we answer */
-	struct container_waiter	 w;
-	struct cancel_hook	 hook;
-	enum containers_action	 action;
-};
-
-/* Config keys: any of them present means Config is not empty. */
-static const char *containers_config_keys[] = {
-	"Hostname", "Domainname", "User", "AttachStdin", "AttachStdout",
-	"AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env",
-	"Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir",
-	"Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels",
-	"StopSignal", "StopTimeout", "Shell",
-};
-
-static const char *containers_jsonfile_opts[] = {
-	"max-file", "max-size", "compress", "labels", "labels-regex", "env",
-	"env-regex", "tag", "mode", "max-buffer-size",
-};
 
 static struct container *
 containers_lookup(struct api_req *r)
@@ -71,8 +23,8 @@ containers_lookup(struct api_req *r)
 	struct container	*c;
 	struct err		 err;
 
-	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0), &err)) ==
-	    NULL)
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
+	    &err)) == NULL)
 		api_reply_err(r, &err);
 	return (c);
 }
@@ -94,126 +46,6 @@ containers_parse_timeout(struct api_req *r, int *out)
 	return (0);
 }
 
-/* ---- pending replies ------------------------------------------------- */
-
-/*
- * Answers a wait and ends r: {"Error":null|{"Message":...},"StatusCode":N}
- * in the stream whose headers went out at once (API >= 1.30), or as one
- * reply with a length (older clients, as dockerd's legacy behaviour).
- */
-static void
-containers_wait_answer(struct api_req *r, const char *error, int code)
-{
-	struct evbuffer	*buf;
-	json_t		*j;
-	char		*s;
-
-	j = json_pack("{s:o, s:i}", "Error", error != NULL && *error != '\0' ?
-	    json_pack("{s:o}", "Message", jsontext_new(error)) : json_null(),
-	    "StatusCode", code);
-	if (!api_req_streaming(r)) {
-		api_reply_json(r, 200, j);
-		return;
-	}
-	buf = evbuffer_new();
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL) {
-		/* Cannot happen (the text is sanitized); never crash on it. */
-		log_error("%s: cannot encode a wait body", __func__);
-		s = xasprintf("{\"Error\":null,\"StatusCode\":%d}", code);
-	}
-	evbuffer_add_printf(buf, "%s\n", s);
-	xfree(s);
-	json_decref(j);
-	api_stream_write(r, buf, NULL, NULL);
-	evbuffer_free(buf);
-	api_stream_end(r);
-}
-
-/* The container reached the condition: answer and let go. */
-static void
-containers_pending_done_cb(struct container_waiter *w, struct container *c,
-    int exit_code, int removed, void *arg)
-{
-	struct containers_pending	*p = arg;
-	struct api_req			*r = p->r;
-	enum containers_action		 action = p->action;
-	struct err			 err;
-
-	(void)w;
-	cancel_hook_del(&p->hook);
-	xfree(p);
-	switch (action) {
-	case CONTAINERS_WAIT:
-		containers_wait_answer(r, container_error(c), exit_code);
-		break;
-	case CONTAINERS_RESTART:
-		if (removed) {
-			api_reply_error(r, 404, "No such container: %s",
-			    container_id(c));
-			break;
-		}
-		if (container_start(c, &err) != 0 &&
-		    err.code != ERR_NOT_MODIFIED) {
-			api_reply_err(r, &err);
-			break;
-		}
-		events_container(c, "restart", NULL);
-		api_reply_empty(r, 204);
-		break;
-	default:
-		api_reply_empty(r, 204);
-		break;
-	}
-}
-
-/*
- * The request's context was cancelled: the client went away or the daemon
- * is shutting down. Disarm the waiter and answer once; a wait stream gets
- * dockerd's "context canceled" body first.
- */
-static void
-containers_pending_cancel_cb(struct cancel *ctx, enum cancel_reason why,
-    void *arg)
-{
-	struct containers_pending	*p = arg;
-	struct api_req			*r = p->r;
-	enum containers_action		 action = p->action;
-
-	(void)ctx;
-	container_wait_del(&p->w);
-	xfree(p);
-	if (action == CONTAINERS_WAIT) {
-		/* dockerd's waiter answers ctx.Err() with exit code -1. */
-		if (why == CANCEL_SHUTDOWN || !api_req_streaming(r))
-			containers_wait_answer(r, "context canceled", -1);
-		else
-			api_stream_end(r);
-		return;
-	}
-	api_reply_error(r, 500, "context canceled");
-}
-
-/* Parks r until c meets cond; r is answered by one of the two callbacks. */
-static void
-containers_pend(struct api_req *r, struct container *c,
-    enum containers_action action, enum container_wait cond)
-{
-	struct containers_pending	*p = xcalloc(1, sizeof *p);
-
-	p->r = r;
-	p->action = action;
-	task_label(api_req_task(r), "req=%llu container=%.12s",
-	    (unsigned long long)api_req_id(r), container_id(c));
-	task_wait(api_req_task(r), "container exit");
-	if (cancel_hook_add(api_req_ctx(r), &p->hook, containers_pending_cancel_cb,
-	    p) != 0) {
-		/* Already cancelled: answer as the hook would have. */
-		containers_pending_cancel_cb(api_req_ctx(r), cancel_reason(api_req_ctx(r)), p);
-		return;
-	}
-	container_wait_add(c, &p->w, cond, containers_pending_done_cb, p);
-}
-
 /* ---- inspect (the list is in containers_list.c) ------------------- */
 
 void
@@ -223,425 +55,6 @@ containers_inspect(struct api_req *r)
 
 	if ((c = containers_lookup(r)) != NULL)
 		api_reply_json(r, 200, container_view_inspect(c));
-}
-
-/* ---- create ---------------------------------------------------------- */
-
-/* strslice.StrSlice: a string, an array of strings, or null. */
-static int
-containers_strslice(json_t *in, const char *field, json_t **out,
-    struct err *err)
-{
-	size_t	 i;
-	json_t	*v;
-
-	*out = NULL;
-	if (in == NULL || json_is_null(in))
-		return (0);
-	if (json_is_string(in)) {
-		*out = json_pack("[O]", in);
-		return (0);
-	}
-	if (!json_is_array(in))
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal %s "
-		    "into Go struct field Config.%s of type strslice.StrSlice",
-		    json_is_object(in) ? "object" : "value", field));
-	json_array_foreach(in, i, v) {
-		if (!json_is_string(v))
-			return (err_set(err, ERR_INVALID, "json: cannot "
-			    "unmarshal value into Go struct field Config.%s of "
-			    "type string", field));
-	}
-	*out = json_incref(in);
-	return (0);
-}
-
-/* go-units RAMInBytes shape: digits[.digits] [kmgtp][i][b], binary. */
-static int
-containers_ram_size(const char *s)
-{
-	const char	*p = s;
-
-	if (!isdigit((unsigned char)*p))
-		return (-1);
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)*++p))
-			return (-1);
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == ' ')
-		p++;
-	if (*p != '\0' && strchr("kKmMgGtTpP", *p) != NULL)
-		p++;
-	if (*p == 'i' || *p == 'I')
-		p++;
-	if (*p == 'b' || *p == 'B')
-		p++;
-	return (*p == '\0' ? 0 : -1);
-}
-
-/* ValidateLogOpts: key errors surface at create, value errors at start. */
-static int
-containers_log_config(json_t *hc, json_t **out, struct err *err)
-{
-	json_t		*lc = json_object_get(hc, "LogConfig");
-	json_t		*cfg = json_object_get(lc, "Config"), *v;
-	const char	*type = json_string_value(json_object_get(lc, "Type"));
-	const char	*key, *mode, *mbs;
-	size_t		 i;
-
-	if (type == NULL || *type == '\0')
-		type = "json-file";
-	if (cfg != NULL && !json_is_null(cfg) && !json_is_object(cfg))
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
-		    "value into Go struct field LogConfig.HostConfig.LogConfig."
-		    "Config of type map[string]string"));
-	json_object_foreach(cfg, key, v) {
-		if (!json_is_string(v))
-			return (err_set(err, ERR_INVALID, "json: cannot "
-			    "unmarshal value into Go struct field "
-			    "LogConfig.HostConfig.LogConfig.Config of type "
-			    "string"));
-	}
-	if (strcmp(type, "none") == 0)
-		goto done;
-	/* No plugins here: answer at once instead of after 15 s. */
-	if (strcmp(type, "json-file") != 0)
-		return (err_set(err, ERR_INVALID, "error looking up logging "
-		    "plugin %s: plugin \"%s\" not found", type, type));
-	json_object_foreach(cfg, key, v) {
-		for (i = 0; i < sizeof containers_jsonfile_opts /
-		    sizeof containers_jsonfile_opts[0]; i++) {
-			if (strcmp(key, containers_jsonfile_opts[i]) == 0)
-				break;
-		}
-		if (i == sizeof containers_jsonfile_opts /
-		    sizeof containers_jsonfile_opts[0])
-			return (err_set(err, ERR_INVALID, "unknown log opt "
-			    "'%s' for json-file log driver", key));
-	}
-	mode = json_string_value(json_object_get(cfg, "mode"));
-	if (mode != NULL && *mode != '\0' && strcmp(mode, "blocking") != 0 &&
-	    strcmp(mode, "non-blocking") != 0)
-		return (err_set(err, ERR_INVALID, "logger: logging mode not "
-		    "supported: %s", mode));
-	mbs = json_string_value(json_object_get(cfg, "max-buffer-size"));
-	if (mbs != NULL) {
-		if (mode == NULL || strcmp(mode, "non-blocking") != 0)
-			return (err_set(err, ERR_INVALID, "logger: "
-			    "max-buffer-size option is only supported with "
-			    "'mode=non-blocking'"));
-		if (containers_ram_size(mbs) != 0)
-			return (err_set(err, ERR_INVALID, "error parsing "
-			    "option max-buffer-size: invalid size: '%s'", mbs));
-	}
-done:
-	*out = json_pack("{s:s, s:o}", "Type", type, "Config",
-	    json_is_object(cfg) ? json_incref(cfg) : json_object());
-	return (0);
-}
-
-static int
-containers_bool(json_t *in, const char *field, int *out, struct err *err)
-{
-	*out = 0;
-	if (in == NULL || json_is_null(in))
-		return (0);
-	if (!json_is_boolean(in))
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
-		    "value into Go struct field %s of type bool", field));
-	*out = json_is_true(in);
-	return (0);
-}
-
-static int
-containers_string(json_t *in, const char *field, const char **out,
-    struct err *err)
-{
-	*out = "";
-	if (in == NULL || json_is_null(in))
-		return (0);
-	if (!json_is_string(in))
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
-		    "value into Go struct field %s of type string", field));
-	*out = json_string_value(in);
-	return (0);
-}
-
-/*
- * Builds the normalised Config and HostConfig the store keeps, checking
- * what dockerd checks, in its order.
- */
-static int
-containers_parse_create(json_t *body, struct images *images, json_t **config,
-    json_t **hostconfig, struct err *err)
-{
-	struct images_image	*img = NULL;
-	json_t		*cmd = NULL, *ep = NULL, *env, *labels, *hc, *lc = NULL;
-	json_t		*v;
-	const char	*image, *wd, *key, *e;
-	int		 tty, out, errs, autorm, found = 0;
-	size_t		 i;
-
-	*config = *hostconfig = NULL;
-	for (i = 0; i < sizeof containers_config_keys /
-	    sizeof containers_config_keys[0]; i++) {
-		if (json_object_get(body, containers_config_keys[i]) != NULL)
-			found = 1;
-	}
-	if (!found)
-		return (err_set(err, ERR_INVALID, "Config cannot be empty in "
-		    "order to create a container"));
-	if (containers_string(json_object_get(body, "Image"), "Config.Image",
-	    &image, err) != 0 ||
-	    containers_string(json_object_get(body, "WorkingDir"),
-	    "Config.WorkingDir", &wd, err) != 0 ||
-	    containers_bool(json_object_get(body, "Tty"), "Config.Tty", &tty,
-	    err) != 0 ||
-	    containers_bool(json_object_get(body, "AttachStdout"),
-	    "Config.AttachStdout", &out, err) != 0 ||
-	    containers_bool(json_object_get(body, "AttachStderr"),
-	    "Config.AttachStderr", &errs, err) != 0)
-		goto fail;
-	env = json_object_get(body, "Env");
-	if (env != NULL && !json_is_null(env) && !json_is_array(env)) {
-		err_set(err, ERR_INVALID, "json: cannot unmarshal value into "
-		    "Go struct field Config.Env of type []string");
-		goto fail;
-	}
-	json_array_foreach(env, i, v) {
-		if ((e = json_string_value(v)) == NULL) {
-			err_set(err, ERR_INVALID, "json: cannot unmarshal "
-			    "value into Go struct field Config.Env of type "
-			    "string");
-			goto fail;
-		}
-	}
-	labels = json_object_get(body, "Labels");
-	if (labels != NULL && !json_is_null(labels) &&
-	    !json_is_object(labels)) {
-		err_set(err, ERR_INVALID, "json: cannot unmarshal value into "
-		    "Go struct field Config.Labels of type map[string]string");
-		goto fail;
-	}
-	json_object_foreach(labels, key, v) {
-		if (!json_is_string(v)) {
-			err_set(err, ERR_INVALID, "json: cannot unmarshal "
-			    "value into Go struct field Config.Labels of type "
-			    "string");
-			goto fail;
-		}
-	}
-	if (containers_strslice(json_object_get(body, "Cmd"), "Cmd", &cmd,
-	    err) != 0 || containers_strslice(json_object_get(body,
-	    "Entrypoint"), "Entrypoint", &ep, err) != 0)
-		goto fail;
-	hc = json_object_get(body, "HostConfig");
-	if (hc != NULL && !json_is_null(hc) && !json_is_object(hc)) {
-		err_set(err, ERR_INVALID, "json: cannot unmarshal value into "
-		    "Go struct field .HostConfig of type container.HostConfig");
-		goto fail;
-	}
-	if (containers_bool(json_object_get(hc, "AutoRemove"),
-	    "HostConfig.AutoRemove", &autorm, err) != 0)
-		goto fail;
-
-	/* verifyContainerSettings */
-	if (*wd != '\0' && wd[0] != '/') {
-		err_set(err, ERR_INVALID, "the working directory '%s' is "
-		    "invalid, it needs to be an absolute path", wd);
-		goto fail;
-	}
-	json_array_foreach(env, i, v) {
-		e = json_string_value(v);
-		if (*e == '=' || *e == '\0') {
-			err_set(err, ERR_INVALID, "invalid environment "
-			    "variable: %s", e);
-			goto fail;
-		}
-	}
-	/* daemon.create: the image, then mergeAndVerifyConfig */
-	if (images_api_create_image(images, image, &cmd, &ep, &img, err) != 0)
-		goto fail;
-	if (json_array_size(cmd) == 0 && json_array_size(ep) == 0) {
-		err_set(err, ERR_INVALID, "No command specified");
-		goto fail;
-	}
-	if (containers_log_config(hc, &lc, err) != 0)
-		goto fail;
-
-	*config = json_pack("{s:s, s:o, s:o, s:o, s:s, s:b, s:o, s:b, s:b,"
-	    " s:b, s:b, s:b}",
-	    "Image", image,
-	    "Cmd", cmd != NULL ? cmd : json_null(),
-	    "Entrypoint", ep != NULL ? ep : json_null(),
-	    "Env", json_is_array(env) ? json_deep_copy(env) : json_array(),
-	    "WorkingDir", wd, "Tty", tty,
-	    "Labels", json_is_object(labels) ? json_deep_copy(labels) :
-	    json_object(),
-	    "AttachStdout", out, "AttachStderr", errs,
-	    "AttachStdin", json_is_true(json_object_get(body, "AttachStdin")),
-	    "OpenStdin", json_is_true(json_object_get(body, "OpenStdin")),
-	    "StdinOnce", json_is_true(json_object_get(body, "StdinOnce")));
-	if (img != NULL)
-		images_api_create_merge(img, *config, json_string_value(
-		    json_object_get(body, "User")));
-	if ((v = json_object_get(body, "StopSignal")) != NULL &&
-	    json_is_string(v))
-		json_object_set(*config, "StopSignal", v);
-	json_object_set_new(*config, "OpenStdin", json_boolean(json_is_true(
-	    json_object_get(body, "OpenStdin"))));
-	*hostconfig = json_pack("{s:o, s:b}", "LogConfig", lc,
-	    "AutoRemove", autorm);
-	if (*config == NULL || *hostconfig == NULL) {
-		/* Every string came out of jansson's parser: a bug if hit. */
-		json_decref(*config);
-		json_decref(*hostconfig);
-		*config = *hostconfig = NULL;
-		return (err_set(err, ERR_INTERNAL, "cannot build the container "
-		    "config"));
-	}
-	if (hostconfig_copy(hc, *hostconfig, err) != 0) {
-		json_decref(*config);
-		json_decref(*hostconfig);
-		*config = *hostconfig = NULL;
-		return (-1);
-	}
-	return (0);
-fail:
-	json_decref(cmd);
-	json_decref(ep);
-	return (-1);
-}
-
-/*
- * The create body, text of len bytes, checked and normalised exactly as
- * containers_create() answers it, without a request: exported for
- * tests/fuzz/fuzz_create.c. Returns 0 with *config and *hostconfig (the
- * caller owns both), or -1 with err set (ERR_INVALID: 400; ERR_INTERNAL:
- * 500 "EOF", Go's decoder on an empty body).
- */
-static int
-containers_create_parse_image(const char *text, size_t len,
-    struct images *images, json_t **config, json_t **hostconfig,
-    struct err *err);
-
-int
-containers_create_parse(const char *text, size_t len, json_t **config,
-    json_t **hostconfig, struct err *err)
-{
-	return (containers_create_parse_image(text, len, NULL, config,
-	    hostconfig, err));
-}
-
-/* The same with the image store: the image must exist, its config merges. */
-static int
-containers_create_parse_image(const char *text, size_t len,
-    struct images *images, json_t **config, json_t **hostconfig,
-    struct err *err)
-{
-	json_t		*body;
-	json_error_t	 jerr;
-	size_t		 i, n;
-	char		*clean = NULL;
-	int		 rc;
-
-	*config = *hostconfig = NULL;
-	for (i = 0; i < len && isspace((unsigned char)text[i]); i++)
-		;
-	if (i == len)
-		return (err_set(err, ERR_INTERNAL, "EOF"));
-	/*
-	 * Go's decoder reads an invalid byte in a string as U+FFFD where
-	 * jansson refuses the body; outside a string it is a syntax error
-	 * either way.
-	 */
-	if (!utf8_valid(text, len)) {
-		clean = utf8_sanitize(text, len, &n);
-		text = clean;
-		len = n;
-	}
-	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
-	xfree(clean);
-	if (body == NULL)
-		return (err_set(err, ERR_INVALID, "%s", jerr.text));
-	if (!json_is_object(body)) {
-		json_decref(body);
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
-		    "value into Go value of type "
-		    "runconfig.ContainerConfigWrapper"));
-	}
-	rc = containers_parse_create(body, images, config, hostconfig, err);
-	json_decref(body);
-	return (rc);
-}
-
-/* HostConfig.Runtime must name a runtime; empty means the default. */
-static int
-containers_runtime(struct container_store *st, json_t *hc, struct err *err)
-{
-	struct ociruntimes	*rts = container_store_runtimes(st);
-	struct ociruntime	*rt;
-	const char		*name = json_string_value(json_object_get(hc,
-				    "Runtime"));
-
-	if (rts == NULL) {
-		if (name != NULL && *name != '\0' &&
-		    strcmp(name, OCIRUNTIME_PROCESS) != 0)
-			return (err_set(err, ERR_INVALID, "Unknown runtime "
-			    "specified %s", name));
-		json_object_set_new(hc, "Runtime", json_string(
-		    OCIRUNTIME_PROCESS));
-		return (0);
-	}
-	if (ociruntimes_lookup(rts, name, &rt, err) != 0)
-		return (-1);
-	if (name == NULL || *name == '\0')
-		json_object_set_new(hc, "Runtime", json_string(
-		    ociruntimes_default(rts)));
-	return (0);
-}
-
-void
-containers_create(struct api_req *r)
-{
-	struct container	*c;
-	json_t			*config, *hostconfig;
-	struct err		 err;
-	char			*text;
-	size_t			 len;
-	int			 rc;
-
-	if (api_check_json(r) != 0)
-		return;
-	if ((text = api_body(r, &len)) == NULL) {
-		api_reply_error(r, 413, "request body too large");
-		return;
-	}
-	rc = containers_create_parse_image(text, len,
-	    container_store_images(api_req_store(r)), &config, &hostconfig, &err);
-	xfree(text);
-	if (rc == 0 && containers_runtime(api_req_store(r), hostconfig,
-	    &err) != 0) {
-		json_decref(config);
-		json_decref(hostconfig);
-		rc = -1;
-	}
-	if (rc != 0) {
-		api_reply_err(r, &err);
-		return;
-	}
-	c = container_store_create(api_req_store(r), api_query(r, "name"), config,
-	    hostconfig, &err);
-	if (c == NULL) {
-		api_reply_err(r, &err);
-		return;
-	}
-	api_reply_json(r, 201, json_pack("{s:s, s:[]}", "Id", container_id(c),
-	    "Warnings"));
 }
 
 /* ---- start, stop, kill, restart -------------------------------------- */
@@ -677,7 +90,7 @@ containers_stop(struct api_req *r)
 		api_reply_err(r, &err);
 		break;
 	case 0:
-		containers_pend(r, c, CONTAINERS_STOP,
+		containers_wait_pend(r, c, CONTAINERS_WAIT_ACTION_STOP,
 		    CONTAINER_WAIT_NOT_RUNNING);
 		break;
 	default:	/* was waiting to restart: down already */
@@ -706,7 +119,7 @@ containers_kill(struct api_req *r)
 	}
 	/* Like dockerd, SIGKILL answers once the container is down. */
 	if (sig == 9 && rc == 0)
-		containers_pend(r, c, CONTAINERS_KILL,
+		containers_wait_pend(r, c, CONTAINERS_WAIT_ACTION_KILL,
 		    CONTAINER_WAIT_NOT_RUNNING);
 	else
 		api_reply_empty(r, 204);
@@ -751,7 +164,7 @@ containers_restart(struct api_req *r)
 	if ((c = containers_lookup(r)) == NULL)
 		return;
 	if (container_stop(c, t, &err) == 0) {
-		containers_pend(r, c, CONTAINERS_RESTART,
+		containers_wait_pend(r, c, CONTAINERS_WAIT_ACTION_RESTART,
 		    CONTAINER_WAIT_NOT_RUNNING);
 		return;
 	}
@@ -763,36 +176,7 @@ containers_restart(struct api_req *r)
 	api_reply_empty(r, 204);
 }
 
-/* ---- wait, remove ---------------------------------------------------- */
-
-void
-containers_wait(struct api_req *r)
-{
-	struct container	*c;
-	const char		*cond = api_query(r, "condition");
-	enum container_wait	 w = CONTAINER_WAIT_NOT_RUNNING;
-	int			 legacy = api_req_version(r) < API_VERSION(1, 30);
-
-	/*
-	 * dockerd 20.10: an unknown condition (or any, before API 1.30)
-	 * means not-running; it is not an error.
-	 */
-	if (!legacy && cond != NULL && strcmp(cond, "next-exit") == 0)
-		w = CONTAINER_WAIT_NEXT_EXIT;
-	else if (!legacy && cond != NULL && strcmp(cond, "removed") == 0)
-		w = CONTAINER_WAIT_REMOVED;
-	if ((c = containers_lookup(r)) == NULL)
-		return;
-	/* Headers go out before blocking (API >= 1.30), as dockerd does. */
-	if (!legacy)
-		api_stream_start(r, 200, "application/json");
-	if (w == CONTAINER_WAIT_NOT_RUNNING && !container_running(c)) {
-		containers_wait_answer(r, container_error(c),
-		    container_exit_code(c));
-		return;
-	}
-	containers_pend(r, c, CONTAINERS_WAIT, w);
-}
+/* ---- remove -------------------------------------------------------- */
 
 void
 containers_remove(struct api_req *r)
@@ -809,6 +193,6 @@ containers_remove(struct api_req *r)
 	else if (ret == 0)
 		api_reply_empty(r, 204);
 	else
-		containers_pend(r, c, CONTAINERS_REMOVE,
+		containers_wait_pend(r, c, CONTAINERS_WAIT_ACTION_REMOVE,
 		    CONTAINER_WAIT_REMOVED);
 }

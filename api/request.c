@@ -20,6 +20,7 @@
 
 #include "api/conn.h"
 #include "api/reply.h"
+#include "api/request.h"
 #include "api/request_int.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"

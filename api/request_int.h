@@ -13,7 +13,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "api/request.h"
+/* After api/request.h (API_MAX_PARAMS), which does not include this. */
 
 struct api_req {
 	uint64_t		 id;
