@@ -2,7 +2,8 @@
 /*
  * Replies that wait for a container (wait, stop, kill -9, restart, rm -f):
  * one object per parked request, with a container waiter and a hook on the
- * request's context; whichever fires first answers and disarms the other.
+ * request's context. The first trigger detaches both (the idempotent
+ * _finish) and answers; the object's memory goes through its reap.
  */
 #include <string.h>
 
@@ -13,19 +14,50 @@
 #include "api/http.h"
 #include "daemon/base/cancel.h"
 #include "daemon/base/log.h"
+#include "daemon/base/reap.h"
 #include "daemon/base/task.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
 #include "daemon/jsontext.h"
 
-/* A request waiting for a container; freed by whichever trigger is first. */
+/* A request waiting for a container. */
 struct containers_wait {
-	struct api_req			*r;	/* borrowed until we answer */
+	struct api_req			*r;	/* borrowed; NULL: answered */
 	struct container_waiter		 w;
-	struct cancel_hook		 hook;
+	struct cancel_hook		 hook;	/* on the request's ctx */
+	struct reap			 reap;
 	enum containers_wait_action	 action;
 };
+
+static void
+containers_wait_reap_cb(void *arg)
+{
+	xfree(arg);
+}
+
+/*
+ * Detaches p from both triggers and returns the request it still has to
+ * answer; NULL when the other trigger got here first. Idempotent.
+ */
+static struct api_req *
+containers_wait_finish(struct containers_wait *p)
+{
+	struct api_req	*r = p->r;
+
+	p->r = NULL;
+	cancel_hook_del(&p->hook);
+	container_wait_del(&p->w);
+	return (r);
+}
+
+/* Frees p from the loop: its caller may still be one of its callbacks. */
+static void
+containers_wait_free(struct containers_wait *p)
+{
+	containers_wait_finish(p);
+	reap_later(&p->reap);
+}
 
 /*
  * Answers a wait and ends r: {"Error":null|{"Message":...},"StatusCode":N}
@@ -66,13 +98,14 @@ containers_wait_done_cb(struct container_waiter *w, struct container *c,
     int exit_code, int removed, void *arg)
 {
 	struct containers_wait		*p = arg;
-	struct api_req			*r = p->r;
 	enum containers_wait_action	 action = p->action;
+	struct api_req			*r;
 	struct err			 err;
 
 	(void)w;
-	cancel_hook_del(&p->hook);
-	xfree(p);
+	if ((r = containers_wait_finish(p)) == NULL)
+		return;
+	containers_wait_free(p);
 	switch (action) {
 	case CONTAINERS_WAIT_ACTION_WAIT:
 		containers_wait_answer(r, container_error(c), exit_code);
@@ -99,20 +132,22 @@ containers_wait_done_cb(struct container_waiter *w, struct container *c,
 
 /*
  * The request's context was cancelled: the client went away or the daemon
- * is shutting down. Disarm the waiter and answer once; a wait stream gets
- * dockerd's "context canceled" body first.
+ * is shutting down. The hook only detaches and answers once (a wait
+ * stream gets dockerd's "context canceled" body first); the memory goes
+ * through the reap.
  */
 static void
 containers_wait_cancel_cb(struct cancel *ctx, enum cancel_reason why,
     void *arg)
 {
 	struct containers_wait		*p = arg;
-	struct api_req			*r = p->r;
 	enum containers_wait_action	 action = p->action;
+	struct api_req			*r;
 
 	(void)ctx;
-	container_wait_del(&p->w);
-	xfree(p);
+	if ((r = containers_wait_finish(p)) == NULL)
+		return;
+	containers_wait_free(p);
 	if (action == CONTAINERS_WAIT_ACTION_WAIT) {
 		/* dockerd's waiter answers ctx.Err() with exit code -1. */
 		if (why == CANCEL_SHUTDOWN || !api_req_streaming(r))
@@ -133,6 +168,7 @@ containers_wait_pend(struct api_req *r, struct container *c,
 
 	p->r = r;
 	p->action = action;
+	reap_init(&p->reap, api_req_base(r), containers_wait_reap_cb, p);
 	task_label(api_req_task(r), "req=%llu container=%.12s",
 	    (unsigned long long)api_req_id(r), container_id(c));
 	task_wait(api_req_task(r), "container exit");
