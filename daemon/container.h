@@ -210,6 +210,12 @@ int		 container_stop(struct container *, int timeout_sec,
  * dockerd). ERR_CONFLICT "Container <id> is not running".
  */
 int		 container_kill(struct container *, int sig, struct err *);
+/*
+ * docker export: a tar of c's filesystem to fd, its running root or, when
+ * it is not running, its writable root over its image. Blocks while it
+ * writes (as docker save does); -1 with err.
+ */
+int		 container_export(struct container *, int fd, struct err *);
 /* Waiting out its restart policy's backoff (State.Restarting). */
 int		 container_restarting(const struct container *);
 int		 container_restart_count(const struct container *);

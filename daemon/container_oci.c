@@ -2,7 +2,8 @@
 /*
  * A container under an OCI runtime (runc, crun): the runtime it asks for
  * (HostConfig.Runtime, else the default), its root mounted from the image
- * and its bundle written before start, the mount let go after the exit.
+ * and its bundle written before start, the mount let go after the exit;
+ * and the export of that root.
  */
 #include <sys/mount.h>
 
@@ -59,4 +60,30 @@ container_oci_prepare(struct container *c, struct runtime_spec *spec,
 	spec->bundle = *bundle;
 	spec->id = c->id;
 	return (0);
+}
+
+int
+container_export(struct container *c, int fd, struct err *err)
+{
+	struct images		*ims = c->store->images;
+	struct images_image	*img;
+	char			*root = NULL;
+	int			 rc;
+
+	if (c->rootfs != NULL)		/* running: its mounted root */
+		return (imgarchive_tar_tree(c->rootfs, fd, err));
+	/*
+	 * Stopped or never started: its writable root over the image, as
+	 * the next start would mount it (and remove with the container).
+	 */
+	if ((img = images_lookup(ims, container_image_id(c), err)) == NULL ||
+	    images_rootfs_prepare(ims, img, c->id, &root, err) != 0)
+		return (-1);
+	rc = imgarchive_tar_tree(root, fd, err);
+	if (images_overlay(ims) && umount2(root, MNT_DETACH) != 0 &&
+	    errno != EINVAL)
+		log_warn("container %.12s: unmount %s: %s", c->id, root,
+		    strerror(errno));
+	xfree(root);
+	return (rc);
 }

@@ -140,6 +140,8 @@ int		 imgarchive_apply(const char *path, const char *dir,
 /* Copies the tree src to dst (created), keeping owners, modes, links. */
 int		 imgarchive_copy_tree(const char *src, const char *dst,
 		     struct err *);
+/* A tar (pax) of the tree at src to fd, names relative to src. */
+int		 imgarchive_tar_tree(const char *src, int fd, struct err *);
 /* sha256 of len bytes, as 64 hex digits plus NUL in hex. */
 void		 imgarchive_sha256(const void *, size_t len, char *hex);
 int		 imgarchive_sha256_file(const char *path, char *hex,

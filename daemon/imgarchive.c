@@ -334,6 +334,61 @@ out:
 }
 
 int
+imgarchive_tar_tree(const char *src, int fd, struct err *err)
+{
+	struct archive		*r = archive_read_disk_new();
+	struct archive		*w = archive_write_new();
+	struct archive_entry	*e;
+	size_t			 srclen = strlen(src);
+	int			 rc = 0, st;
+
+	archive_read_disk_set_standard_lookup(r);
+	archive_read_disk_set_behavior(r, 0);
+	archive_write_set_format_pax_restricted(w);
+	if (archive_read_disk_open(r, src) != ARCHIVE_OK ||
+	    archive_write_open_fd(w, fd) != ARCHIVE_OK) {
+		rc = imgarchive_fail(r, err, "export");
+		goto out;
+	}
+	for (;;) {
+		const char	*name;
+		const void	*buf;
+		size_t		 len;
+		la_int64_t	 off;
+
+		e = archive_entry_new();
+		if ((st = archive_read_next_header2(r, e)) != ARCHIVE_OK) {
+			archive_entry_free(e);
+			if (st != ARCHIVE_EOF)
+				rc = imgarchive_fail(r, err, "export");
+			break;
+		}
+		archive_read_disk_descend(r);
+		/* Relative names, as dockerd's export: "bin/sh", no root. */
+		name = archive_entry_sourcepath(e) + srclen;
+		name += strspn(name, "/");
+		if (*name == '\0') {
+			archive_entry_free(e);
+			continue;
+		}
+		archive_entry_set_pathname(e, name);
+		if (archive_write_header(w, e) == ARCHIVE_OK &&
+		    archive_entry_filetype(e) == AE_IFREG) {
+			while (archive_read_data_block(r, &buf, &len, &off) ==
+			    ARCHIVE_OK)
+				archive_write_data(w, buf, len);
+		}
+		archive_entry_free(e);
+	}
+	if (rc == 0 && archive_write_close(w) != ARCHIVE_OK)
+		rc = imgarchive_fail(w, err, "export");
+out:
+	archive_write_free(w);
+	archive_read_free(r);
+	return (rc);
+}
+
+int
 imgarchive_write(int fd, const struct imgarchive_entry *ents, size_t n,
     struct err *err)
 {
