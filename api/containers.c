@@ -5,7 +5,11 @@
  * api/containers_create.c; the replies that wait for a container (stop,
  * kill -9, restart, rm -f, wait) park in api/containers_wait.c.
  */
+#include <sys/mman.h>
+
+#include <event2/buffer.h>
 #include <jansson.h>
+#include <unistd.h>
 
 #include "api/containers.h"
 #include "api/containers_wait.h"
@@ -174,6 +178,59 @@ containers_restart(struct api_req *r)
 	}
 	events_container(c, "restart", NULL);
 	api_reply_empty(r, 204);
+}
+
+/* ---- rename, export ---------------------------------------------- */
+
+void
+containers_rename(struct api_req *r)
+{
+	struct container	*c;
+	struct err		 err;
+	const char		*name = api_query(r, "name");
+
+	if ((c = containers_lookup(r)) == NULL)
+		return;
+	if (container_store_rename(api_req_store(r), c,
+	    name != NULL ? name : "", &err) != 0) {
+		api_reply_err(r, &err);
+		return;
+	}
+	api_reply_empty(r, 204);
+}
+
+/*
+ * The tar is built in a memfd before the first byte goes out, as docker
+ * save's: a failure half way still gets a JSON error, not a cut tar.
+ */
+void
+containers_export(struct api_req *r)
+{
+	struct container	*c;
+	struct evbuffer		*body;
+	struct err		 err;
+	off_t			 len;
+	int			 fd;
+
+	if ((c = containers_lookup(r)) == NULL)
+		return;
+	if ((fd = memfd_create("lp-export", MFD_CLOEXEC)) < 0) {
+		api_reply_error(r, 500, "memfd: %m");
+		return;
+	}
+	if (container_export(c, fd, &err) != 0) {
+		close(fd);
+		api_reply_err(r, &err);
+		return;
+	}
+	events_container(c, "export", NULL);
+	len = lseek(fd, 0, SEEK_END);
+	body = evbuffer_new();
+	/* The evbuffer owns fd from here (it closes it). */
+	evbuffer_add_file(body, fd, 0, len);
+	api_req_add_header(r, "Content-Type", "application/x-tar");
+	api_reply_buf(r, 200, body);
+	evbuffer_free(body);
 }
 
 /* ---- remove -------------------------------------------------------- */

@@ -22,5 +22,7 @@ void	containers_restart(struct api_req *);
 void	containers_pause(struct api_req *);
 void	containers_unpause(struct api_req *);
 void	containers_remove(struct api_req *);
+void	containers_rename(struct api_req *);
+void	containers_export(struct api_req *);
 
 #endif

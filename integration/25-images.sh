@@ -111,6 +111,39 @@ lp_eq "$(D inspect -f '{{.Config.Image}} {{.Image}}' cfg1)" \
 D rm cfg1 cfg2 cfg3 >/dev/null
 D rmi lpt:cfg >/dev/null
 
+lp_step "export: the container's root as a tar, importable again"
+D import "$rootfs" lpt:exp >/dev/null
+D run --name exp1 lpt:exp sh -c 'echo made >/made' >/dev/null
+D export exp1 -o "$LP_DIR/exp1.tar"
+names=$(tar -tf "$LP_DIR/exp1.tar")
+lp_contains "$names" "bin/busybox" "export has the image's files"
+lp_contains "$names" "made" "export has what the container wrote"
+D import "$LP_DIR/exp1.tar" lpt:exp2 >/dev/null
+lp_eq "$(D run --rm lpt:exp2 cat /made)" "made" "the export imports and runs"
+D run -d --name exp3 lpt:exp sh -c 'echo live >/live; sleep 30' >/dev/null
+for _ in $(seq 50); do D exec exp3 test -f /live && break; sleep 0.1; done
+lp_contains "$(D export exp3 | tar -t)" "live" "a running container exports its live root"
+D rm -f exp3 >/dev/null
+lp_eq "$(D export nosuch 2>&1)" \
+	"Error response from daemon: No such container: nosuch" "export of no container"
+
+lp_step "rename"
+esince=$(date +%s)
+D rename exp1 exp1b
+lp_eq "$(D inspect -f '{{.Name}}' exp1b)" "/exp1b" "renamed"
+D create --name exp4 lpt:exp true >/dev/null
+lp_contains "$(D rename exp1b exp4 2>&1)" \
+	'Error when allocating new name: Conflict. The container name "/exp4" is already in use' \
+	"rename to a taken name"
+lp_contains "$(D rename exp1b exp1b 2>&1)" \
+	"Error response from daemon: Renaming a container with the same name as its current name" \
+	"rename to its own name"
+lp_eq "$(D events --since "$esince" --until "$(($(date +%s) + 1))" --filter event=rename \
+	--format '{{.Actor.Attributes.name}} {{.Actor.Attributes.oldName}}')" \
+	"exp1b /exp1" "rename event"
+D rm exp1b exp4 >/dev/null
+D rmi lpt:exp lpt:exp2 >/dev/null
+
 if [ -n "${LP_REF_SOCK:-}" ] && [ -S "$LP_REF_SOCK" ]; then
 	lp_step "the same session against the reference dockerd"
 	ref=$(session "$LP_REF_SOCK" ref | mask)
