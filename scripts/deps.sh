@@ -10,6 +10,9 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
+# The integration tests drive the real docker CLI; Debian's comes with
+# docker.io (20.10, the reference). A newer CLI already installed will do.
+command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "logpouch needs these Debian packages; run as root:" >&2
