@@ -52,6 +52,29 @@ struct containers_list_ctx {
 	int64_t			 now;
 };
 
+/*
+ * dockerd: the network's name, or a prefix of the NetworkID it joined
+ * (none before its first start).
+ */
+static int
+containers_list_on_network(const struct containers_list_ctx *x,
+    const struct container *c)
+{
+	json_t		*nets = container_view_networks(c);
+	const char	*nid, *v;
+	int		 on = 0;
+
+	nid = json_string_value(json_object_get(json_object_get(nets,
+	    container_network(c)), "NetworkID"));
+	for (size_t i = 0; !on && i < filters_count(x->f, "network"); i++) {
+		v = filters_value(x->f, "network", i);
+		on = strcmp(v, container_network(c)) == 0 || (nid != NULL &&
+		    *nid != '\0' && strncmp(nid, v, strlen(v)) == 0);
+	}
+	json_decref(nets);
+	return (on);
+}
+
 static int
 containers_list_in(const char *const *set, const char *s)
 {
@@ -275,23 +298,14 @@ containers_list_include(struct containers_list_ctx *x,
 		return (0);
 	if (!filters_exact(x->f, "health", "none"))
 		return (0);
-	/*
-	 * No volumes or ports here: such filters match nothing. Every
-	 * container is on the "none" network (HostConfig.NetworkMode).
-	 */
+	/* No volumes or ports here: such filters match nothing. */
 	if (filters_contains(x->f, "volume") ||
 	    filters_count(x->f, "publish") > 0 ||
 	    filters_count(x->f, "expose") > 0)
 		return (0);
-	if (filters_contains(x->f, "network")) {
-		ok = 0;
-		for (size_t i = 0; i < filters_count(x->f, "network"); i++)
-			if (strcmp(filters_value(x->f, "network", i), "none") ==
-			    0)
-				ok = 1;
-		if (!ok)
-			return (0);
-	}
+	if (filters_contains(x->f, "network") &&
+	    !containers_list_on_network(x, c))
+		return (0);
 	if (filters_contains(x->f, "ancestor")) {
 		containers_list_image_key(container_image(c), key, sizeof key);
 		ok = 0;

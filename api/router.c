@@ -17,6 +17,7 @@
 #include "api/logs.h"
 #include "api/router.h"
 #include "api/stats.h"
+#include "api/networks.h"
 #include "api/system.h"
 #include "api/top.h"
 #include "daemon/base/xalloc.h"
@@ -71,6 +72,13 @@ static const struct route routes[] = {
 	    "api.export_container", 0 },
 	{ DELETE, "/containers/{id}", containers_remove,
 	    "api.remove_container", 0 },
+
+	{ GET, "/networks", networks_api_list, "api.list_networks", 0 },
+	{ GET, "/networks/{id}", networks_api_inspect, "api.inspect_network",
+	    0 },
+	{ GET, "/volumes", volumes_api_list, "api.list_volumes", 0 },
+	{ GET, "/volumes/{id}", volumes_api_inspect, "api.inspect_volume",
+	    0 },
 
 	{ POST, "/images/create", images_api_create, "api.create_image", 0 },
 	{ POST, "/images/load", images_api_load, "api.load_image", 0 },

@@ -116,6 +116,7 @@ struct ociruntimes *container_store_runtimes(struct container_store *);
 struct images;
 /* The image store (<data_root>/image), owned by the container store. */
 struct images	*container_store_images(struct container_store *);
+struct networks	*container_store_networks(struct container_store *);
 /* "sha256:..." of the image it was created from ("" when none). */
 const char	*container_image_id(const struct container *);
 const char	*container_id(const struct container *);
@@ -128,6 +129,8 @@ struct attach	*container_attach(const struct container *);
 const json_t	*container_config(const struct container *);
 /* True until the process exited AND both pipes are drained into the log. */
 int		 container_running(const struct container *);
+/* The network it is on: "none" or "host" (daemon/networks.h). */
+const char	*container_network(const struct container *);
 enum container_state container_state(const struct container *);
 const char	*container_state_name(enum container_state);
 int		 container_exit_code(const struct container *);
@@ -240,6 +243,8 @@ json_t		*container_view_inspect(const struct container *);
 /* One GET /containers/json item, Status computed at now_ns (realtime). */
 json_t		*container_view_summary(const struct container *,
 		     int64_t now_ns);
+/* NetworkSettings.Networks: {"<network>": EndpointSettings}. */
+json_t		*container_view_networks(const struct container *);
 /* go-units HumanDuration: "Less than a second", "About a minute"... */
 void		 container_view_human_duration(char *buf, size_t len,
 		     int64_t ns);

@@ -12,6 +12,7 @@
 #include "daemon/base/xalloc.h"
 
 #include "daemon/container_int.h"
+#include "daemon/oci.h"
 
 static const char *container_states[] = { "created", "running", "exited" };
 
@@ -90,6 +91,12 @@ int
 container_tty(const struct container *c)
 {
 	return (json_is_true(json_object_get(c->config, "Tty")));
+}
+
+const char *
+container_network(const struct container *c)
+{
+	return (oci_network_mode(c->hostconfig));
 }
 
 int

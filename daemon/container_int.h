@@ -106,6 +106,7 @@ struct container_store {
 	int			 pending;	/* shutdown: not yet stopped */
 	int			 shutting_down;
 	struct images		*images;	/* owned: <root>/image */
+	struct networks		*networks;	/* owned */
 	struct events		*events;	/* owned: the event bus */
 	struct ociruntimes	*runtimes;	/* borrowed; NULL: process */
 };

@@ -23,6 +23,7 @@
 #include "daemon/events.h"
 #include "daemon/execenv.h"
 #include "daemon/images.h"
+#include "daemon/networks.h"
 
 static int
 container_store_is_id(const char *s)
@@ -182,7 +183,8 @@ container_store_new(struct event_base *base, struct cancel *root,
 	st->done_ev = event_new(base, -1, 0, container_store_done_cb, st);
 	st->events = events_new();
 	if (container_store_mkdirs(st->dir, err) != 0 ||
-	    (st->images = images_new(data_root, err)) == NULL) {
+	    (st->images = images_new(data_root, err)) == NULL ||
+	    (st->networks = networks_new(data_root, err)) == NULL) {
 		container_store_free(st);
 		return (NULL);
 	}
@@ -220,6 +222,7 @@ container_store_free(struct container_store *st)
 	reap_drain(st->base);
 	event_free(st->done_ev);
 	images_free(st->images);
+	networks_free(st->networks);
 	events_free(st->events);
 	xfree(st->dir);
 	xfree(st);
@@ -229,6 +232,12 @@ struct images *
 container_store_images(struct container_store *st)
 {
 	return (st->images);
+}
+
+struct networks *
+container_store_networks(struct container_store *st)
+{
+	return (st->networks);
 }
 
 void

@@ -10,7 +10,10 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/container_int.h"
+#include "daemon/images.h"
 #include "daemon/jsontext.h"
+#include "daemon/networks.h"
+#include "daemon/oci.h"
 
 #define CONTAINER_VIEW_ZERO_TIME	"0001-01-01T00:00:00Z"
 
@@ -99,6 +102,63 @@ container_view_path_args(const struct container *c, json_t **args)
 	return (path);
 }
 
+/* HostConfig.NetworkMode as given; dockerd fills in "default" for none. */
+static const char *
+container_view_network_mode(const struct container *c)
+{
+	const char	*m = json_string_value(json_object_get(c->hostconfig,
+			    "NetworkMode"));
+
+	return (m != NULL && *m != '\0' ? m : "default");
+}
+
+/*
+ * The container's one network, {"none": {...}} or {"host": {...}}, as
+ * dockerd's EndpointSettings: the NetworkID once it has been started (it
+ * has joined), an EndpointID only while it runs. The endpoint id is the
+ * hash of the container, network and start: one per run, as dockerd's
+ * random one, with nothing more to store.
+ */
+json_t *
+container_view_networks(const struct container *c)
+{
+	const struct network	*n;
+	char			 ep[65] = "", *key;
+	const char		*nid = "";
+
+	n = networks_lookup(c->store->networks, oci_network_mode(c->hostconfig),
+	    NULL);
+	if (n != NULL && c->started_ns != 0)
+		nid = network_id(n);
+	if (n != NULL && c->state == CONTAINER_RUNNING) {
+		key = xasprintf("%s/%s/%lld", c->id, network_id(n),
+		    (long long)c->started_ns);
+		imgarchive_sha256(key, strlen(key), ep);
+		xfree(key);
+	}
+	return (json_pack("{s:{s:n, s:n, s:n, s:s, s:s, s:s, s:s, s:i, s:s, "
+	    "s:s, s:i, s:s, s:n}}", oci_network_mode(c->hostconfig),
+	    "IPAMConfig", "Links", "Aliases", "NetworkID", nid,
+	    "EndpointID", ep, "Gateway", "", "IPAddress", "",
+	    "IPPrefixLen", 0, "IPv6Gateway", "", "GlobalIPv6Address", "",
+	    "GlobalIPv6PrefixLen", 0, "MacAddress", "", "DriverOpts"));
+}
+
+/* inspect's NetworkSettings: no bridge, so no addresses and no ports. */
+static json_t *
+container_view_network_settings(const struct container *c)
+{
+	return (json_pack("{s:s, s:s, s:b, s:s, s:i, s:{}, s:s, s:n, s:n, "
+	    "s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:o}",
+	    "Bridge", "", "SandboxID", "", "HairpinMode", 0,
+	    "LinkLocalIPv6Address", "", "LinkLocalIPv6PrefixLen", 0,
+	    "Ports", "SandboxKey", "", "SecondaryIPAddresses",
+	    "SecondaryIPv6Addresses", "EndpointID", "", "Gateway", "",
+	    "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
+	    "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
+	    "MacAddress", "", "Networks", container_view_networks(c)));
+}
+
 /* A new reference to v, or dflt (a new value) when v is missing. */
 static json_t *
 container_view_ref(json_t *v, json_t *dflt)
@@ -152,7 +212,7 @@ container_view_inspect(const struct container *c)
 	    "LogConfig", "Type", container_log_driver(c),
 	    "Config", container_view_ref(json_object_get(lc, "Config"),
 	    json_object()),
-	    "NetworkMode", "none",
+	    "NetworkMode", container_view_network_mode(c),
 	    "RestartPolicy", "Name", container_view_restart_name(c),
 	    "MaximumRetryCount", (int)json_integer_value(json_object_get(
 	    json_object_get(c->hostconfig, "RestartPolicy"),
@@ -161,9 +221,6 @@ container_view_inspect(const struct container *c)
 	    "AutoRemove")));
 	/* The runtime's fields (Runtime, Binds, Memory...) as given. */
 	json_object_update_missing(hc, c->hostconfig);
-	if (json_is_string(json_object_get(c->hostconfig, "NetworkMode")))
-		json_object_set(hc, "NetworkMode", json_object_get(
-		    c->hostconfig, "NetworkMode"));
 	if (json_is_string(json_object_get(c->config, "StopSignal")))
 		json_object_set(cfg, "StopSignal", json_object_get(c->config,
 		    "StopSignal"));
@@ -188,7 +245,7 @@ container_view_inspect(const struct container *c)
 	    "Name", c->name, "Driver", "logpouch", "Platform", "linux",
 	    "MountLabel", "", "ProcessLabel", "", "ExecIDs",
 	    "HostConfig", hc, "Config", cfg,
-	    "NetworkSettings", json_pack("{s:{}}", "Networks"),
+	    "NetworkSettings", container_view_network_settings(c),
 	    "Mounts");
 	return (j);
 }
@@ -242,7 +299,7 @@ container_view_summary(const struct container *c, int64_t now_ns)
 	labels = json_object_get(c->config, "Labels");
 
 	j = json_pack("{s:s, s:[s], s:s, s:s, s:s, s:I, s:[], s:o, s:s, s:s,"
-	    " s:{s:s}, s:{s:{}}, s:[]}",
+	    " s:{s:s}, s:{s:o}, s:[]}",
 	    "Id", c->id, "Names", c->name,
 	    "Image", container_json_str(c->config, "Image"),
 	    "ImageID", container_json_str(c->config, "ImageID"),
@@ -251,8 +308,8 @@ container_view_summary(const struct container *c, int64_t now_ns)
 	    "Ports",
 	    "Labels", container_view_ref(labels, json_object()),
 	    "State", container_view_status(c), "Status", status,
-	    "HostConfig", "NetworkMode", "none",
-	    "NetworkSettings", "Networks",
+	    "HostConfig", "NetworkMode", container_view_network_mode(c),
+	    "NetworkSettings", "Networks", container_view_networks(c),
 	    "Mounts");
 	xfree(cmd);
 	return (j);
