@@ -14,6 +14,10 @@
 #include "api/server.h"
 #include "api/system.h"
 #include "daemon/container.h"
+#include "daemon/events.h"
+#include "daemon/images.h"
+#include "daemon/ociruntime.h"
+#include "daemon/base/hostinfo.h"
 #include "daemon/base/procinfo.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
@@ -81,50 +85,107 @@ system_version(struct api_req *r)
 	api_reply_json(r, 200, o);
 }
 
+/*
+ * The engine's part of /info: what the store knows. Without a store (the
+ * server's unit tests) the counts are zero and the identity empty.
+ */
+static void
+system_info_engine(struct api_req *r, json_t *o)
+{
+	struct container_store	*st = api_req_store(r);
+	struct ociruntimes	*rts;
+	struct hostinfo_cgroup	 cg;
+	json_t			*engine;
+	int			 running = 0, paused = 0, stopped = 0, oci;
+
+	if (st == NULL)
+		return;
+	container_store_counts(st, &running, &paused, &stopped);
+	rts = container_store_runtimes(st);
+	oci = rts != NULL && strcmp(ociruntimes_default(rts),
+	    OCIRUNTIME_PROCESS) != 0;
+	/* Limits are enforced only where an OCI runtime puts cgroups. */
+	hostinfo_cgroup_features(&cg);
+	if (!oci)
+		memset(&cg, 0, sizeof cg);
+	engine = json_pack("{s:s, s:i, s:i, s:i, s:i, s:I, s:s,"
+	    " s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:I, s:o, s:s}",
+	    "ID", container_store_engine_id(st),
+	    "Containers", running + paused + stopped,
+	    "ContainersRunning", running,
+	    "ContainersPaused", paused,
+	    "ContainersStopped", stopped,
+	    "Images", (json_int_t)images_count(container_store_images(st)),
+	    "Driver", images_overlay(container_store_images(st)) ?
+	    "overlay2" : "vfs",
+	    "MemoryLimit", cg.memory, "SwapLimit", cg.swap,
+	    "CpuCfsPeriod", cg.cfs_period, "CpuCfsQuota", cg.cfs_quota,
+	    "CPUShares", cg.cpu_shares, "CPUSet", cg.cpuset,
+	    "PidsLimit", cg.pids,
+	    "NEventsListener", (json_int_t)events_subscribers(
+	    container_store_events(st)),
+	    "Runtimes", rts != NULL ? ociruntimes_view(rts) : json_object(),
+	    "DefaultRuntime", rts != NULL ? ociruntimes_default(rts) :
+	    OCIRUNTIME_PROCESS);
+	json_object_update(o, engine);
+	json_decref(engine);
+}
+
 void
 system_info(struct api_req *r)
 {
 	struct utsname	 u;
 	char		 host[256] = "", now[TIMEUTIL_BUFSZ];
-	int		 running = 0, paused = 0, stopped = 0;
+	char		 os[256], osver[64], cgver[4];
 	json_t		*o;
 
 	uname(&u);
 	gethostname(host, sizeof host - 1);
-	if (api_req_store(r) != NULL)
-		container_store_counts(api_req_store(r), &running, &paused,
-		    &stopped);
+	hostinfo_os(os, sizeof os, osver, sizeof osver);
+	snprintf(cgver, sizeof cgver, "%d", hostinfo_cgroup_version());
 	timeutil_format(now, timeutil_now_ns(), 0);
-	o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:[], s:I, s:i, "
-	    "s:b, s:s, s:s, s:o, s:s, s:s, s:i, s:I, s:o, s:o, s:s, s:o, "
-	    "s:[], s:b, s:[], s:i}",
-	    "ID", "logpouch",
-	    "Containers", running + paused + stopped,
-	    "ContainersRunning", running,
-	    "ContainersPaused", paused,
-	    "ContainersStopped", stopped,
-	    "Images", 0,
-	    "Driver", "logpouch",
-	    "DriverStatus",
+	o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:[], "
+	    "s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
+	    "s:b, s:I, s:i, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:s, "
+	    "s:o, s:i, s:I, s:o, s:o, s:s, s:[], s:b, s:o, s:s, s:b, s:n}",
+	    "ID", "", "Containers", 0, "ContainersRunning", 0,
+	    "ContainersPaused", 0, "ContainersStopped", 0, "Images", 0,
+	    "Driver", "vfs", "DriverStatus",
+	    "MemoryLimit", 0, "SwapLimit", 0, "CpuCfsPeriod", 0,
+	    "CpuCfsQuota", 0, "CPUShares", 0, "CPUSet", 0, "PidsLimit", 0,
+	    "Debug", api_req_server(r)->cfg.debug,
 	    "NGoroutines", (json_int_t)task_count(),
 	    "NFd", procinfo_open_fds(),
-	    "Debug", api_req_server(r)->cfg.debug,
 	    "SystemTime", now,
 	    "LoggingDriver", "json-file",
+	    "CgroupDriver", "cgroupfs",
+	    "CgroupVersion", cgver,
+	    "NEventsListener", 0,
 	    "KernelVersion", jsontext_new(u.release),
-	    "OperatingSystem", "logpouch process runtime",
+	    /* Texts from the system: any bytes, sanitized. */
+	    "OperatingSystem", jsontext_new(os),
+	    "OSVersion", jsontext_new(osver),
 	    "OSType", "linux",
+	    "Architecture", jsontext_new(u.machine),
 	    "NCPU", (int)sysconf(_SC_NPROCESSORS_ONLN),
 	    "MemTotal", (json_int_t)sysconf(_SC_PHYS_PAGES) *
 	    (json_int_t)sysconf(_SC_PAGESIZE),
-	    /* Texts from the system: any bytes, sanitized. */
 	    "DockerRootDir", jsontext_new(api_req_server(r)->cfg.data_root),
 	    "Name", jsontext_new(host),
 	    "ServerVersion", LOGPOUCH_VERSION,
-	    "Architecture", jsontext_new(u.machine),
 	    "Labels",
 	    "ExperimentalBuild", 0,
-	    "Warnings",
-	    "NEventsListener", 0);
+	    "Runtimes", json_object(),
+	    "DefaultRuntime", OCIRUNTIME_PROCESS,
+	    "LiveRestoreEnabled", 0,
+	    "Warnings");
+	/* What is there to plug into, and the swarm that is not. */
+	json_object_set_new(o, "Plugins", json_pack("{s:[], s:[s, s], s:n, "
+	    "s:[s]}", "Volume", "Network", "host", "null", "Authorization",
+	    "Log", "json-file"));
+	json_object_set_new(o, "Swarm", json_pack("{s:s, s:s, s:s, s:b, s:s, "
+	    "s:n}", "NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive",
+	    "ControlAvailable", 0, "Error", "", "RemoteManagers"));
+	system_info_engine(r, o);
 	api_reply_json(r, 200, o);
 }

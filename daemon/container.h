@@ -117,6 +117,11 @@ struct images;
 /* The image store (<data_root>/image), owned by the container store. */
 struct images	*container_store_images(struct container_store *);
 struct networks	*container_store_networks(struct container_store *);
+/*
+ * The daemon's identity (/info's ID): a UUID made at the first start and
+ * kept in <data-root>/engine-id, as Docker 23's engine-id file.
+ */
+const char	*container_store_engine_id(const struct container_store *);
 /* "sha256:..." of the image it was created from ("" when none). */
 const char	*container_image_id(const struct container *);
 const char	*container_id(const struct container *);

@@ -107,6 +107,7 @@ struct container_store {
 	int			 shutting_down;
 	struct images		*images;	/* owned: <root>/image */
 	struct networks		*networks;	/* owned */
+	char			 engine_id[37];	/* <root>/engine-id */
 	struct events		*events;	/* owned: the event bus */
 	struct ociruntimes	*runtimes;	/* borrowed; NULL: process */
 };

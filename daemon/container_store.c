@@ -167,6 +167,42 @@ container_store_reload(struct container_store *st, const char *id)
 	    container_state_name(c->state));
 }
 
+/* Reads the saved id, or makes a UUID v4 and saves it. */
+static int
+container_store_load_engine_id(struct container_store *st,
+    const char *data_root, struct err *err)
+{
+	char		*path = xasprintf("%s/engine-id", data_root);
+	unsigned char	 r[16];
+	FILE		*f;
+	int		 rc = 0;
+
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fscanf(f, "%36s", st->engine_id) != 1)
+			st->engine_id[0] = '\0';
+		fclose(f);
+	}
+	if (strlen(st->engine_id) == 36)
+		goto out;
+	if (container_store_random(r, sizeof r) != 0) {
+		rc = err_errno(err, "read /dev/urandom");
+		goto out;
+	}
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	snprintf(st->engine_id, sizeof st->engine_id, "%02x%02x%02x%02x-"
+	    "%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+	    r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+	    r[12], r[13], r[14], r[15]);
+	if ((f = fopen(path, "we")) == NULL)
+		rc = err_errno(err, "write %s", path);
+	else if ((fprintf(f, "%s\n", st->engine_id) < 0) | (fclose(f) != 0))
+		rc = err_errno(err, "write %s", path);
+out:
+	xfree(path);
+	return (rc);
+}
+
 struct container_store *
 container_store_new(struct event_base *base, struct cancel *root,
     const char *data_root, struct err *err)
@@ -184,7 +220,8 @@ container_store_new(struct event_base *base, struct cancel *root,
 	st->events = events_new();
 	if (container_store_mkdirs(st->dir, err) != 0 ||
 	    (st->images = images_new(data_root, err)) == NULL ||
-	    (st->networks = networks_new(data_root, err)) == NULL) {
+	    (st->networks = networks_new(data_root, err)) == NULL ||
+	    container_store_load_engine_id(st, data_root, err) != 0) {
 		container_store_free(st);
 		return (NULL);
 	}
@@ -239,6 +276,13 @@ container_store_networks(struct container_store *st)
 {
 	return (st->networks);
 }
+
+const char *
+container_store_engine_id(const struct container_store *st)
+{
+	return (st->engine_id);
+}
+
 
 void
 container_store_set_runtimes(struct container_store *st,

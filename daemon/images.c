@@ -478,6 +478,12 @@ images_or_null(json_t *v)
 	return (v != NULL ? json_incref(v) : json_null());
 }
 
+size_t
+images_count(const struct images *st)
+{
+	return (st->n);
+}
+
 json_t *
 images_list_json(struct images *st, int all)
 {

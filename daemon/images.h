@@ -32,6 +32,8 @@ struct events;
 void		 images_set_events(struct images *, struct events *);
 /* 1 when container roots are overlay mounts, 0 when they are copies. */
 int		 images_overlay(const struct images *);
+/* How many images (each id once, tagged or not): /info's Images. */
+size_t		 images_count(const struct images *);
 
 /*
  * Normalises a reference as dockerd's ParseNormalizedNamed + TagNameOnly:

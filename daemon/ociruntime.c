@@ -189,6 +189,32 @@ ociruntimes_default(const struct ociruntimes *s)
 	return (s->dflt);
 }
 
+json_t *
+ociruntimes_view(const struct ociruntimes *s)
+{
+	json_t		*o = json_object();
+	const char	*key;
+	json_t		*v, *sorted = json_object();
+
+	json_object_set_new(o, OCIRUNTIME_PROCESS, json_pack("{s:s}", "path",
+	    ""));
+	for (int i = 0; i < s->n; i++)
+		json_object_set_new(o, s->rt[i].name, json_pack("{s:s}", "path",
+		    s->rt[i].path));
+	/* jansson keeps insertion order; Go sorts a map's keys. */
+	while (json_object_size(o) > 0) {
+		const char	*least = NULL;
+
+		json_object_foreach(o, key, v)
+			if (least == NULL || strcmp(key, least) < 0)
+				least = key;
+		json_object_set(sorted, least, json_object_get(o, least));
+		json_object_del(o, least);
+	}
+	json_decref(o);
+	return (sorted);
+}
+
 int
 ociruntimes_lookup(struct ociruntimes *s, const char *name,
     struct ociruntime **rt, struct err *err)

@@ -11,6 +11,8 @@
 
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "daemon/base/err.h"
 
 /* The process runtime's name: fork/exec on the host, no isolation. */
@@ -38,6 +40,11 @@ void		 ociruntimes_add(struct ociruntimes *, const char *name,
 int		 ociruntimes_setup(struct ociruntimes *, const char *want,
 		     struct err *);
 const char	*ociruntimes_default(const struct ociruntimes *);
+/*
+ * /info's Runtimes: {"name": {"path": ...}} for each, names sorted as Go
+ * encodes a map; the process runtime has no binary (path "").
+ */
+json_t		*ociruntimes_view(const struct ociruntimes *);
 /*
  * 0 when name (NULL or "": the default) is a runtime: *rt the OCI runtime,
  * NULL for the process runtime. ERR_INVALID "Unknown runtime specified x".

@@ -48,6 +48,22 @@ lp_eq "$(echo "$v" | lp_json 'd["MinAPIVersion"]')" 1.12 MinAPIVersion
 i=$(lp_api /v1.41/info)
 [ "$(echo "$i" | lp_json 'd["NGoroutines"]')" -ge 1 ] || lp_fail NGoroutines
 [ "$(echo "$i" | lp_json 'd["NFd"]')" -ge 3 ] || lp_fail NFd
+lp_eq "$(echo "$i" | lp_json 'd["Images"]')" \
+	"$(lp_api /images/json | lp_json 'len(d)')" "Images counts the images"
+lp_eq "$(echo "$i" | lp_json 'd["Containers"]')" \
+	"$(lp_api '/containers/json?all=1' | lp_json 'len(d)')" "Containers"
+lp_eq "$(echo "$i" | lp_json '" ".join(sorted(d["Runtimes"]))')" \
+	"$(printf '%s\n' logpouch-process $(command -v crun >/dev/null && echo crun) $(command -v runc >/dev/null && echo runc) | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"Runtimes: the process runtime and those on PATH"
+lp_contains "$(echo "$i" | lp_json '" ".join(sorted(d["Runtimes"]))')" \
+	"$(echo "$i" | lp_json 'd["DefaultRuntime"]')" "DefaultRuntime is one of them"
+if [ -r /etc/os-release ]; then
+	. /etc/os-release
+	lp_eq "$(echo "$i" | lp_json 'd["OperatingSystem"]')" "$PRETTY_NAME" OperatingSystem
+fi
+id1=$(echo "$i" | lp_json 'd["ID"]')
+[ ${#id1} -eq 36 ] || lp_fail "ID is a UUID: $id1"
+lp_eq "$(cat "$LP_DATA/engine-id")" "$id1" "ID kept in engine-id"
 
 lp_step "version range and unknown routes"
 lp_eq "$(lp_status GET /v1.42/_ping)" 400 "too new"
