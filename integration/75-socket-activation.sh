@@ -116,6 +116,17 @@ rc=0; curl -s -m 5 --unix-socket "$LP_DIR/b.sock" http://x/_ping || rc=$?
 lp_eq "$rc" 7 "fd 4, named by no -H, is closed (curl: cannot connect)"
 lp_stop
 
+lp_step "fd:// from the config file's hosts, beside a unix:// host"
+printf '{"hosts": ["fd://", "unix://%s"]}\n' "$LP_DIR/c2.sock" >"$LP_DIR/c.json"
+$SD activate "unix:$LP_DIR/c1.sock" -- "$LOGPOUCHD" --config "$LP_DIR/c.json" \
+	--data-root "$LP_DATA" >>"$LP_LOG" 2>&1 &
+LP_PID=$!
+lp_until 10000 curl -sf -m 1 --unix-socket "$LP_DIR/c2.sock" http://x/_ping \
+	>/dev/null || lp_fail "unix:// host beside fd://"
+lp_eq "$(curl -sS -m 10 --unix-socket "$LP_DIR/c1.sock" http://x/_ping)" OK \
+	"fd:// from the config file"
+lp_stop
+
 lp_step "dockerd's errors, and sockets not ours"
 expect_exit2 "no sockets found via socket activation: make sure the service was started by systemd" \
 	"$LOGPOUCHD" -H fd:// --data-root "$LP_DIR/e"
