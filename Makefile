@@ -4,7 +4,7 @@ BUILD		?= build
 ASAN_BUILD	?= build-asan
 JOBS		?= 2
 
-.PHONY: all run test deps build build-asan bench clean fuzz soak load
+.PHONY: all run test deps build build-asan bench clean fuzz soak load install
 
 all: build
 
@@ -25,6 +25,12 @@ run: build
 
 test: build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The daemon, logpouch.service and logpouch.socket (docs/systemd.md), under
+# PREFIX (default /usr/local); DESTDIR stages them for a package.
+PREFIX		?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # Longer fuzzing: FUZZ_SECONDS per target (clang, build-fuzz/).
 FUZZ_SECONDS	?= 300

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,113 @@ server_listen_tcp(struct server *srv, const char *hostport, int allow_remote,
 	return (0);
 }
 
+/* The address a listening socket has, for the log: a path or ip:port. */
+static void
+server_sockname(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof ss;
+	char			 ip[INET6_ADDRSTRLEN] = "?";
+
+	snprintf(buf, len, "fd %d", fd);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return;
+	if (ss.ss_family == AF_UNIX) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		if (sl > offsetof(struct sockaddr_un, sun_path) &&
+		    sun->sun_path[0] != '\0')
+			snprintf(buf, len, "%.*s", (int)(sl - offsetof(struct
+			    sockaddr_un, sun_path)), sun->sun_path);
+		else
+			snprintf(buf, len, "an unnamed unix socket (fd %d)", fd);
+	} else if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
+	}
+}
+
+/*
+ * A TCP socket handed over must obey the loopback rule as well: the socket
+ * unit's ListenStream= is an address like any -H tcp://.
+ */
+static int
+server_fd_is_loopback(int fd)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return (0);
+	if (ss.ss_family == AF_INET)
+		return ((ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >>
+		    24) == 127);
+	if (ss.ss_family == AF_INET6)
+		return (IN6_IS_ADDR_LOOPBACK(
+		    &((struct sockaddr_in6 *)&ss)->sin6_addr));
+	return (1);
+}
+
+int
+server_listen_fd(struct server *srv, int fd, int allow_remote,
+    char *name, size_t namelen, struct err *err)
+{
+	struct evhttp_bound_socket	*bound;
+	int				 type = 0, acc = 0, rc = -1;
+	socklen_t			 sl = sizeof type, al = sizeof acc;
+	struct sockaddr_storage		 ss;
+	socklen_t			 ssl = sizeof ss;
+
+	server_sockname(fd, name, namelen);
+	if (srv->nlisteners == SERVER_MAX_LISTENERS) {
+		err_set(err, EINVAL, "too many listeners");
+		goto out;
+	}
+	/* A socket unit may hand over datagram or FIFO fds too: not ours. */
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &sl) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &ssl) != 0 ||
+	    type != SOCK_STREAM || !acc || (ss.ss_family != AF_UNIX &&
+	    ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+		err_set(err, EINVAL, "failed to listen on systemd activated "
+		    "file: fd %d: not a listening unix or TCP stream socket",
+		    fd);
+		goto out;
+	}
+	if (!allow_remote && !server_fd_is_loopback(fd)) {
+		err_set(err, EPERM, "refusing to listen on %s (socket "
+		    "activation): not a loopback address (the API gives root "
+		    "on this host; pass --allow-remote-tcp if you mean it)",
+		    name);
+		goto out;
+	}
+	if (evutil_make_socket_nonblocking(fd) != 0) {
+		err_errno(err, "fd %d: O_NONBLOCK", fd);
+		goto out;
+	}
+	if ((bound = evhttp_accept_socket_with_handle(srv->http, fd)) ==
+	    NULL) {
+		err_set(err, ERR_INTERNAL, "evhttp cannot accept on fd %d",
+		    fd);
+		goto out;
+	}
+	/* No path to unlink: the socket file is the service manager's. */
+	server_listener_add(srv, bound, NULL);
+	fd = -1;
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	return (rc);
+}
+
 int
 server_listen(struct server *srv, const char *addr, int allow_remote,
     struct err *err)
@@ -327,8 +435,8 @@ server_listen(struct server *srv, const char *addr, int allow_remote,
 		return (server_listen_tcp(srv, addr + 6, allow_remote, err));
 	if (addr[0] == '/')
 		return (server_listen_unix(srv, addr, err));
-	return (err_set(err, EINVAL, "invalid address %s: want unix:///PATH "
-	    "or tcp://HOST:PORT", addr));
+	return (err_set(err, EINVAL, "invalid address %s: want unix:///PATH, "
+	    "tcp://HOST:PORT or fd://[N]", addr));
 }
 
 void

@@ -63,6 +63,13 @@ struct server	*server_new(struct event_base *, struct cancel *root,
  */
 int		 server_listen(struct server *, const char *addr,
 		     int allow_remote, struct err *);
+/*
+ * Serves on fd, a listening unix or TCP socket handed over by socket
+ * activation (-H fd://). Takes fd whatever happens. Writes its address,
+ * for the log, to name. The socket file is not ours: never unlinked.
+ */
+int		 server_listen_fd(struct server *, int fd, int allow_remote,
+		     char *name, size_t namelen, struct err *);
 /* Stops accepting; live requests go on until they end. */
 void		 server_close_listeners(struct server *);
 void		 server_free(struct server *);

@@ -26,6 +26,7 @@
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
 #include "daemon/base/reap.h"
+#include "daemon/base/sdaemon.h"
 #include "daemon/options.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
@@ -45,6 +46,7 @@ struct main_state {
 	struct ociruntimes	*runtimes;	/* owned */
 	struct server		*srv;
 	struct options		 opts;
+	struct sdaemon		 sd;	/* passed sockets, notify socket */
 	struct event		*sigs[5];
 	struct event		*tick;		/* shutdown progress */
 	enum main_phase		 phase;
@@ -168,6 +170,16 @@ main_shutdown_step(struct main_state *m)
 	evtimer_add(m->tick, &tv);
 }
 
+/* Tells the service manager (Type=notify) where we are; logs a failure. */
+static void
+main_notify(struct main_state *m, const char *state)
+{
+	struct err	err = { 0 };
+
+	if (sdaemon_notify(&m->sd, state, &err) != 0)
+		log_warn("%s", err.msg);
+}
+
 static void
 main_shutdown(struct main_state *m, const char *why)
 {
@@ -176,6 +188,7 @@ main_shutdown(struct main_state *m, const char *why)
 		return;
 	}
 	log_info("Processing signal '%s'", why);
+	main_notify(m, "STOPPING=1");
 	m->phase = MAIN_STOPPING_CONTAINERS;
 	m->deadline_ns = timeutil_mono_ns() +
 	    (int64_t)m->opts.shutdown_timeout * 1000000000;
@@ -242,6 +255,38 @@ main_unmount_stale(const char *data_root)
 	xfree(prefix);
 }
 
+/*
+ * One -H address: fd:// serves sockets the service manager (or
+ * systemd-socket-activate) passed, anything else is bound here.
+ */
+static int
+main_listen(struct main_state *m, const char *host, struct err *err)
+{
+	int	fds[SDAEMON_MAX_FDS], n;
+	char	name[256];
+
+	if (strncmp(host, "fd://", 5) != 0) {
+		if (server_listen(m->srv, host, m->opts.allow_remote_tcp,
+		    err) != 0)
+			return (-1);
+		log_info("API listen on %s", host);
+		return (0);
+	}
+	if ((n = sdaemon_take(&m->sd, host + 5, fds, SDAEMON_MAX_FDS,
+	    err)) < 0)
+		return (-1);
+	for (int i = 0; i < n; i++) {
+		if (server_listen_fd(m->srv, fds[i], m->opts.allow_remote_tcp,
+		    name, sizeof name, err) != 0) {
+			while (++i < n)
+				close(fds[i]);
+			return (-1);
+		}
+		log_info("API listen on %s (%s, fd %d)", name, host, fds[i]);
+	}
+	return (0);
+}
+
 static int
 main_start(struct main_state *m, struct err *err)
 {
@@ -292,11 +337,11 @@ main_start(struct main_state *m, struct err *err)
 		return (-1);
 	dispatch_attach(m->srv);
 	for (int i = 0; i < m->opts.nhosts; i++) {
-		if (server_listen(m->srv, m->opts.hosts[i],
-		    m->opts.allow_remote_tcp, err) != 0)
+		if (main_listen(m, m->opts.hosts[i], err) != 0)
 			return (-1);
-		log_info("API listen on %s", m->opts.hosts[i]);
 	}
+	/* dockerd closes the activated sockets that no -H fd:// names. */
+	sdaemon_close_rest(&m->sd);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		m->sigs[i] = evsignal_new(m->base, sigs[i], main_signal_cb, m);
 		evsignal_add(m->sigs[i], NULL);
@@ -315,6 +360,7 @@ main_stop(struct main_state *m)
 	if (m->tick != NULL)
 		event_free(m->tick);
 	server_free(m->srv);
+	sdaemon_close_rest(&m->sd);	/* start failed before taking them */
 	container_store_free(m->store);
 	ociruntimes_free(m->runtimes);
 	cancel_free(m->root);
@@ -359,13 +405,16 @@ main(int argc, char **argv)
 		return (0);
 	}
 	log_open(NULL, m.opts.log_level);
-	if (main_start(&m, &err) != 0) {
+	/* Before anything forks: children must not inherit LISTEN_FDS. */
+	if (sdaemon_init(&m.sd, &err) != 0 || main_start(&m, &err) != 0) {
 		fprintf(stderr, "logpouchd: %s\n", err.msg);
 		main_stop(&m);
 		return (2);
 	}
 	log_info("Daemon has completed initialization (version %s, data root "
 	    "%s)", LOGPOUCH_VERSION, m.opts.data_root);
+	/* Listening and containers restored: Type=notify may go on. */
+	main_notify(&m, "READY=1");
 	if (event_base_dispatch(m.base) < 0) {
 		log_error("event loop failed");
 		rc = 1;

@@ -5,10 +5,15 @@
  * fresh socket for a link to any file between bind and chmod. The test
  * links with --wrap=chmod and plays that race on every chmod the server
  * makes: the path becomes a symlink to a victim file first.
+ * Sockets handed over (-H fd://): served, refused, closed, never unlinked.
  */
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "api/server.h"
@@ -61,12 +66,98 @@ test_server_socket_is_0660_and_never_chmodded_by_path(void **state)
 	victim[0] = '\0';
 }
 
+/* A socket of type bound to path (AF_UNIX) or to addr:0 (AF_INET). */
+static int
+passed_socket(int type, const char *path, uint32_t addr, int do_listen)
+{
+	int	fd = socket(path != NULL ? AF_UNIX : AF_INET, type, 0);
+
+	assert_true(fd >= 0);
+	if (path != NULL) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		assert_true(strlen(path) < sizeof sun.sun_path);
+		memcpy(sun.sun_path, path, strlen(path));
+		assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof sun),
+		    0);
+	} else {
+		struct sockaddr_in in = { .sin_family = AF_INET,
+		    .sin_addr.s_addr = htonl(addr) };
+
+		assert_int_equal(bind(fd, (struct sockaddr *)&in, sizeof in),
+		    0);
+	}
+	if (do_listen)
+		assert_int_equal(listen(fd, 8), 0);
+	return (fd);
+}
+
+static void
+test_server_passed_socket_serves_and_its_file_stays(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct server_config	 cfg = { .header_timeout = 30 };
+	struct cancel		*root = cancel_new_root(f->base, "root");
+	struct server		*srv = server_new(f->base, root, NULL, &cfg,
+				     NULL);
+	struct err		 err;
+	struct stat		 st;
+	char			 path[4200], name[256];
+
+	snprintf(path, sizeof path, "%s/passed", f->dir);
+	assert_int_equal(server_listen_fd(srv, passed_socket(SOCK_STREAM,
+	    path, 0, 1), 0, name, sizeof name, &err), 0);
+	assert_string_equal(name, path);
+	assert_int_equal(server_listen_fd(srv, passed_socket(SOCK_STREAM,
+	    NULL, INADDR_LOOPBACK, 1), 0, name, sizeof name, &err), 0);
+	assert_int_equal(strncmp(name, "127.0.0.1:", 10), 0);
+	assert_int_equal(srv->nlisteners, 2);
+	server_free(srv);	/* closes both: the fixture counts fds */
+	cancel_free(root);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+}
+
+static void
+test_server_passed_socket_not_ours_is_refused_and_closed(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct server_config	 cfg = { .header_timeout = 30 };
+	struct cancel		*root = cancel_new_root(f->base, "root");
+	struct server		*srv = server_new(f->base, root, NULL, &cfg,
+				     NULL);
+	struct err		 err;
+	char			 path[4200], name[256];
+	int			 fd;
+
+	snprintf(path, sizeof path, "%s/dgram", f->dir);
+	fd = passed_socket(SOCK_DGRAM, path, 0, 0);
+	assert_int_equal(server_listen_fd(srv, fd, 0, name, sizeof name,
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "failed to listen on systemd "
+	    "activated file: fd "));
+	snprintf(path, sizeof path, "%s/unlistened", f->dir);
+	assert_int_equal(server_listen_fd(srv, passed_socket(SOCK_STREAM,
+	    path, 0, 0), 0, name, sizeof name, &err), -1);
+	assert_int_equal(server_listen_fd(srv, passed_socket(SOCK_STREAM,
+	    NULL, INADDR_ANY, 1), 0, name, sizeof name, &err), -1);
+	assert_int_equal(err.code, EPERM);
+	assert_non_null(strstr(err.msg, "not a loopback address"));
+	assert_int_equal(srv->nlisteners, 0);
+	assert_int_equal(server_listen_fd(srv, passed_socket(SOCK_STREAM,
+	    NULL, INADDR_ANY, 1), 1, name, sizeof name, &err), 0);
+	server_free(srv);
+	cancel_free(root);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, lp_setup, lp_teardown)
 		T(test_server_socket_is_0660_and_never_chmodded_by_path),
+		T(test_server_passed_socket_serves_and_its_file_stays),
+		T(test_server_passed_socket_not_ours_is_refused_and_closed),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
