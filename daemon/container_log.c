@@ -70,6 +70,16 @@ container_log_init(struct container_logopt *lo, json_t *hostconfig,
 	lo->opts.max_file = 1;
 	if (lo->none)
 		return;
+	/*
+	 * Another of dockerd's built-in drivers: the create was valid, the
+	 * start fails as dockerd's does when that driver cannot start.
+	 */
+	if (type != NULL && *type != '\0' && strcmp(type, "json-file") != 0) {
+		lo->bad = 1;
+		err_set(&lo->why, ERR_INTERNAL, "%s: this log driver is not "
+		    "built into logpouchd (json-file and none are)", type);
+		return;
+	}
 	lo->path = xasprintf("%s/%s-json.log", dir, id);
 	if (container_log_parse(json_object_get(lc, "Config"), &lo->opts,
 	    &lo->why) != 0) {
@@ -125,7 +135,10 @@ container_log_start(struct container *c, struct err *err)
 const char *
 container_log_driver(const struct container *c)
 {
-	return (c->logopt.none ? "none" : "json-file");
+	const char	*type = json_string_value(json_object_get(
+			    json_object_get(c->hostconfig, "LogConfig"), "Type"));
+
+	return (type != NULL && *type != '\0' ? type : "json-file");
 }
 
 const char *

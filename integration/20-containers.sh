@@ -51,6 +51,15 @@ lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"LogConfig":
 	"400 {\"message\":\"unknown log opt 'bogus' for json-file log driver\"}" "unknown log opt"
 lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"LogConfig":{"Type":"nosuch"}}}')" \
 	'400 {"message":"error looking up logging plugin nosuch: plugin \"nosuch\" not found"}' "unknown driver"
+# dockerd's other built-in drivers: created, then the start fails (500)
+# and the container stays created with exit code 128, as dockerd.
+lp_eq "$(create sp1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"LogConfig":{"Type":"splunk"}}}' | cut -c1-3)" 201 "a built-in driver is created"
+lp_eq "$(call POST /containers/sp1/start)" \
+	'500 {"message":"failed to initialize logging driver: splunk: this log driver is not built into logpouchd (json-file and none are)"}' "its start fails"
+lp_eq "$(inspect sp1 'd["State"]["Status"], d["State"]["ExitCode"], d["HostConfig"]["LogConfig"]["Type"]')" \
+	"('created', 128, 'splunk')" "left created, exit 128"
+lp_eq "$(call GET '/containers/sp1/logs?stdout=1' | cut -c1-4)" "500 " "logs: the driver's error"
+lp_eq "$(call DELETE /containers/sp1)" "204 " "rm sp1"
 lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"WorkingDir":"rel"}')" \
 	"400 {\"message\":\"the working directory 'rel' is invalid, it needs to be an absolute path\"}" "relative WorkingDir"
 lp_eq "$(create x1 '{"Image": bad}' | cut -c1-3)" 400 "malformed JSON"
