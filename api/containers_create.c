@@ -14,6 +14,7 @@
 #include "api/hostconfig.h"
 #include "api/images.h"
 #include "daemon/container.h"
+#include "daemon/jsontext.h"
 #include "daemon/ociruntime.h"
 #include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
@@ -424,6 +425,55 @@ containers_create_runtime(struct container_store *st, json_t *hc,
 	return (0);
 }
 
+/*
+ * HostConfig.Links, "name[:alias]": each must name a container, as
+ * dockerd's registerLinks. Kept as "/<its name>:<alias>"; inspect adds
+ * this container's name ("/a:/b/alias") once it has one.
+ */
+static int
+containers_create_links(struct container_store *st, json_t *hc,
+    struct err *err)
+{
+	json_t			*links = json_object_get(hc, "Links");
+	json_t			*kept, *v;
+	struct container	*target;
+	const char		*s, *colon;
+	char			*name, *text;
+	struct err		 why;
+	size_t			 i;
+
+	if (json_array_size(links) == 0)
+		return (0);
+	kept = json_array();
+	json_array_foreach(links, i, v) {
+		s = json_string_value(v);
+		colon = strchr(s, ':');
+		if (*s == '\0' || (colon != NULL && strchr(colon + 1, ':') !=
+		    NULL)) {
+			json_decref(kept);
+			return (err_set(err, ERR_INTERNAL, "bad format for "
+			    "links: %s", s));
+		}
+		name = colon != NULL ? xstrndup(s, (size_t)(colon - s)) :
+		    xstrdup(s);
+		if ((target = container_store_lookup(st, name, &why)) == NULL) {
+			err_set(err, ERR_INVALID, "could not get container for "
+			    "%s: %s", name, why.msg);
+			xfree(name);
+			json_decref(kept);
+			return (-1);
+		}
+		s = colon != NULL ? colon + 1 : name;
+		text = xasprintf("%s:%s", container_name(target),
+		    s + (*s == '/'));
+		json_array_append_new(kept, jsontext_new(text));
+		xfree(text);
+		xfree(name);
+	}
+	json_object_set_new(hc, "Links", kept);
+	return (0);
+}
+
 void
 containers_create(struct api_req *r)
 {
@@ -444,8 +494,9 @@ containers_create(struct api_req *r)
 	    container_store_images(api_req_store(r)), &config, &hostconfig,
 	    &err);
 	xfree(text);
-	if (rc == 0 && containers_create_runtime(api_req_store(r), hostconfig,
-	    &err) != 0) {
+	if (rc == 0 && (containers_create_runtime(api_req_store(r),
+	    hostconfig, &err) != 0 || containers_create_links(
+	    api_req_store(r), hostconfig, &err) != 0)) {
 		json_decref(config);
 		json_decref(hostconfig);
 		rc = -1;

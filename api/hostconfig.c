@@ -30,6 +30,7 @@ static const struct {
 	{ "Runtime", HOSTCONFIG_STRING, "string" },
 	{ "NetworkMode", HOSTCONFIG_STRING, "container.NetworkMode" },
 	{ "Binds", HOSTCONFIG_STRINGS, "[]string" },
+	{ "Links", HOSTCONFIG_STRINGS, "[]string" },
 	{ "Mounts", HOSTCONFIG_MOUNTS, "[]mount.Mount" },
 	{ "Tmpfs", HOSTCONFIG_MAP, "map[string]string" },
 	{ "ReadonlyRootfs", HOSTCONFIG_BOOL, "bool" },
@@ -151,6 +152,15 @@ hostconfig_copy(json_t *in, json_t *out, struct err *err)
 		return (err_set(err, ERR_INVALID, "Minimum memoryswap limit "
 		    "should be larger than memory limit, see usage"));
 	v = json_object_get(out, "NetworkMode");
-	return (hostconfig_network(v != NULL ? json_string_value(v) : "",
-	    err));
+	if (hostconfig_network(v != NULL ? json_string_value(v) : "", err) !=
+	    0)
+		return (-1);
+	/* runconfig's validateNetMode: links need a network of their own. */
+	if (v != NULL && (strcmp(json_string_value(v), "host") == 0 ||
+	    strncmp(json_string_value(v), "container:", 10) == 0) &&
+	    json_array_size(json_object_get(out, "Links")) > 0)
+		return (err_set(err, ERR_INVALID, "conflicting options: host "
+		    "type networking can't be used with links. This would "
+		    "result in undefined behavior"));
+	return (0);
 }

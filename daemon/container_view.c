@@ -159,6 +159,33 @@ container_view_network_settings(const struct container *c)
 	    "MacAddress", "", "Networks", container_view_networks(c)));
 }
 
+/*
+ * dockerd shows a link as "/target:/this/alias"; create kept
+ * "/target:alias" because this container's name was not yet known.
+ */
+static json_t *
+container_view_links(const struct container *c, json_t *links)
+{
+	json_t		*out = json_array(), *v;
+	const char	*s, *colon;
+	char		*full;
+	size_t		 i;
+
+	json_array_foreach(links, i, v) {
+		s = json_string_value(v);
+		if (s == NULL || (colon = strchr(s, ':')) == NULL ||
+		    colon[1] == '/') {
+			json_array_append(out, v);
+			continue;
+		}
+		full = xasprintf("%.*s:%s/%s", (int)(colon - s), s, c->name,
+		    colon + 1);
+		json_array_append_new(out, jsontext_new(full));
+		xfree(full);
+	}
+	return (out);
+}
+
 /* A new reference to v, or dflt (a new value) when v is missing. */
 static json_t *
 container_view_ref(json_t *v, json_t *dflt)
@@ -221,6 +248,9 @@ container_view_inspect(const struct container *c)
 	    "AutoRemove")));
 	/* The runtime's fields (Runtime, Binds, Memory...) as given. */
 	json_object_update_missing(hc, c->hostconfig);
+	if (json_array_size(json_object_get(hc, "Links")) > 0)
+		json_object_set_new(hc, "Links", container_view_links(c,
+		    json_object_get(hc, "Links")));
 	if (json_is_string(json_object_get(c->config, "StopSignal")))
 		json_object_set(cfg, "StopSignal", json_object_get(c->config,
 		    "StopSignal"));

@@ -60,6 +60,16 @@ lp_eq "$(inspect sp1 'd["State"]["Status"], d["State"]["ExitCode"], d["HostConfi
 	"('created', 128, 'splunk')" "left created, exit 128"
 lp_eq "$(call GET '/containers/sp1/logs?stdout=1' | cut -c1-4)" "500 " "logs: the driver's error"
 lp_eq "$(call DELETE /containers/sp1)" "204 " "rm sp1"
+# Links: the target must exist; not with host networking (dockerd's words).
+lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"Links":["nosuch:y"]}}')" \
+	'400 {"message":"could not get container for nosuch: No such container: nosuch"}' "link to no container"
+lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"Links":["c1:a:b"]}}')" \
+	'500 {"message":"bad format for links: c1:a:b"}' "bad link"
+lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"host","Links":["c1:y"]}}')" \
+	"400 {\"message\":\"conflicting options: host type networking can't be used with links. This would result in undefined behavior\"}" "links with host"
+lp_eq "$(create lk1 '{"Image":"busybox","Cmd":["true"],"HostConfig":{"Links":["'"${id1:0:12}"':y"]}}' | cut -c1-3)" 201 "link by id"
+lp_eq "$(inspect lk1 'd["HostConfig"]["Links"]')" "['/c1:/lk1/y']" "the link as dockerd shows it"
+lp_eq "$(call DELETE /containers/lk1)" "204 " "rm lk1"
 lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"WorkingDir":"rel"}')" \
 	"400 {\"message\":\"the working directory 'rel' is invalid, it needs to be an absolute path\"}" "relative WorkingDir"
 lp_eq "$(create x1 '{"Image": bad}' | cut -c1-3)" 400 "malformed JSON"
