@@ -3,8 +3,10 @@
  * An attached client: the container's live output, framed unless Tty, into
  * the client's duplex (dropped when it stops reading: the container and
  * its log never wait for it); the client's bytes, after the detach-key
- * scan, into the container's stdin with backpressure. Ends once in
- * attach_api_finish(), frees later through its reap.
+ * scan, into the container's stdin with backpressure. With logs=1 the
+ * log is replayed first (the client paces it), then the live output
+ * follows from the same loop pass the replay reached the log's end in.
+ * Ends once in attach_api_finish(), frees later through its reap.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,6 +30,8 @@
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
+#include "logdriver/logline.h"
+#include "logdriver/logreader.h"
 
 /* Output held for one attached client before it is dropped. */
 #define ATTACH_API_HIGH_WATER	(1024 * 1024)
@@ -41,6 +45,7 @@ enum attach_api_state {
 struct attach_api {
 	struct duplex		*d;		/* owned */
 	struct attach_sub	*sub;		/* owned; NULL once off */
+	struct logreader	*replay;	/* owned: logs=1, until done */
 	struct cancel_hook	 hook;		/* on the container's ctx */
 	struct container	*c;		/* borrowed: while hook armed */
 	struct reap		 reap;
@@ -50,6 +55,11 @@ struct attach_api {
 	int			 use_stdin;
 	int			 once;		/* StdinOnce, not Tty */
 	int			 client_eof;
+	int			 stream, want_out, want_err;
+	int			 follow;	/* logs=1 of a running one */
+	int			 run_ended;	/* during the replay */
+	int64_t			 started_ns;	/* a run begun in the replay */
+	struct evbuffer		*held;		/* owned: its output meanwhile */
 	unsigned char		 keys[ATTACH_API_KEYS_MAX];
 	size_t			 nkeys;
 	size_t			 matched;	/* keys[0..matched) held back */
@@ -58,6 +68,7 @@ struct attach_api {
 };
 
 static void	attach_api_finish(struct attach_api *, enum cancel_reason);
+static void	attach_api_drained_cb(struct duplex *, void *);
 static void	attach_api_stdin(struct attach_api *);
 
 int
@@ -94,6 +105,7 @@ attach_api_reap_cb(void *arg)
 	log_debug("attach stream %llu: freed (%s)", (unsigned long long)a->id,
 	    cancel_reason_name(a->end));
 	evbuffer_free(a->in);
+	evbuffer_free(a->held);
 	xfree(a);
 }
 
@@ -101,6 +113,8 @@ attach_api_reap_cb(void *arg)
 static void
 attach_api_unsubscribe(struct attach_api *a)
 {
+	logreader_free(a->replay);
+	a->replay = NULL;
 	cancel_hook_del(&a->hook);
 	attach_sub_free(a->sub);
 	a->sub = NULL;
@@ -124,7 +138,27 @@ attach_api_output_cb(struct attach_sub *s, int stream, const void *buf,
 {
 	struct attach_api	*a = arg;
 
+	unsigned char		 hdr[5];
+	uint32_t		 len;
+
 	(void)s;
+	if (a->replay != NULL) {
+		/* During the replay: held, in order, bounded like live. */
+		if (a->started_ns == 0)
+			a->started_ns = container_started_ns(a->c);
+		if (evbuffer_get_length(a->held) + n > ATTACH_API_HIGH_WATER) {
+			duplex_finish(a->d, CANCEL_WRITE_ERROR);
+			return;
+		}
+		for (size_t off = 0; off < n; off += len) {
+			len = (uint32_t)(n - off < 16384 ? n - off : 16384);
+			hdr[0] = (unsigned char)stream;
+			memcpy(hdr + 1, &len, sizeof len);
+			evbuffer_add(a->held, hdr, sizeof hdr);
+			evbuffer_add(a->held, (const char *)buf + off, len);
+		}
+		return;
+	}
 	/* Above the mark the duplex drops this client; nobody waits. */
 	duplex_frame(a->d, stream, buf, n);
 }
@@ -132,8 +166,15 @@ attach_api_output_cb(struct attach_sub *s, int stream, const void *buf,
 static void
 attach_api_run_end_cb(struct attach_sub *s, void *arg)
 {
+	struct attach_api	*a = arg;
+
 	(void)s;
-	attach_api_closing(arg, "the container's run ended");
+	/* A replay still being sent ends the attach itself, once sent. */
+	if (a->replay != NULL) {
+		a->run_ended = 1;
+		return;
+	}
+	attach_api_closing(a, "the container's run ended");
 }
 
 static void
@@ -143,6 +184,20 @@ attach_api_stdin_ready_cb(struct attach_sub *s, void *arg)
 	attach_api_stdin(arg);
 }
 
+/*
+ * dockerd writes a failed attach's reason into the stream it already
+ * upgraded ("Error attaching: ..."), then ends it.
+ */
+static void
+attach_api_error(struct attach_api *a, const char *why)
+{
+	char	*text = xasprintf("Error attaching: %s\n", why);
+
+	duplex_frame(a->d, 1, text, strlen(text));
+	xfree(text);
+	attach_api_closing(a, "the log cannot be read");
+}
+
 /* The container went away (removal) or the daemon is stopping. */
 static void
 attach_api_ctx_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
@@ -150,6 +205,8 @@ attach_api_ctx_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
 	struct attach_api	*a = arg;
 
 	(void)ctx;
+	logreader_free(a->replay);
+	a->replay = NULL;
 	attach_sub_free(a->sub);
 	a->sub = NULL;
 	duplex_finish(a->d, why);
@@ -292,18 +349,186 @@ attach_api_finish(struct attach_api *a, enum cancel_reason why)
 	reap_later(&a->reap);
 }
 
+/* Live output from now on; a client that falls behind is dropped. */
+static void
+attach_api_go_live(struct attach_api *a)
+{
+	duplex_set_full(a->d, DUPLEX_FULL_DROP);
+	task_wait(duplex_task(a->d), "container output or client input");
+	log_debug("attach stream %llu: attached to %s over %s",
+	    (unsigned long long)a->id, a->cid,
+	    duplex_is_unix(a->d) ? "unix" : "tcp");
+	attach_api_stdin(a);	/* what the client sent during a replay */
+}
+
+/* The subscription: output (unless a follow replay gives it) and stdin. */
+static void
+attach_api_subscribe(struct attach_api *a, int output)
+{
+	struct attach_sub_opts	so;
+
+	memset(&so, 0, sizeof so);
+	so.want_out = output && a->want_out;
+	so.want_err = output && a->want_err;
+	so.output = attach_api_output_cb;
+	so.end = attach_api_run_end_cb;
+	so.stdin_ready = attach_api_stdin_ready_cb;
+	so.arg = a;
+	a->sub = attach_sub_new(container_attach(a->c), &so);
+}
+
+/* Without logs=1: dockerd's "attach" event, then live (or an empty end). */
+static void
+attach_api_live(struct attach_api *a)
+{
+	events_container(a->c, "attach", NULL);
+	if (!a->stream) {
+		attach_api_closing(a, "nothing to stream");
+		return;
+	}
+	attach_api_subscribe(a, 1);
+	attach_api_go_live(a);
+}
+
+static void
+attach_api_replay_entry_cb(void *arg, const struct logline *l)
+{
+	struct attach_api	*a = arg;
+
+	/* A run started during the replay: its output is in held. */
+	if (a->started_ns != 0 && l->has_time && l->time_ns >= a->started_ns)
+		return;
+	if ((l->stream == LOGLINE_STDOUT && a->want_out) ||
+	    (l->stream == LOGLINE_STDERR && a->want_err))
+		duplex_frame(a->d, (int)l->stream, l->log, l->loglen);
+}
+
+/* The replay is paced by the client: the reader waits while it is full. */
+static int
+attach_api_replay_ready_cb(void *arg)
+{
+	struct attach_api	*a = arg;
+
+	return (duplex_queued(a->d) < ATTACH_API_HIGH_WATER);
+}
+
+static void
+attach_api_drained_cb(struct duplex *d, void *arg)
+{
+	struct attach_api	*a = arg;
+
+	(void)d;
+	if (a->replay != NULL)
+		logreader_resume(a->replay);
+}
+
+/* Live output that came while the log was replayed, in order. */
+static void
+attach_api_flush_held(struct attach_api *a)
+{
+	unsigned char	hdr[5], buf[16384];
+	uint32_t	n;
+
+	while (evbuffer_remove(a->held, hdr, sizeof hdr) == sizeof hdr) {
+		memcpy(&n, hdr + 1, sizeof n);
+		evbuffer_remove(a->held, buf, n);
+		duplex_frame(a->d, hdr[0], buf, n);
+	}
+}
+
+static void
+attach_api_replay_done_cb(void *arg, const char *error)
+{
+	struct attach_api	*a = arg;
+
+	logreader_free(a->replay);
+	a->replay = NULL;
+	if (error != NULL) {
+		attach_api_error(a, error);
+		return;
+	}
+	if (a->follow) {	/* followed the run to its end */
+		attach_api_closing(a, "the container's run ended");
+		return;
+	}
+	attach_api_flush_held(a);
+	events_container(a->c, "attach", NULL);
+	if (!a->stream || a->run_ended)
+		attach_api_closing(a, a->stream ? "the container's run ended" :
+		    "nothing to stream");
+	else
+		attach_api_go_live(a);
+}
+
+/*
+ * logs=1: the log, then live, each byte once. A running container's run
+ * is followed through its log writer, which hands the backlog over to
+ * live entries without a gap; its stdin still comes through the
+ * subscription. A stopped one's log cannot grow until a start, whose
+ * output the subscription made now holds until the replay is sent (and
+ * the replay skips that run's entries). The reader runs in the duplex's
+ * context: the client's close stops it like any producer.
+ */
+static void
+attach_api_replay(struct attach_api *a, struct event_base *base)
+{
+	struct logreader_sink	sink = {
+		.entry = attach_api_replay_entry_cb,
+		.ready = attach_api_replay_ready_cb,
+		.done = attach_api_replay_done_cb,
+		.arg = a,
+	};
+	struct logreader_opts	ro = { .tail = -1 };
+	struct err		err;
+
+	/* dockerd 20.10's own words for "none", which it cannot read. */
+	if (strcmp(container_log_driver(a->c), "none") == 0) {
+		attach_api_error(a, "failed to get logging factory: logger: "
+		    "no log driver named 'none' is registered: error looking "
+		    "up logging plugin none: plugin \"none\" not found");
+		return;
+	}
+	if (container_log_check(a->c, &err) != 0) {
+		attach_api_error(a, err.msg);
+		return;
+	}
+	ro.max_file = container_log_max_file(a->c);
+	a->follow = a->stream && attach_running(container_attach(a->c)) &&
+	    container_log_writer(a->c) != NULL;
+	ro.follow = a->follow;
+	log_debug("attach stream %llu: replaying the log%s", (unsigned long
+	    long)a->id, a->follow ? ", then following its run" : "");
+	if (a->follow) {
+		events_container(a->c, "attach", NULL);
+		attach_api_subscribe(a, 0);
+	} else if (a->stream)
+		attach_api_subscribe(a, 1);
+	duplex_set_full(a->d, DUPLEX_FULL_PAUSE);
+	a->replay = logreader_new(base, duplex_ctx(a->d),
+	    container_log_open(a->c), a->follow ? container_log_writer(a->c) :
+	    NULL, &ro, &sink, &err);
+	if (a->replay == NULL) {
+		attach_api_error(a, err.msg);
+		return;
+	}
+	task_label(logreader_task(a->replay), "for=api.attach_container, "
+	    "stream=%llu, container=%s", (unsigned long long)a->id, a->cid);
+	task_wait(duplex_task(a->d), "log replay");
+	logreader_start(a->replay);
+}
+
 void
 attach_api_attach(struct api_req *r)
 {
 	struct attach_api	*a;
 	struct container	*c;
 	struct err		 err;
-	struct attach_sub_opts	 so;
 	struct duplex_opts	 o;
 	const char		*keys = api_query(r, "detachKeys");
 	unsigned char		 kb[ATTACH_API_KEYS_MAX] = { 16, 17 };
 	size_t			 nk = 2;	/* ctrl-p ctrl-q */
-	int			 tty, stream, logs, want_out, want_err;
+	struct event_base	*base = api_req_base(r);	/* r goes */
+	int			 tty, logs;
 
 	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
 	    &err)) == NULL) {
@@ -316,27 +541,22 @@ attach_api_attach(struct api_req *r)
 		    keys);
 		return;
 	}
-	stream = api_query_bool(r, "stream");
-	want_out = api_query_bool(r, "stdout");
-	want_err = api_query_bool(r, "stderr");
 	logs = api_query_bool(r, "logs");
-	if (logs) {
-		/* Not built yet; refused rather than silently left out. */
-		api_reply_error(r, 501, "attach with logs=1 is not "
-		    "supported; use GET /containers/{id}/logs");
-		return;
-	}
 	tty = container_tty(c);
 	a = xcalloc(1, sizeof *a);
+	a->stream = api_query_bool(r, "stream");
+	a->want_out = api_query_bool(r, "stdout");
+	a->want_err = api_query_bool(r, "stderr");
 	snprintf(a->cid, sizeof a->cid, "%.12s", container_id(c));
 	a->in = evbuffer_new();
+	a->held = evbuffer_new();
 	memcpy(a->keys, kb, nk);
 	a->nkeys = nk;
 	a->use_stdin = api_query_bool(r, "stdin") &&
 	    json_is_true(json_object_get(container_config(c), "OpenStdin"));
 	a->once = !tty && json_is_true(json_object_get(container_config(c),
 	    "StdinOnce"));
-	reap_init(&a->reap, api_req_base(r), attach_api_reap_cb, a);
+	reap_init(&a->reap, base, attach_api_reap_cb, a);
 	memset(&o, 0, sizeof o);
 	o.kind = "api.attach_container";
 	o.tty = tty;
@@ -344,6 +564,7 @@ attach_api_attach(struct api_req *r)
 	o.full = DUPLEX_FULL_DROP;
 	o.input = attach_api_input_cb;
 	o.eof = attach_api_eof_cb;
+	o.drained = attach_api_drained_cb;
 	o.end = attach_api_end_cb;
 	o.arg = a;
 	if ((a->d = duplex_hijack(r, &o)) == NULL) {	/* r is gone */
@@ -355,30 +576,18 @@ attach_api_attach(struct api_req *r)
 	task_label(duplex_task(a->d), "stream=%llu container=%s stdin=%d",
 	    (unsigned long long)a->id, a->cid, a->use_stdin);
 	duplex_start(a->d);
-	/* dockerd: neither logs nor stream, an empty stream closed now. */
-	if (!stream || cancel_is_cancelled(duplex_ctx(a->d))) {
-		attach_api_closing(a, "nothing to stream");
-		return;
-	}
+	if (cancel_is_cancelled(duplex_ctx(a->d)))
+		return;		/* its end comes from the loop */
 	if (cancel_hook_add(container_ctx(c), &a->hook, attach_api_ctx_cb,
 	    a) != 0) {
 		duplex_finish(a->d, cancel_reason(container_ctx(c)));
 		return;
 	}
-	memset(&so, 0, sizeof so);
-	so.want_out = want_out;
-	so.want_err = want_err;
-	so.output = attach_api_output_cb;
-	so.end = attach_api_run_end_cb;
-	so.stdin_ready = attach_api_stdin_ready_cb;
-	so.arg = a;
-	a->sub = attach_sub_new(container_attach(c), &so);
-	task_wait(duplex_task(a->d), "container output or client input");
 	a->c = c;
-	events_container(c, "attach", NULL);
-	log_debug("attach stream %llu: attached to %s over %s",
-	    (unsigned long long)a->id, a->cid,
-	    duplex_is_unix(a->d) ? "unix" : "tcp");
+	if (logs)
+		attach_api_replay(a, base);
+	else
+		attach_api_live(a);
 }
 
 void

@@ -421,6 +421,12 @@ duplex_check(struct duplex *d, size_t n)
 	return (1);
 }
 
+void
+duplex_set_full(struct duplex *d, enum duplex_full full)
+{
+	d->o.full = full;
+}
+
 static int
 duplex_writable(const struct duplex *d)
 {

@@ -97,6 +97,8 @@ void		 duplex_start(struct duplex *);
 int		 duplex_write(struct duplex *, const void *, size_t);
 int		 duplex_frame(struct duplex *, int stream, const void *,
 		     size_t);
+/* Changes what a full queue does from now on (a replay pauses, live drops). */
+void		 duplex_set_full(struct duplex *, enum duplex_full);
 /* Bytes queued and not yet taken by the kernel. */
 size_t		 duplex_queued(const struct duplex *);
 

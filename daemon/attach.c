@@ -34,6 +34,7 @@ struct attach {
 	int			 depth;		/* dispatches under way */
 	int			 ndead;
 	int			 running;
+	uint64_t		 runs;		/* runs started */
 	int			 fd;		/* owned: stdin or pty; -1 */
 	int			 writable;	/* OpenStdin */
 	int			 once;		/* StdinOnce */
@@ -133,6 +134,7 @@ attach_run_start(struct attach *a, int fd, int writable, int once)
 {
 	attach_stdin_stop(a);
 	a->running = 1;
+	a->runs++;
 	a->fd = fd;
 	a->writable = fd != -1 && writable;
 	a->once = once;
@@ -156,6 +158,12 @@ int
 attach_running(const struct attach *a)
 {
 	return (a->running);
+}
+
+uint64_t
+attach_runs(const struct attach *a)
+{
+	return (a->runs);
 }
 
 int

@@ -60,6 +60,8 @@ void		 attach_run_end(struct attach *);
 /* The run's pty (its master copy), for TIOCSWINSZ; -1 without one. */
 int		 attach_pty_fd(const struct attach *);
 int		 attach_running(const struct attach *);
+/* Runs started so far: tells whether the run seen earlier is still on. */
+uint64_t	 attach_runs(const struct attach *);
 
 struct attach_sub *attach_sub_new(struct attach *,
 		     const struct attach_sub_opts *);

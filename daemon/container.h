@@ -134,6 +134,8 @@ struct attach	*container_attach(const struct container *);
 const json_t	*container_config(const struct container *);
 /* True until the process exited AND both pipes are drained into the log. */
 int		 container_running(const struct container *);
+/* When its current (or last) run started, 0 if never. */
+int64_t		 container_started_ns(const struct container *);
 /* The network it is on: "none" or "host" (daemon/networks.h). */
 const char	*container_network(const struct container *);
 enum container_state container_state(const struct container *);

@@ -93,6 +93,12 @@ container_tty(const struct container *c)
 	return (json_is_true(json_object_get(c->config, "Tty")));
 }
 
+int64_t
+container_started_ns(const struct container *c)
+{
+	return (c->started_ns);
+}
+
 const char *
 container_network(const struct container *c)
 {

@@ -127,6 +127,34 @@ wait $rd
 lp_eq "$(cat "$LP_DIR/burst")" "lines=20000 stderr=0 head=HTTP/1.1 101 UPGRADED" "all lines"
 lp_eq "$(lp_api /containers/burst/logs?stdout=1 | lp_frames | wc -l)" 20000 "the log has them too"
 
+lp_step "logs=1: the log replayed, then live, every line exactly once"
+# About 4 s of counting: the attach comes in the middle of it, and ends
+# with the run (a stream=1 attach to a stopped container waits for its
+# next start, as dockerd's).
+lp_create counter "i=0; while [ \$i -lt 200000 ]; do i=\$((i+1)); echo \$i; [ \$((i % 20000)) = 0 ] && sleep 0.3; done; sleep 1 # $M" >/dev/null
+lp_start_container counter
+sleep 0.5	# some of it in the log, the rest still to come
+lp_eq "$(timeout 60 python3 "$AC" seq "$LP_SOCK" counter 'logs=1&stream=1&stdout=1')" \
+	"count=200000 exact=True" "replay then live"
+lp_eq "$(timeout 60 python3 "$AC" seq "$LP_SOCK" counter 'logs=1&stdout=1')" \
+	"count=200000 exact=True" "logs=1 without stream: the log, then the end"
+lp_eq "$(timeout 60 python3 "$AC" read "$LP_SOCK" counter 'logs=1&stderr=1')" \
+	"lines=0 stderr=0 head=HTTP/1.1 101 UPGRADED" "only the streams asked for"
+body='{"Image":"busybox","Cmd":["echo","x"],"HostConfig":{"LogConfig":{"Type":"none"}}}'
+lp_api '/containers/create?name=nolog' -X POST -H 'Content-Type: application/json' -d "$body" >/dev/null
+lp_contains "$(curl -s -m 5 --unix-socket "$LP_SOCK" -X POST 'http://x/containers/nolog/attach?logs=1&stdout=1' | tr -d '\000-\010')" \
+	"Error attaching: failed to get logging factory: logger: no log driver named 'none' is registered" \
+	"log driver none: dockerd's words in the stream"
+if python3 -c 'import docker' 2>/dev/null; then
+	lp_eq "$(python3 - "$LP_SOCK" <<'PY'
+import docker, sys
+c = docker.DockerClient(base_url="unix://" + sys.argv[1])
+print(c.containers.get("counter").attach(logs=True, stdout=True).count(b"\n"))
+PY
+)" 200000 "docker-py attach(logs=True)"
+fi
+released
+
 lp_step "stdin with StdinOnce: the client's half-close is the container's EOF"
 body='{"Image":"busybox","Cmd":["sh","-c","cat; echo done"],"OpenStdin":true,"StdinOnce":true,"AttachStdin":true}'
 lp_api '/containers/create?name=cat1' -X POST -H 'Content-Type: application/json' -d "$body" >/dev/null

@@ -7,6 +7,9 @@
       plainly or with SO_LINGER 0 (a TCP reset). Prints bytes received.
   attachclient.py read TARGET ID [QUERY]
       Attaches, reads to EOF; prints "lines=N stderr=M head=STATUS".
+  attachclient.py seq TARGET ID QUERY
+      Attaches with QUERY, reads to EOF; the stdout lines must be the
+      numbers 1..N: prints "count=N exact=True" or what went wrong.
   attachclient.py stdin TARGET ID DATA
       Attaches with stdin, sends DATA, half-closes, reads to EOF; prints
       what came back on stdout.
@@ -48,16 +51,16 @@ def attach(target, cid, query="stream=1&stdout=1&stderr=1", rcvbuf=0):
 
 
 def frames(data):
-    out, err, i = b"", b"", 0
+    out, err, i = [], [], 0
     while i + 8 <= len(data):
         n = struct.unpack(">I", data[i + 4:i + 8])[0]
         p = data[i + 8:i + 8 + n]
         if data[i] == 1:
-            out += p
+            out.append(p)
         elif data[i] == 2:
-            err += p
+            err.append(p)
         i += 8 + n
-    return out, err
+    return b"".join(out), b"".join(err)
 
 
 def read_all(s):
@@ -99,6 +102,17 @@ def main():
         out, err = frames(read_all(s))
         print("lines=%d stderr=%d head=%s" % (out.count(b"\n"),
               err.count(b"\n"), head))
+    elif mode == "seq":
+        s, _ = attach(target, cid, sys.argv[4])
+        out, _ = frames(read_all(s))
+        got = out.decode().split("\n")[:-1]
+        want = [str(i) for i in range(1, len(got) + 1)]
+        if got == want:
+            print("count=%d exact=True" % len(got))
+        else:
+            bad = next(i for i, (a, b) in enumerate(zip(got, want)) if a != b)
+            print("count=%d exact=False at=%d got=%r" % (len(got), bad,
+                  got[max(0, bad - 2):bad + 3]))
     elif mode == "stdin":
         s, _ = attach(target, cid, "stream=1&stdout=1&stderr=1&stdin=1")
         s.sendall(sys.argv[4].encode())
