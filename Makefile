@@ -56,7 +56,8 @@ BENCH_BUILD	?= build-bench
 bench: deps
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BENCH_BUILD) -j$(JOBS) --target logpouchd
-	BENCH_ARGS="$(BENCH_ARGS)" ./bench/run.sh $(BENCH_BUILD)/logpouchd \
+	BENCH_ARGS="$(BENCH_ARGS)" SINCE_ARGS="$(SINCE_ARGS)" \
+		BENCH_FIGURES="$(BENCH_FIGURES)" ./bench/run.sh $(BENCH_BUILD)/logpouchd \
 		$(DOCKERD_SOCK)
 
 clean:

@@ -7,6 +7,8 @@
  * baseline. Prints one JSON object.
  *
  *   lpread SOCKET PATH [raw]    GET PATH, count frames (raw: count '\n')
+ *   lpread SOCKET PATH first    GET PATH until the first whole frame:
+ *                               its time ("frame") and its first bytes
  *   lpread --file FILE          read FILE, count '\n'
  */
 #define _GNU_SOURCE
@@ -64,7 +66,32 @@ struct lpread_state {
 	uint64_t	 body;
 	uint64_t	 chunks;
 	uint64_t	 errframes;
+	/* the first frame */
+	char		 first[48];	/* its first bytes, NUL-ended */
+	size_t		 firstlen;
+	int		 first_done;
+	double		 tframe;	/* when it was whole */
 };
+
+static double	lpread_now(void);
+
+/* Keeps the first frame's first bytes; notes when it is whole. */
+static void
+lpread_first(struct lpread_state *st, const unsigned char *p, size_t n)
+{
+	if (st->frames != 1 || st->first_done)
+		return;
+	while (n-- > 0 && st->firstlen < sizeof st->first - 1) {
+		unsigned char	c = *p++;
+
+		st->first[st->firstlen++] = c >= 0x20 && c < 0x7f &&
+		    c != '"' && c != '\\' ? (char)c : '?';
+	}
+	if (st->pleft == 0) {
+		st->first_done = 1;
+		st->tframe = lpread_now();
+	}
+}
 
 static void
 lpread_body(struct lpread_state *st, const unsigned char *p, size_t n)
@@ -86,6 +113,7 @@ lpread_body(struct lpread_state *st, const unsigned char *p, size_t n)
 			size_t	take = n < st->pleft ? n : (size_t)st->pleft;
 
 			st->pleft -= take;
+			lpread_first(st, p, take);
 			p += take;
 			n -= take;
 			continue;
@@ -101,6 +129,7 @@ lpread_body(struct lpread_state *st, const unsigned char *p, size_t n)
 			if (st->hdr[0] == 3)
 				st->errframes++;
 			st->hlen = 0;
+			lpread_first(st, p, 0);	/* an empty one */
 		}
 	}
 }
@@ -202,7 +231,7 @@ main(int argc, char **argv)
 	size_t			 have = 0;
 	ssize_t			 n;
 	double			 t0, c0, tfirst = 0, tend;
-	int			 fd, status = 0, done = 0, len;
+	int			 fd, status = 0, done = 0, len, first;
 
 	if (argc == 3 && strcmp(argv[1], "--file") == 0)
 		return (lpread_file(argv[2]));
@@ -213,6 +242,7 @@ main(int argc, char **argv)
 	}
 	memset(&st, 0, sizeof st);
 	st.raw = argc > 3 && strcmp(argv[3], "raw") == 0;
+	first = argc > 3 && strcmp(argv[3], "first") == 0;
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", argv[1]);
@@ -249,15 +279,17 @@ main(int argc, char **argv)
 	    "transfer-encoding: chunked") != NULL;
 	p = hend + 4;
 	done = lpread_feed(&st, p, have - (size_t)(p - buf));
-	while (!done && (n = read(fd, buf, sizeof buf)) > 0)
+	while (!done && !(first && st.first_done) &&
+	    (n = read(fd, buf, sizeof buf)) > 0)
 		done = lpread_feed(&st, buf, (size_t)n);
 	tend = lpread_now();
 	close(fd);
 	printf("{\"status\":%d,\"frames\":%" PRIu64 ",\"payload\":%" PRIu64
 	    ",\"body\":%" PRIu64 ",\"chunks\":%" PRIu64 ",\"errframes\":%"
-	    PRIu64 ",\"complete\":%d,\"ttfb\":%.6f,\"secs\":%.6f,\"cpu\":%.6f}"
-	    "\n", status, st.frames, st.payload, st.body, st.chunks,
-	    st.errframes, done || !st.chunked, tfirst - t0, tend - t0,
-	    lpread_cpu() - c0);
+	    PRIu64 ",\"complete\":%d,\"ttfb\":%.6f,\"secs\":%.6f,\"cpu\":%.6f,"
+	    "\"frame\":%.6f,\"first\":\"%s\"}\n", status, st.frames,
+	    st.payload, st.body, st.chunks, st.errframes,
+	    done || !st.chunked, tfirst - t0, tend - t0, lpread_cpu() - c0,
+	    st.first_done ? st.tframe - t0 : -1.0, st.first);
 	return (0);
 }

@@ -4,7 +4,8 @@
 # and data root, runs bench/lpbench.py against it and, when a dockerd socket
 # is given, against dockerd too; stops the daemon and removes its files.
 #
-#   bench/run.sh LOGPOUCHD [DOCKERD_SOCK]     (BENCH_ARGS: more options)
+#   bench/run.sh LOGPOUCHD [DOCKERD_SOCK]
+#   (BENCH_ARGS, SINCE_ARGS: more options; BENCH_FIGURES: which)
 set -eu
 lpd=$1
 dsock=${2:-}
@@ -35,6 +36,16 @@ until [ -S "$dir/sock" ]; do
 done
 # Create needs the image: busybox from busybox-static.
 "$here/../scripts/busybox-image.sh" import "$dir/sock"
-LPBENCH_BUILD=$dir python3 "$here/lpbench.py" \
-	--sock "logpouchd=$dir/sock" ${dsock:+--sock "dockerd=$dsock"} \
-	${BENCH_ARGS:-}
+# BENCH_FIGURES: all (the default), main (lpbench.py: figures 1-7) or
+# since (since.py: figure 8, since in the middle of a large log).
+figs=${BENCH_FIGURES:-all}
+if [ "$figs" != since ]; then
+	LPBENCH_BUILD=$dir python3 "$here/lpbench.py" \
+		--sock "logpouchd=$dir/sock" ${dsock:+--sock "dockerd=$dsock"} \
+		${BENCH_ARGS:-}
+fi
+if [ "$figs" != main ]; then
+	LPBENCH_BUILD=$dir python3 "$here/since.py" \
+		--sock "logpouchd=$dir/sock" ${dsock:+--sock "dockerd=$dsock"} \
+		${SINCE_ARGS:-}
+fi

@@ -42,6 +42,9 @@ struct jsonfile {
 	uint64_t		 episode_lost;	/* ... since writes last worked */
 	int			 failing;	/* the last write fell short */
 	int			 torn;		/* the file ends mid-entry */
+	int64_t			 last_time;	/* of the last entry */
+	int			 stepped;	/* a time went back ... */
+	uint64_t		 step_gen;	/* ... last in this generation */
 	char			*attrs;		/* owned: {"k":"v"} or NULL */
 	size_t			 attrslen;
 	struct jsonfile_subq	 subs;
@@ -443,6 +446,11 @@ jsonfile_write(struct jsonfile *jf, enum logline_stream stream,
 	 * would have read bytes not yet on disk as if they were).
 	 */
 	jf->peek_len = 0;
+	if (jf->entries > 0 && time_ns < jf->last_time) {
+		jf->stepped = 1;
+		jf->step_gen = jf->generation;
+	}
+	jf->last_time = time_ns;
 	n = logline_encode(jf->buf + jf->len, stream, msg, len, complete,
 	    time_ns, jf->attrs, jf->attrslen);
 	jf->len += n;
@@ -465,6 +473,12 @@ jsonfile_close(struct jsonfile *jf)
 	xfree(jf->buf);
 	xfree(jf->path);
 	xfree(jf);
+}
+
+int
+jsonfile_stepped_back(const struct jsonfile *jf, uint64_t gen)
+{
+	return (jf->stepped && jf->step_gen >= gen);
 }
 
 const char *

@@ -97,6 +97,13 @@ int64_t		 jsonfile_size(const struct jsonfile *);
 int64_t		 jsonfile_written(const struct jsonfile *);
 size_t		 jsonfile_peek(const struct jsonfile *, int64_t off,
 		     const char **p);
+/*
+ * Whether an entry this writer wrote in generation gen or later has an
+ * earlier time than the one before it (the clock stepped back): readers
+ * then cannot bisect those files for since (logseek.h). What the file
+ * held before the writer opened it is not known here.
+ */
+int		 jsonfile_stepped_back(const struct jsonfile *, uint64_t gen);
 /* Bytes encoded since open: the copier's measure of its work. */
 uint64_t	 jsonfile_bytes(const struct jsonfile *);
 /* Where everything encoded so far ends (buffered entries included). */

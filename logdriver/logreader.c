@@ -24,6 +24,7 @@
 #include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
 #include "logdriver/logreader_state.h"
+#include "logdriver/logseek.h"
 #include "logdriver/logtail.h"
 
 /*
@@ -225,7 +226,63 @@ logreader_start(struct logreader *r)
 	logtail_init(r, r->opts.tail > 0 ? r->opts.tail : 0);
 	if (r->opts.tail == 0 && !r->opts.follow)
 		logreader_begin_at(r, r->nfiles - 1, r->tail_pos);
+	/* tail=0 starts at the end: since has nothing to skip there. */
+	r->seeking = r->opts.has_since && r->opts.tail != 0 &&
+	    !r->opts.no_seek;
 	logreader_state_kick(r);
+}
+
+/*
+ * Whether the writer saw the clock go back in a generation this reader
+ * holds: then the files are not in time order and since is scanned for.
+ */
+static int
+logreader_stepped_back(const struct logreader *r)
+{
+	uint64_t	oldest = 0;
+
+	if (r->writer == NULL)
+		return (0);
+	if (r->wgen >= (uint64_t)(r->nfiles - 1))
+		oldest = r->wgen - (uint64_t)(r->nfiles - 1);
+	return (jsonfile_stepped_back(r->writer, oldest));
+}
+
+/*
+ * since, found by bisecting the files (logseek.c) rather than by decoding
+ * every entry before it: a few small reads, whatever the size of the log.
+ * With tail=N the tail scan then stops at that start. When the seek
+ * cannot vouch for its answer (entries out of time order where it looked,
+ * the writer saw the clock step back, a read came back short) reading
+ * starts where it always did, and the since filter does the work.
+ */
+static void
+logreader_seek(struct logreader *r)
+{
+	struct logseek_stats	st;
+	int64_t			off;
+	int			i;
+
+	r->seeking = 0;
+	if (logreader_stepped_back(r)) {
+		log_debug("reader %" PRIu64 ": since by scanning: the clock "
+		    "stepped back while the files were written", r->id);
+		return;
+	}
+	if (logseek_since(r->files, r->nfiles, r->opts.since_ns, &r->dec,
+	    &i, &off, &st) != 0) {
+		log_debug("reader %" PRIu64 ": since by scanning: %s "
+		    "(%d reads)", r->id, st.why, st.probes);
+		return;
+	}
+	log_debug("reader %" PRIu64 ": since at file %d offset %" PRId64
+	    " (%d reads, %" PRId64 " bytes)", r->id, r->files[i].k, off,
+	    st.probes, st.bytes);
+	if (r->state == LOGREADER_TAIL) {
+		r->floor_file = i;
+		r->floor_off = off;
+	} else
+		logreader_begin_at(r, i, off);
 }
 
 /* Begins reading at file i, offset off; closes the files before it. */
@@ -354,6 +411,10 @@ logreader_run(struct logreader *r)
 	for (;;) {
 		if (!logreader_active(r) || r->paused)
 			return;
+		if (r->seeking) {
+			logreader_seek(r);
+			continue;
+		}
 		if (r->state == LOGREADER_TAIL) {
 			if (!logtail_slice(r, &off)) {
 				logreader_state_schedule(r);

@@ -38,6 +38,12 @@ struct logreader_opts {
 	int	has_until;
 	int64_t	until_ns;	/* inclusive: stop at the first later one */
 	int	max_file;	/* path, path.1 .. path.(max_file-1) */
+	/*
+	 * 1: find since by decoding every entry from the start, as dockerd
+	 * does, instead of bisecting (logseek.h): the reference the tests
+	 * compare the seek with.
+	 */
+	int	no_seek;
 };
 
 struct logreader_sink {

@@ -98,6 +98,13 @@ struct logreader {
 	int			 nfiles;
 	int			 cur;
 
+	int			 seeking;	/* logseek before the tail */
+	/*
+	 * Where the seek put the start for since: the tail scan stops there
+	 * (nothing before it is sent). 0, 0 without a seek.
+	 */
+	int			 floor_file;
+	int64_t			 floor_off;
 	int64_t			 tail_left;	/* entries still to count */
 	int			 tail_file;
 	int64_t			 tail_pos;	/* scan from here backwards */

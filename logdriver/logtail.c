@@ -31,7 +31,9 @@ logtail_init(struct logreader *r, int64_t n)
  * last newline of a file closes its last complete entry (bytes after it
  * are a torn entry, not counted), every newline before it starts one more
  * entry, and so does the file's start. With N = 0 it finds the end of the
- * last complete entry of the current file.
+ * last complete entry of the current file. It never goes back past the
+ * floor the since seek set (logseek.h): with since, the later of the two
+ * starts is where reading begins.
  */
 int
 logtail_slice(struct logreader *r, int64_t *off)
@@ -43,6 +45,11 @@ logtail_slice(struct logreader *r, int64_t *off)
 
 	for (;;) {
 		f = &r->files[r->tail_file];
+		if (r->tail_file == r->floor_file &&
+		    r->tail_pos <= r->floor_off) {
+			*off = r->floor_off;	/* nothing before it is sent */
+			return (1);
+		}
 		if (r->tail_pos == 0) {
 			if (r->tail_nl && r->tail_left > 0)
 				r->tail_left--;
@@ -75,6 +82,11 @@ logtail_slice(struct logreader *r, int64_t *off)
 			if (r->buf[i - 1] != '\n')
 				continue;
 			pos = from + (int64_t)i;	/* after the newline */
+			if (r->tail_file == r->floor_file &&
+			    pos <= r->floor_off) {
+				*off = r->floor_off;
+				return (1);
+			}
 			if (!r->tail_nl)
 				r->tail_nl = 1;
 			else

@@ -19,7 +19,7 @@
 #include "logdriver/logline.h"
 #include "tests/helpers_logdriver.h"
 
-const struct logreader_opts all_opts = { 0, -1, 0, 0, 0, 0, 1 };
+const struct logreader_opts all_opts = { 0, -1, 0, 0, 0, 0, 1, 0 };
 
 void
 append_entries(const char *path, int from, int to)
