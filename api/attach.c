@@ -132,8 +132,12 @@ attach_api_output_cb(struct attach_sub *s, int stream, const void *buf,
 static void
 attach_api_run_end_cb(struct attach_sub *s, void *arg)
 {
+	struct attach_api	*a = arg;
+
 	(void)s;
-	attach_api_closing(arg, "the container's run ended");
+	if (a->state == ATTACH_API_RUNNING)
+		duplex_set_done_reason(a->d, CANCEL_CONTAINER_EXITED);
+	attach_api_closing(a, "the container's run ended");
 }
 
 static void
