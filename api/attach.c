@@ -174,6 +174,8 @@ attach_api_run_end_cb(struct attach_sub *s, void *arg)
 		a->run_ended = 1;
 		return;
 	}
+	if (a->state == ATTACH_API_RUNNING)
+		duplex_set_done_reason(a->d, CANCEL_CONTAINER_EXITED);
 	attach_api_closing(a, "the container's run ended");
 }
 
@@ -447,15 +449,19 @@ attach_api_replay_done_cb(void *arg, const char *error)
 		attach_api_error(a, error);
 		return;
 	}
-	if (a->follow) {	/* followed the run to its end */
+	if (a->follow || (a->stream && a->run_ended)) {
+		if (!a->follow) {	/* its event came at the start */
+			attach_api_flush_held(a);
+			events_container(a->c, "attach", NULL);
+		}
+		duplex_set_done_reason(a->d, CANCEL_CONTAINER_EXITED);
 		attach_api_closing(a, "the container's run ended");
 		return;
 	}
 	attach_api_flush_held(a);
 	events_container(a->c, "attach", NULL);
-	if (!a->stream || a->run_ended)
-		attach_api_closing(a, a->stream ? "the container's run ended" :
-		    "nothing to stream");
+	if (!a->stream)
+		attach_api_closing(a, "nothing to stream");
 	else
 		attach_api_go_live(a);
 }

@@ -83,6 +83,8 @@ struct conn_table {
 	struct event		*sweep_ev;	/* owned */
 	struct event		*adopt_ev;	/* owned */
 	uint64_t		 drops;
+	uint64_t		 live;		/* struct conns */
+	uint64_t		 accepted;
 	int			 closing;
 };
 
@@ -129,6 +131,7 @@ conn_release(struct conn *c)
 	if (c->fresh)
 		TAILQ_REMOVE(&c->t->fresh, c, fentry);
 	LIST_REMOVE(c, hentry);
+	c->t->live--;
 	/* evhttp still holds the connection (we are called before its free). */
 	if (c->evcon != NULL)
 		evhttp_connection_set_closecb(c->evcon, NULL, NULL);
@@ -139,7 +142,7 @@ conn_release(struct conn *c)
 
 /* Tells the request (if any) that its client is gone, then lets go. */
 static void
-conn_gone(struct conn *c)
+conn_gone(struct conn *c, int timed_out)
 {
 	conn_closed_cb	 cb = c->closed_cb;
 	void		*arg = c->closed_arg;
@@ -147,7 +150,32 @@ conn_gone(struct conn *c)
 	c->closed_cb = NULL;
 	conn_release(c);
 	if (cb != NULL)
-		cb(arg);
+		cb(arg, timed_out);
+}
+
+/*
+ * Did evhttp drop a stream for its write timeout? Then the output is
+ * still pending and writing was turned off (libevent does that on a
+ * write timeout or error), but the peer is still there: no error on the
+ * socket, and a peek finds no EOF. A client that closed or reset shows
+ * one or the other. Our bufferevent reference keeps the fd open here.
+ */
+static int
+conn_timed_out(struct conn *c)
+{
+	evutil_socket_t	fd = bufferevent_getfd(c->bev);
+	int		err = 0;
+	socklen_t	len = sizeof err;
+	char		b;
+
+	if (!c->streamed || c->t->cfg.write_timeout <= 0 || fd < 0 ||
+	    conn_pending(c) == 0 ||
+	    (bufferevent_get_enabled(c->bev) & EV_WRITE) != 0)
+		return (0);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
+		return (0);
+	return (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
 /*
@@ -162,7 +190,7 @@ conn_closed_evcb(struct evhttp_connection *evcon, void *arg)
 
 	(void)evcon;
 	c->evcon = NULL;		/* do not touch its close callback */
-	conn_gone(c);
+	conn_gone(c, conn_timed_out(c));
 }
 
 static void
@@ -232,7 +260,7 @@ conn_sweep_cb(evutil_socket_t fd, short what, void *arg)
 		bufferevent_getcb(c->bev, NULL, NULL, &eventcb, NULL);
 		if (eventcb == NULL) {
 			c->evcon = NULL;	/* freed without a close cb */
-			conn_gone(c);
+			conn_gone(c, 0);
 			continue;
 		}
 		if (c->dropped)
@@ -272,6 +300,8 @@ conn_new(struct conn_table *t, struct bufferevent *bev)
 	c->bev = bev;
 	bufferevent_incref(bev);
 	LIST_INSERT_HEAD(&t->hash[conn_bucket(bev)], c, hentry);
+	t->live++;
+	t->accepted++;
 	return (c);
 }
 
@@ -470,6 +500,18 @@ conn_table_drops(const struct conn_table *t)
 	return (t->drops);
 }
 
+uint64_t
+conn_table_live(const struct conn_table *t)
+{
+	return (t->live);
+}
+
+uint64_t
+conn_table_accepted(const struct conn_table *t)
+{
+	return (t->accepted);
+}
+
 /* After evhttp_free: evhttp let go of every connection (close callbacks
  * ran for the connected ones); drop the references left. */
 void
@@ -482,7 +524,7 @@ conn_table_free(struct conn_table *t)
 	for (size_t i = 0; i < CONN_BUCKETS; i++) {
 		while ((c = LIST_FIRST(&t->hash[i])) != NULL) {
 			c->evcon = NULL;	/* freed by evhttp_free */
-			conn_gone(c);
+			conn_gone(c, 0);
 		}
 	}
 	event_free(t->sweep_ev);

@@ -19,8 +19,12 @@ struct evbuffer;
 struct evhttp;
 struct evhttp_request;
 
-/* The client closed the connection (or evhttp freed it): c is gone. */
-typedef void	(*conn_closed_cb)(void *arg);
+/*
+ * The client closed the connection (or evhttp freed it): c is gone.
+ * timed_out: evhttp dropped a peer that was still there but had not read
+ * its output for the write timeout.
+ */
+typedef void	(*conn_closed_cb)(void *arg, int timed_out);
 
 struct conn_config {
 	int	header_timeout;	/* seconds to send a whole request; 0 off */
@@ -39,6 +43,9 @@ void		 conn_table_closing(struct conn_table *);
 void		 conn_table_free(struct conn_table *);
 /* Connections cut at the header deadline (/debug/vars). */
 uint64_t	 conn_table_drops(const struct conn_table *);
+/* Connections owned now, and since the table was made (/metrics). */
+uint64_t	 conn_table_live(const struct conn_table *);
+uint64_t	 conn_table_accepted(const struct conn_table *);
 
 /*
  * A request was dispatched on its connection: its deadline is met. Until

@@ -195,3 +195,41 @@ dispatch_attach(struct server *srv)
 {
 	evhttp_set_gencb(srv->http, dispatch_request_cb, srv);
 }
+
+/*
+ * The metrics listener: GET /metrics and nothing else, answered as Go's
+ * mux answers the rest ("404 page not found", text/plain), as dockerd's
+ * metrics server does.
+ */
+static void
+dispatch_metrics_cb(struct evhttp_request *req, void *arg)
+{
+	struct server		*srv = arg;
+	const char		*path = evhttp_uri_get_path(
+				    evhttp_request_get_evhttp_uri(req));
+	const struct route	*route = NULL;
+	char			*params[API_MAX_PARAMS] = { NULL };
+	struct evbuffer		*body;
+
+	srv->requests++;
+	if (path != NULL && router_match_metrics(evhttp_request_get_command(
+	    req), path, &route, params) == ROUTER_FOUND) {
+		api_req_dispatch(srv, req, route->cb, route->kind, params,
+		    API_VERSION_MAX);
+		return;
+	}
+	body = evbuffer_new();
+	evbuffer_add_printf(body, "404 page not found\n");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain; charset=utf-8");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "X-Content-Type-Options", "nosniff");
+	evhttp_send_reply(req, 404, "Not Found", body);
+	evbuffer_free(body);
+}
+
+void
+dispatch_attach_metrics(struct server *srv)
+{
+	evhttp_set_gencb(srv->http, dispatch_metrics_cb, srv);
+}

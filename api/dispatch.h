@@ -10,5 +10,7 @@ struct server;
 
 /* Every request the server's evhttp receives goes through the routes. */
 void	dispatch_attach(struct server *);
+/* The --metrics-addr server: GET /metrics only, 404 for the rest. */
+void	dispatch_attach_metrics(struct server *);
 
 #endif

@@ -18,6 +18,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "api/apimetrics.h"
 #include "api/duplex.h"
 #include "api/frame.h"
 #include "api/http.h"
@@ -65,6 +66,8 @@ struct duplex {
 	int			 client_eof;
 	uint64_t		 bytes_out;
 	uint64_t		 bytes_in;
+	int			 endpoint;	/* enum apimetrics_endpoint */
+	enum cancel_reason	 done_reason;	/* a natural end, for /metrics */
 };
 
 static uint64_t			duplex_next_id = 1;
@@ -259,8 +262,9 @@ duplex_bev_cb(struct bufferevent *bev, short what, void *arg)
 	    (what & BEV_EVENT_ERROR) ? "error" : "",
 	    (what & BEV_EVENT_TIMEOUT) ? "timeout" : "",
 	    (what & BEV_EVENT_EOF) ? "eof" : "");
-	duplex_finish(d, (what & (BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING)) ?
-	    CANCEL_WRITE_ERROR : CANCEL_CLIENT_GONE);
+	duplex_finish(d, (what & BEV_EVENT_TIMEOUT) ? CANCEL_TIMEOUT :
+	    (what & BEV_EVENT_WRITING) ? CANCEL_WRITE_ERROR :
+	    CANCEL_CLIENT_GONE);
 }
 
 /* Shutdown or the parent's end: the hook only asks for the finish. */
@@ -315,6 +319,8 @@ duplex_new(struct event_base *base, struct cancel *parent, int fd,
 	}
 	task_wait(d->task, "start");
 	duplex_sum.live++;
+	d->endpoint = apimetrics_endpoint_of(task_kind(d->task));
+	apimetrics_stream_opened(d->endpoint);
 	return (d);
 }
 
@@ -396,6 +402,7 @@ duplex_check(struct duplex *d, size_t n)
 
 	d->bytes_out += n;
 	duplex_sum.bytes_out += n;
+	apimetrics_bytes(n);
 	if (q < d->o.high_water)
 		return (0);
 	if (d->o.full == DUPLEX_FULL_DROP) {
@@ -449,6 +456,7 @@ duplex_frame(struct duplex *d, int stream, const void *buf, size_t n)
 	if (!duplex_writable(d))
 		return (-1);
 	frame_add(bufferevent_get_output(d->bev), stream, d->o.tty, buf, n);
+	apimetrics_frames(d->endpoint, 1);
 	return (duplex_check(d, n));
 }
 
@@ -526,9 +534,12 @@ duplex_finish(struct duplex *d, enum cancel_reason why)
 {
 	char	buf[4096];
 	int	budget = DUPLEX_LINGER_READS;
+	int64_t	closed_ns = 0;
 
 	if (d->state == DUPLEX_DONE)
 		return;		/* another trigger got here first */
+	if (why == CANCEL_CLIENT_GONE)
+		closed_ns = apimetrics_client_closed();
 	log_debug("duplex %llu: %s -> done (%s)", (unsigned long long)d->id,
 	    duplex_states[d->state], why == CANCEL_NONE ? "all sent" :
 	    cancel_reason_name(why));
@@ -556,8 +567,19 @@ duplex_finish(struct duplex *d, enum cancel_reason why)
 	evbuffer_drain(d->in, evbuffer_get_length(d->in));
 	task_free(d->task);
 	d->task = NULL;
+	apimetrics_stream_ended(d->endpoint, apimetrics_end_of(why ==
+	    CANCEL_NONE ? d->done_reason : why));
+	/* Socket, events, hook and task are gone; the owner lets go next. */
+	if (closed_ns != 0)
+		apimetrics_released(closed_ns);
 	if (d->o.end != NULL)
 		d->o.end(d, why, d->o.arg);	/* may call duplex_free */
+}
+
+void
+duplex_set_done_reason(struct duplex *d, enum cancel_reason why)
+{
+	d->done_reason = why;
 }
 
 void

@@ -120,6 +120,12 @@ void		 duplex_end(struct duplex *);
  * end_cb. The memory stays until duplex_free().
  */
 void		 duplex_finish(struct duplex *, enum cancel_reason why);
+/*
+ * What the natural end (duplex_end()) counts as in /metrics: an attach
+ * whose container's run ended says CANCEL_CONTAINER_EXITED. Default:
+ * CANCEL_NONE, a completion.
+ */
+void		 duplex_set_done_reason(struct duplex *, enum cancel_reason);
 /* Finishes (CANCEL_RELEASED if still live) and frees later; NULL is ok. */
 void		 duplex_free(struct duplex *);
 

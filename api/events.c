@@ -13,6 +13,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "api/apimetrics.h"
 #include "api/events.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
@@ -203,6 +204,7 @@ events_api_send_cb(const struct events_msg *cm, void *arg)
 	evbuffer_add_reference(s->out, m->json, m->jsonlen,
 	    events_api_unref_cb, m);
 	s->sent++;
+	apimetrics_frames(APIMETRICS_EVENTS, 1);
 	if (!s->flush_pending) {
 		s->flush_pending = 1;
 		event_active(s->flush_ev, EV_TIMEOUT, 0);
@@ -251,6 +253,7 @@ events_api_finish(struct events_api *s, enum cancel_reason why)
 	if (evbuffer_get_length(s->out) > 0 && why != CANCEL_WRITE_ERROR)
 		api_stream_write(r, s->out, NULL, NULL);
 	s->r = NULL;
+	api_req_set_end(r, why);
 	api_stream_end(r);		/* frees r and its context */
 	event_base_once(s->base, -1, EV_TIMEOUT, events_api_free_cb, s, NULL);
 }

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "api/apimetrics.h"
 #include "api/conn.h"
 #include "api/reply.h"
 #include "api/request.h"
@@ -27,6 +28,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/strconv.h"
 #include "daemon/base/task.h"
+#include "daemon/base/timeutil.h"
 #include "daemon/base/utf8.h"
 #include "daemon/jsontext.h"
 #include "daemon/base/xalloc.h"
@@ -47,12 +49,44 @@ api_req_detach(struct api_req *r)
 	r->conn = NULL;
 }
 
+/* The reply's head is on its way: the route's latency ends here. */
+static void
+api_req_replied(struct api_req *r)
+{
+	if (r->replied)
+		return;
+	r->replied = 1;
+	apimetrics_replied(task_kind(r->task), r->start_ns);
+}
+
+/*
+ * Why a stream ended, for /metrics: the client's close or the write
+ * timeout wins (a stream that then fails to write says "write error"),
+ * then what the stream said, then its context's cancellation.
+ */
+static enum cancel_reason
+api_req_end_reason(const struct api_req *r)
+{
+	if (r->timed_out)
+		return (CANCEL_TIMEOUT);
+	if (r->gone)
+		return (CANCEL_CLIENT_GONE);
+	if (r->end != CANCEL_NONE)
+		return (r->end);
+	return (cancel_reason(r->ctx));
+}
+
 static void
 api_req_free(struct api_req *r)
 {
+	int64_t	closed_ns = r->closed_ns;
+
 	api_req_detach(r);
-	if (r->streaming)
+	if (r->streaming) {
 		r->srv->streams--;
+		apimetrics_stream_ended(r->endpoint,
+		    apimetrics_end_of(api_req_end_reason(r)));
+	}
 	r->srv->in_flight--;
 	cancel_free(r->ctx);
 	task_free(r->task);
@@ -60,6 +94,9 @@ api_req_free(struct api_req *r)
 	for (int i = 0; i < API_MAX_PARAMS; i++)
 		xfree(r->params[i]);
 	xfree(r);
+	/* Its task, context, reader and reply are gone: released. */
+	if (closed_ns != 0)
+		apimetrics_released(closed_ns);
 }
 
 /*
@@ -68,13 +105,16 @@ api_req_free(struct api_req *r)
  * is about to free it itself (evhttp_free): then we must forget it here.
  */
 static void
-api_req_closed_cb(void *arg)
+api_req_closed_cb(void *arg, int timed_out)
 {
 	struct api_req	*r = arg;
 
-	log_debug("request %llu: client closed", (unsigned long long)r->id);
+	log_debug("request %llu: %s", (unsigned long long)r->id, timed_out ?
+	    "write timeout" : "client closed");
 	r->conn = NULL;
 	r->gone = 1;
+	r->timed_out = timed_out;
+	r->closed_ns = apimetrics_client_closed();
 	if (r->req != NULL && evhttp_request_get_connection(r->req) != NULL)
 		r->req = NULL;
 	/*
@@ -94,6 +134,8 @@ api_req_dispatch(struct server *srv, struct evhttp_request *req,
 	const char	*q;
 
 	r->id = api_next_id++;
+	r->start_ns = timeutil_mono_ns();
+	r->endpoint = apimetrics_endpoint_of(kind);
 	r->srv = srv;
 	srv->in_flight++;
 	r->req = req;
@@ -206,6 +248,12 @@ api_req_add_header(struct api_req *r, const char *key, const char *value)
 }
 
 void
+api_req_set_end(struct api_req *r, enum cancel_reason why)
+{
+	r->end = why;
+}
+
+void
 api_req_set_close_notify(struct api_req *r, int on)
 {
 	r->close_notify = on;
@@ -246,9 +294,11 @@ static void
 api_send(struct api_req *r, int status, struct evbuffer *body)
 {
 	api_req_detach(r);	/* before evhttp may start the next request */
+	api_req_replied(r);
 	if (r->req != NULL) {
 		r->srv->bytes_sent += body != NULL ?
 		    evbuffer_get_length(body) : 0;
+		apimetrics_bytes(body != NULL ? evbuffer_get_length(body) : 0);
 		api_reply_send(r->req, status, body);
 	}
 	api_req_free(r);
@@ -315,6 +365,7 @@ api_reply_error(struct api_req *r, int status, const char *fmt, ...)
 	if (n >= (int)sizeof msg)
 		msg[utf8_trim_partial(msg, sizeof msg - 1)] = '\0';
 	api_req_detach(r);
+	api_req_replied(r);
 	if (r->req != NULL)
 		api_reply_raw_error(r->req, r->version, status, 1, msg);
 	api_req_free(r);
@@ -343,6 +394,8 @@ api_stream_start(struct api_req *r, int status, const char *content_type)
 		    "Content-Type", content_type);
 	r->streaming = 1;
 	r->srv->streams++;
+	api_req_replied(r);
+	apimetrics_stream_opened(r->endpoint);
 	evhttp_send_reply_start(r->req, status, api_status_reason(status));
 	if (r->conn != NULL)
 		conn_stream_begin(r->conn);
@@ -374,6 +427,7 @@ api_stream_write(struct api_req *r, struct evbuffer *buf,
 		return (-1);
 	}
 	r->srv->bytes_sent += evbuffer_get_length(buf);
+	apimetrics_bytes(evbuffer_get_length(buf));
 	r->drained_cb = drained_cb;
 	r->drained_arg = arg;
 	evhttp_send_reply_chunk_with_cb(r->req, buf, api_stream_drained_cb, r);
@@ -411,6 +465,7 @@ api_hijack(struct api_req *r, struct evbuffer *pending_out,
 		api_req_free(r);
 		return (-1);
 	}
+	api_req_replied(r);
 	/* conn_hijack frees the request with the connection: forget both. */
 	r->conn = NULL;
 	r->req = NULL;

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "api/reply.h"
+#include "daemon/base/cancel.h"
 #include "daemon/base/err.h"
 
 struct cancel;
@@ -63,6 +64,12 @@ void		 api_req_add_header(struct api_req *, const char *key,
 		     const char *value);
 /* Off: the handler hears of a close only when a write fails (teaching). */
 void		 api_req_set_close_notify(struct api_req *, int on);
+/*
+ * Why the stream is about to end, for /metrics (a removal, a write error,
+ * the container's exit); a client's close and the context's cancellation
+ * are known without it. Call before api_stream_end().
+ */
+void		 api_req_set_end(struct api_req *, enum cancel_reason);
 
 /* Query parameters: the first occurrence wins, as in dockerd. */
 const char	*api_query(struct api_req *, const char *name);

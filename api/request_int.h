@@ -13,6 +13,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "daemon/base/cancel.h"
+
 /* After api/request.h (API_MAX_PARAMS), which does not include this. */
 
 struct api_req {
@@ -31,6 +33,13 @@ struct api_req {
 	int			 close_notify;	/* cancel ctx on close (1) */
 	void			(*drained_cb)(void *);	/* the last write's */
 	void			*drained_arg;
+	/* For /metrics (api/apimetrics.h). */
+	int64_t			 start_ns;	/* mono, at dispatch */
+	int64_t			 closed_ns;	/* mono, close noticed; 0 */
+	int			 replied;	/* head sent: latency taken */
+	int			 endpoint;	/* enum apimetrics_endpoint */
+	enum cancel_reason	 end;		/* the stream's, if it said */
+	int			 timed_out;	/* dropped by write timeout */
 };
 
 #endif

@@ -15,6 +15,7 @@
 #include "api/exec.h"
 #include "api/images.h"
 #include "api/logs.h"
+#include "api/metrics.h"
 #include "api/router.h"
 #include "api/stats.h"
 #include "api/networks.h"
@@ -95,6 +96,14 @@ static const struct route routes[] = {
 	{ GET, "/debug/tasks", debug_tasks, "api.debug", 1 },
 	{ GET, "/debug/vars", debug_vars, "api.debug", 1 },
 	{ GET, "/debug/events", debug_events, "api.debug", 1 },
+};
+
+/*
+ * The --metrics-addr listener's only route, as dockerd's metrics server:
+ * no version prefix, nothing of the API.
+ */
+static const struct route metrics_routes[] = {
+	{ GET | HEAD, "/metrics", metrics_api_get, "api.metrics", 0 },
 };
 
 static int
@@ -180,14 +189,14 @@ fail:
 	return (0);
 }
 
-enum router_match
-router_match(int method, const char *path, int debug,
-    const struct route **out, char **params)
+static enum router_match
+router_match_in(const struct route *table, size_t n, int method,
+    const char *path, int debug, const struct route **out, char **params)
 {
 	enum router_match	 found = ROUTER_NOT_FOUND;
 
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		const struct route	*r = &routes[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct route	*r = &table[i];
 
 		if (r->debug_only && !debug)
 			continue;
@@ -203,4 +212,20 @@ router_match(int method, const char *path, int debug,
 		return (ROUTER_FOUND);
 	}
 	return (found);
+}
+
+enum router_match
+router_match(int method, const char *path, int debug,
+    const struct route **out, char **params)
+{
+	return (router_match_in(routes, sizeof routes / sizeof routes[0],
+	    method, path, debug, out, params));
+}
+
+enum router_match
+router_match_metrics(int method, const char *path, const struct route **out,
+    char **params)
+{
+	return (router_match_in(metrics_routes, sizeof metrics_routes /
+	    sizeof metrics_routes[0], method, path, 0, out, params));
 }

@@ -30,5 +30,8 @@ enum router_match {
  */
 enum router_match router_match(int method, const char *path, int debug,
 		     const struct route **, char **params);
+/* The same for the --metrics-addr listener's table (GET /metrics). */
+enum router_match router_match_metrics(int method, const char *path,
+		     const struct route **, char **params);
 
 #endif

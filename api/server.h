@@ -51,6 +51,9 @@ struct server {
 	uint64_t		 streams;	/* live */
 	uint64_t		 accept_errors;	/* EMFILE & co */
 	int			 closing;	/* listeners closed */
+	struct server		*metrics_of;	/* borrowed: set on the
+						   --metrics-addr server, the
+						   API server it reports on */
 };
 
 struct server	*server_new(struct event_base *, struct cancel *root,

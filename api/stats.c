@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "api/apimetrics.h"
 #include "api/server.h"
 #include "api/stats.h"
 #include "api/stream.h"
@@ -229,6 +230,7 @@ stats_tick_cb(evutil_socket_t fd, short what, void *arg)
 	} else {
 		o = stats_json(&st->cur, &st->pre, live, st->c);
 		st->frames++;
+		apimetrics_frames(APIMETRICS_STATS, 1);
 		if (!st->stream) {
 			/* Unhook first: freeing r releases its context. */
 			r = st->r;
@@ -294,9 +296,10 @@ stats_finish(struct stats_stream *st, enum cancel_reason why)
 	st->c = NULL;
 	st->r = NULL;
 	if (r != NULL) {
-		if (st->stream)
+		if (st->stream) {
+			api_req_set_end(r, why);
 			api_stream_end(r);	/* frees r and its context */
-		else
+		} else
 			api_reply_empty(r, 200);	/* dockerd: nothing */
 	}
 	reap_later(&st->reap);

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "api/apimetrics.h"
 #include "api/frame.h"
 #include "api/server.h"
 #include "api/stream.h"
@@ -47,6 +48,8 @@ struct stream {
 	enum stream_state	 state;
 	int			 flush_pending;
 	int			 paused;	/* reader waits for a drain */
+	int			 to_exit;	/* follows until the writer
+						   closes: the container's exit */
 	enum cancel_reason	 end;
 	uint64_t		 frames;
 };
@@ -129,6 +132,7 @@ stream_frame(struct stream *s, int fd, const char *prefix, size_t plen,
 	}
 	evbuffer_add(s->out, log, loglen);
 	s->frames++;
+	apimetrics_frames(APIMETRICS_LOGS, 1);
 }
 
 static void
@@ -194,7 +198,9 @@ stream_done_cb(void *arg, const char *error)
 			n = (int)sizeof msg - 1;
 		frame_add(s->out, FRAME_SYSTEM, s->opts.tty, msg, (size_t)n);
 	}
-	stream_finish(s, CANCEL_NONE);
+	/* A follow without until ends when the writer closes. */
+	stream_finish(s, error == NULL && s->to_exit ?
+	    CANCEL_CONTAINER_EXITED : CANCEL_NONE);
 }
 
 /*
@@ -249,6 +255,7 @@ stream_finish(struct stream *s, enum cancel_reason why)
 	if (evbuffer_get_length(s->out) > 0)
 		api_stream_write(r, s->out, NULL, NULL);
 	s->r = NULL;
+	api_req_set_end(r, why);
 	api_stream_end(r);		/* frees r and its context */
 	reap_later(&s->reap);		/* stream_reap_cb */
 }
@@ -282,6 +289,7 @@ stream_start(struct stream *s, struct container *c,
 	};
 	struct err		 err = { 0 };
 
+	s->to_exit = ro->follow && !ro->has_until;
 	task_push(api_req_task(r));
 	task_label(api_req_task(r), "req=%llu, container=%.12s, follow=%d",
 	    (unsigned long long)api_req_id(r), container_id(c), ro->follow);

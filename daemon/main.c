@@ -45,6 +45,7 @@ struct main_state {
 	struct container_store	*store;
 	struct ociruntimes	*runtimes;	/* owned */
 	struct server		*srv;
+	struct server		*msrv;		/* --metrics-addr; NULL */
 	struct options		 opts;
 	struct sdaemon		 sd;	/* passed sockets, notify socket */
 	struct event		*sigs[5];
@@ -193,6 +194,8 @@ main_shutdown(struct main_state *m, const char *why)
 	m->deadline_ns = timeutil_mono_ns() +
 	    (int64_t)m->opts.shutdown_timeout * 1000000000;
 	server_close_listeners(m->srv);
+	if (m->msrv != NULL)
+		server_close_listeners(m->msrv);
 	/* Every request context: streams end with their last chunk. */
 	cancel_fire(m->root, CANCEL_SHUTDOWN);
 	container_store_shutdown(m->store, 10, main_store_stopped_cb, m);
@@ -287,6 +290,39 @@ main_listen(struct main_state *m, const char *host, struct err *err)
 	return (0);
 }
 
+/*
+ * --metrics-addr: a server of its own on a TCP address, with one route,
+ * GET /metrics, reporting on the API server (docs/debugging.md says why
+ * not the API socket).
+ */
+static int
+main_listen_metrics(struct main_state *m, const struct server_config *api,
+    struct err *err)
+{
+	struct server_config	 cfg = *api;
+	char			*addr;
+	int			 rc;
+
+	cfg.debug = 0;
+	cfg.no_close_notify = 0;
+	cfg.max_body = cfg.max_upload = 4096;
+	if ((m->msrv = server_new(m->base, m->root, m->store, &cfg, err)) ==
+	    NULL)
+		return (-1);
+	m->msrv->metrics_of = m->srv;
+	dispatch_attach_metrics(m->msrv);
+	addr = strncmp(m->opts.metrics_addr, "tcp://", 6) == 0 ?
+	    xstrdup(m->opts.metrics_addr) : xasprintf("tcp://%s",
+	    m->opts.metrics_addr);
+	rc = server_listen(m->msrv, addr, m->opts.allow_remote_tcp, err);
+	if (rc == 0)
+		log_info("metrics listen on %s", addr);
+	else
+		err_wrap(err, "--metrics-addr");
+	xfree(addr);
+	return (rc);
+}
+
 static int
 main_start(struct main_state *m, struct err *err)
 {
@@ -340,6 +376,9 @@ main_start(struct main_state *m, struct err *err)
 		if (main_listen(m, m->opts.hosts[i], err) != 0)
 			return (-1);
 	}
+	if (m->opts.metrics_addr != NULL && main_listen_metrics(m, &cfg,
+	    err) != 0)
+		return (-1);
 	/* dockerd closes the activated sockets that no -H fd:// names. */
 	sdaemon_close_rest(&m->sd);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
@@ -359,6 +398,7 @@ main_stop(struct main_state *m)
 	}
 	if (m->tick != NULL)
 		event_free(m->tick);
+	server_free(m->msrv);
 	server_free(m->srv);
 	sdaemon_close_rest(&m->sd);	/* start failed before taking them */
 	container_store_free(m->store);

@@ -27,6 +27,7 @@ enum {
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_DEFAULT_RUNTIME,
 	OPT_ADD_RUNTIME,
+	OPT_METRICS_ADDR,
 };
 
 static const struct option options_long[] = {
@@ -44,6 +45,7 @@ static const struct option options_long[] = {
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ "default-runtime", required_argument, NULL, OPT_DEFAULT_RUNTIME },
 	{ "add-runtime", required_argument, NULL, OPT_ADD_RUNTIME },
+	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
 	{ "version", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -79,6 +81,9 @@ options_usage(void)
 "                               logpouch-process (default: runc, else crun,\n"
 "                               else logpouch-process)\n"
 "      --add-runtime NAME=PATH  An OCI runtime binary (repeatable)\n"
+"      --metrics-addr HOST:PORT Serve Prometheus metrics at /metrics on this\n"
+"                               TCP address, e.g. 127.0.0.1:9323 (loopback\n"
+"                               unless --allow-remote-tcp; default off)\n"
 "      --debug-no-close-notify  Teaching aid, needs --debug: the logs handler\n"
 "                               ignores client closes (the original leak)\n"
 "  -v, --version                Print version and exit\n"
@@ -178,7 +183,7 @@ options_add_host(struct options *o, const char *v, struct err *err)
 /* Values from the file fill only what no flag set ("flags win"). */
 struct options_seen {
 	int	hosts, data_root, debug, log_level, header, write, shutdown;
-	int	default_runtime;
+	int	default_runtime, metrics_addr;
 };
 
 static int
@@ -258,6 +263,12 @@ options_config(struct options *o, const struct options_seen *seen,
 				bad = 1;
 			else if (!seen->default_runtime)
 				options_set_str(&o->default_runtime,
+				    json_string_value(v));
+		} else if (strcmp(key, "metrics-addr") == 0) {
+			if (!json_is_string(v))
+				bad = 1;
+			else if (!seen->metrics_addr)
+				options_set_str(&o->metrics_addr,
 				    json_string_value(v));
 		} else if (strcmp(key, "runtimes") == 0) {
 			bad = options_runtimes(o, v, err);
@@ -382,6 +393,10 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 			if (options_add_runtime_flag(o, optarg, err) != 0)
 				return (-1);
 			break;
+		case OPT_METRICS_ADDR:
+			seen.metrics_addr = 1;
+			options_set_str(&o->metrics_addr, optarg);
+			break;
 		case 'v':
 			o->show_version = 1;
 			break;
@@ -406,6 +421,16 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 	if (o->no_close_notify && !o->debug)
 		return (err_set(err, EINVAL, "--debug-no-close-notify is a "
 		    "teaching aid and needs --debug"));
+	/* dockerd's form, HOST:PORT; tcp:// is taken too. An empty one is off. */
+	if (o->metrics_addr != NULL && *o->metrics_addr == '\0') {
+		xfree(o->metrics_addr);
+		o->metrics_addr = NULL;
+	}
+	if (o->metrics_addr != NULL && (strchr(o->metrics_addr, ':') == NULL ||
+	    strncmp(o->metrics_addr, "unix://", 7) == 0 ||
+	    strncmp(o->metrics_addr, "fd://", 5) == 0))
+		return (err_set(err, EINVAL, "invalid --metrics-addr \"%s\": "
+		    "want HOST:PORT, e.g. 127.0.0.1:9323", o->metrics_addr));
 	options_defaults(o);
 	return (0);
 }
@@ -418,6 +443,7 @@ options_free(struct options *o)
 	xfree(o->data_root);
 	xfree(o->config);
 	xfree(o->default_runtime);
+	xfree(o->metrics_addr);
 	for (int i = 0; i < o->nruntimes; i++) {
 		xfree(o->runtime_names[i]);
 		xfree(o->runtime_paths[i]);

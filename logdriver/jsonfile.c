@@ -37,6 +37,7 @@ struct jsonfile {
 	uint64_t		 write_errors;	/* entries dropped */
 	uint64_t		 entries;	/* encoded since open */
 	uint64_t		 bytes;		/* encoded since open */
+	uint64_t		 buffered;	/* entries in buf */
 	struct jsonfile_mark	*starts;	/* owned: ring, nstarts */
 	int			 nstarts;
 	uint64_t		 episode_lost;	/* ... since writes last worked */
@@ -52,6 +53,7 @@ struct jsonfile {
 };
 
 static uint64_t	jsonfile_total_errors;
+static struct jsonfile_totals	jsonfile_sum;	/* every writer's, /metrics */
 
 int
 jsonfile_parse_size(const char *s, int64_t *out, struct err *err)
@@ -315,9 +317,11 @@ jsonfile_write_out(struct jsonfile *jf)
 	size_t		 done = 0, keep;
 	ssize_t		 n;
 	int		 saved = 0;
+	uint64_t	 lost = 0, buffered = jf->buffered;
 
 	if (jf->len == 0)
 		return (0);
+	jf->buffered = 0;
 	if (jf->fd == -1)
 		jf->fd = jsonfile_open_fd(jf->path, 0);
 	if (jf->fd != -1 && jsonfile_mend(jf) != 0) {
@@ -348,8 +352,8 @@ jsonfile_write_out(struct jsonfile *jf)
 			jf->torn = 1;
 			jf->filesize += (int64_t)(done - keep);
 		}
-		jsonfile_count_lost(jf, jsonfile_count_entries(jf->buf + keep,
-		    jf->len - keep), saved);
+		lost = jsonfile_count_entries(jf->buf + keep, jf->len - keep);
+		jsonfile_count_lost(jf, lost, saved);
 	} else if (jf->failing) {
 		log_info("%s: writing again after dropping %" PRIu64
 		    " entries", jf->path, jf->episode_lost);
@@ -364,6 +368,8 @@ jsonfile_write_out(struct jsonfile *jf)
 	jf->peek_len = keep;
 	jf->filesize += (int64_t)keep;
 	jf->len = 0;
+	jsonfile_sum.entries_written += buffered > lost ? buffered - lost : 0;
+	jsonfile_sum.bytes_written += keep;
 	return (keep);
 }
 
@@ -416,6 +422,7 @@ jsonfile_rotate(struct jsonfile *jf)
 	jf->torn = 0;		/* a new file: nothing to mend */
 	jf->peek_len = 0;
 	jf->generation++;
+	jsonfile_sum.rotations++;
 	jf->starts[jf->generation % (uint64_t)jf->nstarts] =
 	    (struct jsonfile_mark){ jf->entries, (int64_t)jf->bytes };
 	log_debug("%s: rotated, generation %" PRIu64, jf->path,
@@ -455,6 +462,7 @@ jsonfile_write(struct jsonfile *jf, enum logline_stream stream,
 	    time_ns, jf->attrs, jf->attrslen);
 	jf->len += n;
 	jf->entries++;
+	jf->buffered++;
 	jf->bytes += n;
 	return (0);
 }
@@ -555,6 +563,13 @@ uint64_t
 jsonfile_total_write_errors(void)
 {
 	return (jsonfile_total_errors);
+}
+
+void
+jsonfile_totals(struct jsonfile_totals *t)
+{
+	*t = jsonfile_sum;
+	t->write_errors = jsonfile_total_errors;
 }
 
 void

@@ -127,6 +127,15 @@ int		 jsonfile_gen_start(const struct jsonfile *, uint64_t gen,
 uint64_t	 jsonfile_write_errors(const struct jsonfile *);
 uint64_t	 jsonfile_total_write_errors(void);
 
+/* Every writer's work since the daemon started, for /metrics. */
+struct jsonfile_totals {
+	uint64_t	entries_written;	/* whole entries on disk */
+	uint64_t	bytes_written;
+	uint64_t	rotations;
+	uint64_t	write_errors;		/* entries dropped */
+};
+void		 jsonfile_totals(struct jsonfile_totals *);
+
 /*
  * Subscribes sub (embedded in the follower) to the writer's events. The
  * callback must be cheap (schedule work; on APPEND it may copy what

@@ -33,6 +33,7 @@ struct task {
 struct task_kind {
 	const char	*kind;
 	size_t		 count;
+	uint64_t	 started;
 };
 
 TAILQ_HEAD(task_head, task);
@@ -59,6 +60,7 @@ task_kind_slot(const char *kind, int create)
 		abort();
 	task_kinds[task_nkinds].kind = kind;
 	task_kinds[task_nkinds].count = 0;
+	task_kinds[task_nkinds].started = 0;
 	return (&task_kinds[task_nkinds++]);
 }
 
@@ -66,6 +68,7 @@ struct task *
 task_new_at(const char *kind, const char *func, const char *file, int line)
 {
 	struct task	*t = xcalloc(1, sizeof *t);
+	struct task_kind *k;
 
 	t->id = task_next_id++;
 	t->kind = kind;
@@ -80,7 +83,9 @@ task_new_at(const char *kind, const char *func, const char *file, int line)
 	t->nframes = 1;
 	TAILQ_INSERT_TAIL(&task_list, t, entry);
 	task_total++;
-	task_kind_slot(kind, 1)->count++;
+	k = task_kind_slot(kind, 1);
+	k->count++;
+	k->started++;
 	return (t);
 }
 
@@ -186,6 +191,15 @@ task_foreach_kind(void (*cb)(const char *, size_t, void *), void *arg)
 		if (task_kinds[i].count > 0)
 			cb(task_kinds[i].kind, task_kinds[i].count, arg);
 	}
+}
+
+void
+task_foreach_kind_total(void (*cb)(const char *, size_t, uint64_t, void *),
+    void *arg)
+{
+	for (size_t i = 0; i < task_nkinds; i++)
+		cb(task_kinds[i].kind, task_kinds[i].count,
+		    task_kinds[i].started, arg);
 }
 
 /*

@@ -68,6 +68,12 @@ size_t		 task_count_kind(const char *kind);
 /* Calls cb for every kind with live tasks. */
 void		 task_foreach_kind(void (*cb)(const char *kind, size_t n,
 		     void *), void *arg);
+/*
+ * Calls cb for every kind ever registered, in the order first seen, with
+ * its live tasks (maybe 0) and how many were started (/metrics).
+ */
+void		 task_foreach_kind_total(void (*cb)(const char *kind,
+		     size_t live, uint64_t started, void *), void *arg);
 /* Calls cb for every live task, oldest first; cb must not free tasks. */
 void		 task_foreach(void (*cb)(const struct task_view *, void *),
 		     void *arg);
