@@ -19,6 +19,7 @@
 #include "api/stats.h"
 #include "api/system.h"
 #include "api/top.h"
+#include "api/ui.h"
 #include "daemon/base/xalloc.h"
 
 #define GET	EVHTTP_REQ_GET
@@ -79,10 +80,17 @@ static const struct route routes[] = {
 	{ DELETE, "/images/{name}", images_api_delete, "api.delete_image",
 	    0 },
 
-	{ GET, "/debug/pprof/goroutine", debug_goroutine, "api.debug", 1 },
-	{ GET, "/debug/tasks", debug_tasks, "api.debug", 1 },
-	{ GET, "/debug/vars", debug_vars, "api.debug", 1 },
-	{ GET, "/debug/events", debug_events, "api.debug", 1 },
+	{ GET, "/debug/pprof/goroutine", debug_goroutine, "api.debug",
+	    ROUTE_DEBUG },
+	{ GET, "/debug/tasks", debug_tasks, "api.debug", ROUTE_DEBUG },
+	{ GET, "/debug/vars", debug_vars, "api.debug", ROUTE_DEBUG },
+	{ GET, "/debug/events", debug_events, "api.debug", ROUTE_DEBUG },
+
+	/* The log viewer's page (api/ui.c), on its listener only. */
+	{ GET | HEAD, "/", ui_redirect, "api.ui", ROUTE_UI },
+	{ GET | HEAD, "/ui", ui_redirect, "api.ui", ROUTE_UI },
+	{ GET | HEAD, "/ui/", ui_static, "api.ui", ROUTE_UI },
+	{ GET | HEAD, "/ui/{file}", ui_static, "api.ui", ROUTE_UI },
 };
 
 static int
@@ -169,7 +177,7 @@ fail:
 }
 
 enum router_match
-router_match(int method, const char *path, int debug,
+router_match(int method, const char *path, int allow,
     const struct route **out, char **params)
 {
 	enum router_match	 found = ROUTER_NOT_FOUND;
@@ -177,7 +185,7 @@ router_match(int method, const char *path, int debug,
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		const struct route	*r = &routes[i];
 
-		if (r->debug_only && !debug)
+		if ((r->only & ~allow) != 0)
 			continue;
 		if (!router_match_one(r->pattern, path, params))
 			continue;

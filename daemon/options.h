@@ -25,6 +25,7 @@ struct options {
 	int		 write_timeout;		/* seconds */
 	int		 shutdown_timeout;	/* seconds */
 	char		*default_runtime;		/* owned; NULL */
+	char		*ui;		/* owned; NULL: no UI listener */
 	/* --add-runtime name=path and the file's "runtimes": owned. */
 	char		*runtime_names[OPTIONS_MAX_RUNTIMES];
 	char		*runtime_paths[OPTIONS_MAX_RUNTIMES];

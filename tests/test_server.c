@@ -4,9 +4,12 @@
  * symlink, and whoever can write the socket's directory could swap the
  * fresh socket for a link to any file between bind and chmod. The test
  * links with --wrap=chmod and plays that race on every chmod the server
- * makes: the path becomes a symlink to a victim file first.
+ * makes: the path becomes a symlink to a victim file first. And the log
+ * viewer's listener tells its real port and stays on loopback.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,12 +64,42 @@ test_server_socket_is_0660_and_never_chmodded_by_path(void **state)
 	victim[0] = '\0';
 }
 
+static void
+test_server_ui_listener_names_its_port_and_stays_on_loopback(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct server_config	 cfg = { .header_timeout = 30 };
+	struct cancel		*root = cancel_new_root(f->base, "root");
+	struct server		*srv;
+	struct err		 err = { 0 };
+	char			 url[128];
+	long			 port;
+
+	srv = server_new(f->base, root, NULL, &cfg, &err);
+	assert_non_null(srv);
+	assert_int_equal(server_listen_ui(srv, "127.0.0.1:0", 0, url,
+	    sizeof url, &err), 0);
+	assert_int_equal(strncmp(url, "http://127.0.0.1:", 17), 0);
+	port = strtol(url + 17, NULL, 10);
+	assert_true(port > 0 && port < 65536);
+	assert_non_null(strstr(url, "/ui/"));
+	assert_int_equal(server_listen_ui(srv, "tcp://[::1]:0", 0, url,
+	    sizeof url, &err) == 0 || err.code == EADDRNOTAVAIL, 1);
+	assert_int_equal(server_listen_ui(srv, "0.0.0.0:0", 0, url,
+	    sizeof url, &err), -1);
+	assert_int_equal(err.code, EPERM);
+	assert_non_null(strstr(err.msg, "--allow-remote-tcp"));
+	server_free(srv);
+	cancel_free(root);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, lp_setup, lp_teardown)
 		T(test_server_socket_is_0660_and_never_chmodded_by_path),
+		T(test_server_ui_listener_names_its_port_and_stays_on_loopback),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
