@@ -287,9 +287,11 @@ def page_test(sock, url, marker, shot):
                first)
 
         if shot:
-            p.eval("window.scrollTo(0, 0)")
+            p.call("Emulation.setEmulatedMedia", {"features": [
+                {"name": "prefers-color-scheme", "value": "dark"}]})
             time.sleep(0.3)
             p.screenshot(shot)
+            p.call("Emulation.setEmulatedMedia", {"features": []})
             log("screenshot: " + shot)
 
         # A phone: nothing wider than the screen, the panes stacked.
