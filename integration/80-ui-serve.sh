@@ -27,7 +27,7 @@ ui() {
 header() { grep -i "^$1:" "$LP_DIR/head" | cut -d' ' -f2- | tr -d '\r'; }
 
 lp_step "the page's files, byte for byte"
-for f in index.html app.js app.css icon.svg; do
+for f in index.html app.js decode.js app.css icon.svg; do
 	lp_eq "$(ui "/ui/$f")" 200 "GET /ui/$f"
 	cmp "$LP_DIR/body" "$src/ui/$f" || lp_fail "/ui/$f differs from ui/$f"
 	lp_contains "$(header Content-Security-Policy)" "default-src 'self'"
