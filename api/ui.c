@@ -17,9 +17,8 @@
 #include "daemon/base/log.h"
 
 /* Same-origin only, nothing inline, no frames: the page needs no more. */
-#define UI_CSP	"default-src 'self'; img-src 'self' data:; " \
-		"object-src 'none'; base-uri 'none'; form-action 'none'; " \
-		"frame-ancestors 'none'"
+#define UI_CSP	"default-src 'self'; object-src 'none'; base-uri 'none'; " \
+		"form-action 'none'; frame-ancestors 'none'"
 
 static const char *
 ui_content_type(const char *name)
@@ -108,7 +107,8 @@ ui_guard_refuses(struct evhttp_request *req, const char *path)
 		why = "Sec-Fetch-Site is not same-origin";
 	if (why == NULL)
 		return (0);
-	log_info("ui: refused %s (Host %s, Origin %s, Sec-Fetch-Site %s): %s",
+	/* Debug only: another site's page could fill an info log. */
+	log_debug("ui: refused %s (Host %s, Origin %s, Sec-Fetch-Site %s): %s",
 	    path, host != NULL ? "set" : "none", origin != NULL ? "set" :
 	    "none", site != NULL ? site : "none", why);
 	snprintf(msg, sizeof msg, "refused by the log viewer's browser "

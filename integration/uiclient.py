@@ -286,6 +286,20 @@ def page_test(sock, url, marker, shot):
         expect(first == "beta req 61 status ok", "tail=100 starts at %r" %
                first)
 
+        # since (tail all): the follows are asked again from a minute ago.
+        p.eval("(() => { document.getElementById('tail').value = 'all'; "
+               "const t = document.getElementById('since'); "
+               "t.value = '60'; t.dispatchEvent(new Event('change')); })()")
+        p.wait(LIVE + " == 2 && " + pane_js("beta") +
+               ".querySelectorAll('.l:not(.note)').length == 160", 3,
+               "since=1 min: all of beta's lines are younger")
+        since = [int(m.group(1)) for m in
+                 (re.search(r"/logs\?.*since=(\d+)", u) for u in p.requests())
+                 if m]
+        expect(len(since) == 2 and all(abs(x - (time.time() - 60)) < 10
+                                       for x in since),
+               "since= asked: %r" % since)
+
         if shot:
             p.call("Emulation.setEmulatedMedia", {"features": [
                 {"name": "prefers-color-scheme", "value": "dark"}]})
