@@ -20,6 +20,7 @@
 #include "api/http.h"
 #include "api/router.h"
 #include "api/server.h"
+#include "api/ui.h"
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
 
@@ -147,7 +148,7 @@ dispatch_request_cb(struct evhttp_request *req, void *arg)
 	const char		*path = evhttp_uri_get_path(uri), *rest;
 	const struct route	*route = NULL;
 	char			*params[API_MAX_PARAMS] = { NULL };
-	int			 version = 0, prefixed;
+	int			 version = 0, prefixed, allow = 0;
 	char			 msg[256];
 
 	srv->requests++;
@@ -157,11 +158,19 @@ dispatch_request_cb(struct evhttp_request *req, void *arg)
 		path = "/";
 	log_debug("%s %s", evhttp_request_get_command(req) == EVHTTP_REQ_GET ?
 	    "GET" : "request", evhttp_request_get_uri(req));
+	if (srv->cfg.debug)
+		allow |= ROUTE_DEBUG;
+	/* A browser's listener: another site's page must not reach us. */
+	if (server_request_on_ui(srv, req)) {
+		if (ui_guard_refuses(req, path))
+			return;
+		allow |= ROUTE_UI;
+	}
 	if (dispatch_redirect_unclean(req, path))
 		return;
 	prefixed = dispatch_split_version(path, &version, &rest);
 	if (prefixed < 0 || router_match(evhttp_request_get_command(req), rest,
-	    srv->cfg.debug, &route, params) != ROUTER_FOUND) {
+	    allow, &route, params) != ROUTER_FOUND) {
 		/* dockerd maps a wrong method to "page not found" as well. */
 		api_reply_raw_error(req, version, 404, 0, "page not found");
 		return;

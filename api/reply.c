@@ -31,6 +31,7 @@ api_status_reason(int status)
 	case 301: return ("Moved Permanently");
 	case 304: return ("Not Modified");
 	case 400: return ("Bad Request");
+	case 403: return ("Forbidden");
 	case 404: return ("Not Found");
 	case 405: return ("Method Not Allowed");
 	case 409: return ("Conflict");

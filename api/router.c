@@ -21,6 +21,7 @@
 #include "api/networks.h"
 #include "api/system.h"
 #include "api/top.h"
+#include "api/ui.h"
 #include "daemon/base/xalloc.h"
 
 #define GET	EVHTTP_REQ_GET
@@ -92,10 +93,17 @@ static const struct route routes[] = {
 	{ DELETE, "/images/{name}", images_api_delete, "api.delete_image",
 	    0 },
 
-	{ GET, "/debug/pprof/goroutine", debug_goroutine, "api.debug", 1 },
-	{ GET, "/debug/tasks", debug_tasks, "api.debug", 1 },
-	{ GET, "/debug/vars", debug_vars, "api.debug", 1 },
-	{ GET, "/debug/events", debug_events, "api.debug", 1 },
+	{ GET, "/debug/pprof/goroutine", debug_goroutine, "api.debug",
+	    ROUTE_DEBUG },
+	{ GET, "/debug/tasks", debug_tasks, "api.debug", ROUTE_DEBUG },
+	{ GET, "/debug/vars", debug_vars, "api.debug", ROUTE_DEBUG },
+	{ GET, "/debug/events", debug_events, "api.debug", ROUTE_DEBUG },
+
+	/* The log viewer's page (api/ui.c), on its listener only. */
+	{ GET | HEAD, "/", ui_redirect, "api.ui", ROUTE_UI },
+	{ GET | HEAD, "/ui", ui_redirect, "api.ui", ROUTE_UI },
+	{ GET | HEAD, "/ui/", ui_static, "api.ui", ROUTE_UI },
+	{ GET | HEAD, "/ui/{file}", ui_static, "api.ui", ROUTE_UI },
 };
 
 /*
@@ -191,14 +199,14 @@ fail:
 
 static enum router_match
 router_match_in(const struct route *table, size_t n, int method,
-    const char *path, int debug, const struct route **out, char **params)
+    const char *path, int allow, const struct route **out, char **params)
 {
 	enum router_match	 found = ROUTER_NOT_FOUND;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct route	*r = &table[i];
 
-		if (r->debug_only && !debug)
+		if ((r->only & ~allow) != 0)
 			continue;
 		if (!router_match_one(r->pattern, path, params))
 			continue;
@@ -215,11 +223,11 @@ router_match_in(const struct route *table, size_t n, int method,
 }
 
 enum router_match
-router_match(int method, const char *path, int debug,
+router_match(int method, const char *path, int allow,
     const struct route **out, char **params)
 {
 	return (router_match_in(routes, sizeof routes / sizeof routes[0],
-	    method, path, debug, out, params));
+	    method, path, allow, out, params));
 }
 
 enum router_match

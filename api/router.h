@@ -15,8 +15,12 @@ struct route {
 	const char	*pattern;	/* "/containers/{id}/logs" */
 	route_cb	 cb;
 	const char	*kind;		/* task kind: "api.logs_container" */
-	int		 debug_only;	/* only with --debug */
+	int		 only;		/* ROUTE_*: 0 everywhere */
 };
+
+/* Where a route exists: with --debug, on the log viewer's listener. */
+#define ROUTE_DEBUG	0x1
+#define ROUTE_UI	0x2
 
 enum router_match {
 	ROUTER_FOUND,
@@ -25,10 +29,11 @@ enum router_match {
 };
 
 /*
- * Finds the route for method and path; {name} captures (at most
- * API_MAX_PARAMS) are stored, percent-decoded, in params (owned by caller).
+ * Finds the route for method and path among those whose ROUTE_* bits are
+ * all in allow; {name} captures (at most API_MAX_PARAMS) are stored,
+ * percent-decoded, in params (owned by caller).
  */
-enum router_match router_match(int method, const char *path, int debug,
+enum router_match router_match(int method, const char *path, int allow,
 		     const struct route **, char **params);
 /* The same for the --metrics-addr listener's table (GET /metrics). */
 enum router_match router_match_metrics(int method, const char *path,

@@ -40,6 +40,8 @@ struct server_listener {
 	struct evhttp_bound_socket	*bound;	/* owned by evhttp */
 	char				*unix_path;	/* owned; unlinked */
 	struct event			*resume_ev;	/* owned */
+	int				 ui;	/* the browser's listener */
+	struct sockaddr_storage		 addr;	/* ui: where it is bound */
 };
 
 /* The accept-error backoff's state; connections are api/conn.c's. */
@@ -283,7 +285,7 @@ server_is_loopback(const char *host)
 
 static int
 server_listen_tcp(struct server *srv, const char *hostport, int allow_remote,
-    struct err *err)
+    int ui, struct err *err)
 {
 	char				 host[256];
 	const char			*colon = strrchr(hostport, ':');
@@ -313,6 +315,16 @@ server_listen_tcp(struct server *srv, const char *hostport, int allow_remote,
 	if (bound == NULL)
 		return (err_errno(err, "listen on tcp://%s", hostport));
 	server_listener_add(srv, bound, NULL);
+	if (ui) {
+		struct server_listener	*l = &srv->listeners[srv->nlisteners - 1];
+		socklen_t		 len = sizeof l->addr;
+
+		l->ui = 1;
+		if (getsockname(evhttp_bound_socket_get_fd(bound),
+		    (struct sockaddr *)&l->addr, &len) != 0)
+			return (err_errno(err, "getsockname tcp://%s",
+			    hostport));
+	}
 	return (0);
 }
 
@@ -432,11 +444,92 @@ server_listen(struct server *srv, const char *addr, int allow_remote,
 	if (strncmp(addr, "unix://", 7) == 0)
 		return (server_listen_unix(srv, addr + 7, err));
 	if (strncmp(addr, "tcp://", 6) == 0)
-		return (server_listen_tcp(srv, addr + 6, allow_remote, err));
+		return (server_listen_tcp(srv, addr + 6, allow_remote, 0,
+		    err));
 	if (addr[0] == '/')
 		return (server_listen_unix(srv, addr, err));
 	return (err_set(err, EINVAL, "invalid address %s: want unix:///PATH, "
 	    "tcp://HOST:PORT or fd://[N]", addr));
+}
+
+int
+server_listen_ui(struct server *srv, const char *hostport, int allow_remote,
+    char *url, size_t urlsz, struct err *err)
+{
+	const struct sockaddr_storage	*ss;
+	char				 host[INET6_ADDRSTRLEN];
+	int				 port;
+
+	if (srv->nlisteners == SERVER_MAX_LISTENERS)
+		return (err_set(err, EINVAL, "too many listeners"));
+	if (strncmp(hostport, "tcp://", 6) == 0)
+		hostport += 6;
+	if (server_listen_tcp(srv, hostport, allow_remote, 1, err) != 0)
+		return (err_wrap(err, "--ui"));
+	ss = &srv->listeners[srv->nlisteners - 1].addr;
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+		port = ntohs(s6->sin6_port);
+		snprintf(url, urlsz, "http://[%s]:%d/ui/", host, port);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+		port = ntohs(s4->sin_port);
+		snprintf(url, urlsz, "http://%s:%d/ui/", host, port);
+	}
+	return (0);
+}
+
+/* a is a connection's local address; l a UI listener's bound address. */
+static int
+server_addr_on(const struct sockaddr_storage *a,
+    const struct server_listener *l)
+{
+	if (a->ss_family == AF_INET && l->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a;
+		const struct sockaddr_in *y = (const void *)&l->addr;
+
+		return (x->sin_port == y->sin_port &&
+		    (y->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    x->sin_addr.s_addr == y->sin_addr.s_addr));
+	}
+	if (a->ss_family == AF_INET6 && l->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a;
+		const struct sockaddr_in6 *y = (const void *)&l->addr;
+
+		return (x->sin6_port == y->sin6_port &&
+		    (IN6_IS_ADDR_UNSPECIFIED(&y->sin6_addr) ||
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+		    sizeof x->sin6_addr) == 0));
+	}
+	return (0);
+}
+
+int
+server_request_on_ui(const struct server *srv, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct sockaddr_storage		 ss;
+	socklen_t			 len = sizeof ss;
+	evutil_socket_t			 fd;
+	int				 any = 0;
+
+	for (int i = 0; i < srv->nlisteners; i++)
+		any |= srv->listeners[i].ui;
+	if (!any || (evcon = evhttp_request_get_connection(req)) == NULL)
+		return (0);
+	fd = bufferevent_getfd(evhttp_connection_get_bufferevent(evcon));
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return (0);
+	for (int i = 0; i < srv->nlisteners; i++) {
+		if (srv->listeners[i].ui &&
+		    server_addr_on(&ss, &srv->listeners[i]))
+			return (1);
+	}
+	return (0);
 }
 
 void

@@ -17,6 +17,7 @@ struct conn_table;
 struct container_store;
 struct event_base;
 struct evhttp;
+struct evhttp_request;
 struct server_guard;
 struct server_listener;
 
@@ -73,6 +74,16 @@ int		 server_listen(struct server *, const char *addr,
  */
 int		 server_listen_fd(struct server *, int fd, int allow_remote,
 		     char *name, size_t namelen, struct err *);
+/*
+ * The log viewer's listener, "HOST:PORT" (or tcp://HOST:PORT), loopback
+ * unless allow_remote: the same API, plus /ui/ and the browser checks
+ * (api/ui.c). url gets the page's address, with the port bound.
+ */
+int		 server_listen_ui(struct server *, const char *hostport,
+		     int allow_remote, char *url, size_t urlsz, struct err *);
+/* 1 when req came in on a listener server_listen_ui() opened. */
+int		 server_request_on_ui(const struct server *,
+		     struct evhttp_request *);
 /* Stops accepting; live requests go on until they end. */
 void		 server_close_listeners(struct server *);
 void		 server_free(struct server *);

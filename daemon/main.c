@@ -381,6 +381,15 @@ main_start(struct main_state *m, struct err *err)
 		return (-1);
 	/* dockerd closes the activated sockets that no -H fd:// names. */
 	sdaemon_close_rest(&m->sd);
+	if (m->opts.ui != NULL) {
+		char	url[128];
+
+		if (server_listen_ui(m->srv, m->opts.ui,
+		    m->opts.allow_remote_tcp, url, sizeof url, err) != 0)
+			return (-1);
+		log_info("log viewer at %s (the API too, for this browser)",
+		    url);
+	}
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		m->sigs[i] = evsignal_new(m->base, sigs[i], main_signal_cb, m);
 		evsignal_add(m->sigs[i], NULL);

@@ -28,6 +28,7 @@ enum {
 	OPT_DEFAULT_RUNTIME,
 	OPT_ADD_RUNTIME,
 	OPT_METRICS_ADDR,
+	OPT_UI,
 };
 
 static const struct option options_long[] = {
@@ -46,6 +47,7 @@ static const struct option options_long[] = {
 	{ "default-runtime", required_argument, NULL, OPT_DEFAULT_RUNTIME },
 	{ "add-runtime", required_argument, NULL, OPT_ADD_RUNTIME },
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
+	{ "ui", required_argument, NULL, OPT_UI },
 	{ "version", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -71,6 +73,9 @@ options_usage(void)
 "  -D, --debug                  Debug log and the /debug endpoints\n"
 "  -l, --log-level LEVEL        debug, info, warn, error, fatal (default info)\n"
 "      --allow-remote-tcp       Allow tcp:// on a non-loopback address\n"
+"      --ui HOST:PORT           Serve the log viewer at http://HOST:PORT/ui/\n"
+"                               and the API beside it, for a browser (off by\n"
+"                               default; loopback unless --allow-remote-tcp)\n"
 "      --header-timeout SECS    Time a client has to send a request (30)\n"
 "      --stream-write-timeout SECS\n"
 "                               Drop a stream whose client reads nothing for\n"
@@ -183,7 +188,7 @@ options_add_host(struct options *o, const char *v, struct err *err)
 /* Values from the file fill only what no flag set ("flags win"). */
 struct options_seen {
 	int	hosts, data_root, debug, log_level, header, write, shutdown;
-	int	default_runtime, metrics_addr;
+	int	default_runtime, metrics_addr, ui;
 };
 
 static int
@@ -270,6 +275,11 @@ options_config(struct options *o, const struct options_seen *seen,
 			else if (!seen->metrics_addr)
 				options_set_str(&o->metrics_addr,
 				    json_string_value(v));
+		} else if (strcmp(key, "ui") == 0) {
+			if (!json_is_string(v))
+				bad = 1;
+			else if (!seen->ui)
+				options_set_str(&o->ui, json_string_value(v));
 		} else if (strcmp(key, "runtimes") == 0) {
 			bad = options_runtimes(o, v, err);
 		} else if (strcmp(key, "allow-remote-tcp") == 0) {
@@ -389,6 +399,10 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 			seen.default_runtime = 1;
 			options_set_str(&o->default_runtime, optarg);
 			break;
+		case OPT_UI:
+			seen.ui = 1;
+			options_set_str(&o->ui, optarg);
+			break;
 		case OPT_ADD_RUNTIME:
 			if (options_add_runtime_flag(o, optarg, err) != 0)
 				return (-1);
@@ -444,6 +458,7 @@ options_free(struct options *o)
 	xfree(o->config);
 	xfree(o->default_runtime);
 	xfree(o->metrics_addr);
+	xfree(o->ui);
 	for (int i = 0; i < o->nruntimes; i++) {
 		xfree(o->runtime_names[i]);
 		xfree(o->runtime_paths[i]);

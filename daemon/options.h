@@ -26,6 +26,7 @@ struct options {
 	int		 shutdown_timeout;	/* seconds */
 	char		*default_runtime;		/* owned; NULL */
 	char		*metrics_addr;	/* owned; "HOST:PORT", NULL: off */
+	char		*ui;		/* owned; NULL: no UI listener */
 	/* --add-runtime name=path and the file's "runtimes": owned. */
 	char		*runtime_names[OPTIONS_MAX_RUNTIMES];
 	char		*runtime_paths[OPTIONS_MAX_RUNTIMES];

@@ -229,3 +229,39 @@ lp_released() {
 # lp_tasks_is KIND N: true when exactly N tasks of KIND are alive (for
 # lp_until, which needs a command it can run again, not a value).
 lp_tasks_is() { [ "$(lp_tasks_of "$1")" = "$2" ]; }
+
+# lp_ui_url: the log viewer's address, as the daemon logged it (--ui with
+# port 0 lets the kernel pick the port).
+lp_ui_url() {
+	local url
+	for _ in $(seq 1 100); do
+		url=$(grep -o 'log viewer at http://[^ ]*' "$LP_LOG" | tail -n 1)
+		[ -n "$url" ] && { echo "${url#log viewer at }"; return 0; }
+		sleep 0.02
+	done
+	lp_fail "no 'log viewer at' line in the daemon log"
+}
+
+# lp_ui_containers: alpha and beta, as integration/uiclient.py expects
+# them: alpha prints ANSI red, a 400-character line, "alpha ready", and a
+# line on stdout and one on stderr per SIGUSR1; beta 150 requests (every
+# third FAIL), then "beta tick N" per SIGUSR1. Both exit on SIGTERM (as
+# PID 1 they would ignore it, and the daemon's stop would wait 10 s).
+lp_ui_containers() {
+	local id
+	id=$(lp_create alpha 'trap "exit 0" TERM; trap '\''i=$((i+1)); echo "alpha tick $i"; echo "alpha oops $i" >&2'\'' USR1; i=0
+printf "\033[31mred alert\033[0m\n"
+printf "long %s\n" "$(head -c 400 /dev/zero | tr "\0" x)"
+echo "alpha ready"
+while :; do sleep 0.05; done')
+	lp_start_container "$id"
+	id=$(lp_create beta 'trap "exit 0" TERM; trap '\''j=$((j+1)); echo "beta tick $j"'\'' USR1; j=0; i=0
+while [ $i -lt 150 ]; do i=$((i+1)); if [ $((i % 3)) -eq 0 ]; then echo "beta req $i status FAIL"; else echo "beta req $i status ok"; fi; done
+while :; do sleep 0.05; done')
+	lp_start_container "$id"
+	lp_until 3000 lp_ui_ready || lp_fail "alpha and beta did not start writing"
+}
+lp_ui_ready() {
+	lp_api '/containers/alpha/logs?stdout=1' | grep -q 'alpha ready' &&
+		lp_api '/containers/beta/logs?stdout=1' | grep -q 'beta req 150'
+}

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(cmake make gcc pkg-config libevent-dev libjansson-dev libcmocka-dev
 	curl python3 procps runc crun
 	libarchive-dev libssl-dev busybox-static python3-docker docker-compose
-	systemd prometheus)
+	systemd prometheus chromium)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs logpouchd in the foreground on ./run/logpouch.sock with a demo
-# container that prints a line every second. Ctrl-C stops the daemon, which
-# stops the container, ends open streams and exits.
+# container that prints a line every second, and the log viewer on
+# UI=127.0.0.1:8099 (docs/ui.md; UI= turns it off). Ctrl-C stops the daemon,
+# which stops the container, ends open streams and exits.
 set -euo pipefail
 bin=${1:-build/logpouchd}
 top=$(pwd)
 mkdir -p "$top/run"
 sock=$top/run/logpouch.sock
-"$bin" --debug --log-level info -H "unix://$sock" --data-root "$top/run/data" &
+ui=${UI-127.0.0.1:8099}
+"$bin" --debug --log-level info -H "unix://$sock" --data-root "$top/run/data" \
+	${ui:+--ui "$ui"} &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' INT TERM
 api() { curl -fsS --unix-socket "$sock" "$@"; }
@@ -27,7 +30,15 @@ fi
 api -X POST http://x/containers/demo/start >/dev/null || true
 cat <<MSG
 
-logpouchd is running (pid $pid) with a container named "demo". Try:
+logpouchd is running (pid $pid) with a container named "demo".
+MSG
+[ -n "$ui" ] && cat <<MSG
+
+  Open http://$ui/ui/#f=demo in a browser to follow it (the log viewer).
+MSG
+cat <<MSG
+
+Try:
 
   curl --unix-socket $sock 'http://x/containers/demo/logs?stdout=1&follow=1&tail=5'
   curl -m 3 --unix-socket $sock 'http://x/v1.24/containers/demo/logs?stdout=1&follow=1'

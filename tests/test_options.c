@@ -169,6 +169,37 @@ test_runtimes_as_dockerd_names_them(void **state)
 	options_free(&o);
 }
 
+/* The log viewer is off unless asked for; flag over file, as the rest. */
+static void
+test_ui_is_off_by_default_and_flag_wins(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct options		 o;
+	struct err		 e = { 0 };
+	char			 path[PATH_MAX + 32];
+	const char		*json = "{\"ui\":\"127.0.0.1:9001\"}";
+
+	assert_int_equal(PARSE(&o, &e, "-H", "unix:///tmp/a.sock"), 0);
+	assert_null(o.ui);
+	options_free(&o);
+	snprintf(path, sizeof path, "%s/daemon.json", f->dir);
+	write_file(path, json, strlen(json));
+	assert_int_equal(PARSE(&o, &e, "--config", path), 0);
+	assert_string_equal(o.ui, "127.0.0.1:9001");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--config", path, "--ui",
+	    "127.0.0.1:8099"), 0);
+	assert_string_equal(o.ui, "127.0.0.1:8099");
+	options_free(&o);
+	assert_int_equal(PARSE(&o, &e, "--ui"), -1);
+	assert_non_null(strstr(e.msg, "--ui"));
+	options_free(&o);
+	write_file(path, "{\"ui\":8099}", 11);
+	assert_int_equal(PARSE(&o, &e, "--config", path), -1);
+	assert_non_null(strstr(e.msg, "\"ui\""));
+	options_free(&o);
+}
+
 int
 main(void)
 {
@@ -180,6 +211,7 @@ main(void)
 		T(test_config_file_fills_what_flags_did_not_set),
 		T(test_config_file_errors_name_the_file),
 		T(test_runtimes_as_dockerd_names_them),
+		T(test_ui_is_off_by_default_and_flag_wins),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -6,10 +6,12 @@
  * links with --wrap=chmod and plays that race on every chmod the server
  * makes: the path becomes a symlink to a victim file first.
  * Sockets handed over (-H fd://): served, refused, closed, never unlinked.
+ * And the log viewer's listener tells its real port and stays on loopback.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -150,6 +152,35 @@ test_server_passed_socket_not_ours_is_refused_and_closed(void **state)
 	cancel_free(root);
 }
 
+static void
+test_server_ui_listener_names_its_port_and_stays_on_loopback(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct server_config	 cfg = { .header_timeout = 30 };
+	struct cancel		*root = cancel_new_root(f->base, "root");
+	struct server		*srv;
+	struct err		 err = { 0 };
+	char			 url[128];
+	long			 port;
+
+	srv = server_new(f->base, root, NULL, &cfg, &err);
+	assert_non_null(srv);
+	assert_int_equal(server_listen_ui(srv, "127.0.0.1:0", 0, url,
+	    sizeof url, &err), 0);
+	assert_int_equal(strncmp(url, "http://127.0.0.1:", 17), 0);
+	port = strtol(url + 17, NULL, 10);
+	assert_true(port > 0 && port < 65536);
+	assert_non_null(strstr(url, "/ui/"));
+	assert_int_equal(server_listen_ui(srv, "tcp://[::1]:0", 0, url,
+	    sizeof url, &err) == 0 || err.code == EADDRNOTAVAIL, 1);
+	assert_int_equal(server_listen_ui(srv, "0.0.0.0:0", 0, url,
+	    sizeof url, &err), -1);
+	assert_int_equal(err.code, EPERM);
+	assert_non_null(strstr(err.msg, "--allow-remote-tcp"));
+	server_free(srv);
+	cancel_free(root);
+}
+
 int
 main(void)
 {
@@ -158,6 +189,7 @@ main(void)
 		T(test_server_socket_is_0660_and_never_chmodded_by_path),
 		T(test_server_passed_socket_serves_and_its_file_stays),
 		T(test_server_passed_socket_not_ours_is_refused_and_closed),
+		T(test_server_ui_listener_names_its_port_and_stays_on_loopback),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
