@@ -263,7 +263,7 @@ attach_api_detach(struct attach_api *a)
 	    (unsigned long long)a->id);
 	/* The hook keeps c valid: removal would have fired it first. */
 	if (a->hook.ctx != NULL)
-		events_container(a->c, "detach", NULL);
+		container_event(a->c, "detach", NULL);
 	evbuffer_drain(a->in, evbuffer_get_length(a->in));
 	if (a->sub != NULL && a->once)
 		attach_stdin_eof(a->sub);
@@ -383,7 +383,7 @@ attach_api_subscribe(struct attach_api *a, int output)
 static void
 attach_api_live(struct attach_api *a)
 {
-	events_container(a->c, "attach", NULL);
+	container_event(a->c, "attach", NULL);
 	if (!a->stream) {
 		attach_api_closing(a, "nothing to stream");
 		return;
@@ -452,14 +452,14 @@ attach_api_replay_done_cb(void *arg, const char *error)
 	if (a->follow || (a->stream && a->run_ended)) {
 		if (!a->follow) {	/* its event came at the start */
 			attach_api_flush_held(a);
-			events_container(a->c, "attach", NULL);
+			container_event(a->c, "attach", NULL);
 		}
 		duplex_set_done_reason(a->d, CANCEL_CONTAINER_EXITED);
 		attach_api_closing(a, "the container's run ended");
 		return;
 	}
 	attach_api_flush_held(a);
-	events_container(a->c, "attach", NULL);
+	container_event(a->c, "attach", NULL);
 	if (!a->stream)
 		attach_api_closing(a, "nothing to stream");
 	else
@@ -505,7 +505,7 @@ attach_api_replay(struct attach_api *a, struct event_base *base)
 	log_debug("attach stream %llu: replaying the log%s", (unsigned long
 	    long)a->id, a->follow ? ", then following its run" : "");
 	if (a->follow) {
-		events_container(a->c, "attach", NULL);
+		container_event(a->c, "attach", NULL);
 		attach_api_subscribe(a, 0);
 	} else if (a->stream)
 		attach_api_subscribe(a, 1);
@@ -630,7 +630,7 @@ attach_api_resize(struct api_req *r)
 
 		snprintf(hs, sizeof hs, "%d", h);
 		snprintf(ws_, sizeof ws_, "%d", w);
-		events_container(c, "resize", "height", hs, "width", ws_,
+		container_event(c, "resize", "height", hs, "width", ws_,
 		    NULL);
 	}
 	api_reply_empty(r, 200);

@@ -176,7 +176,7 @@ containers_restart(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
-	events_container(c, "restart", NULL);
+	container_event(c, "restart", NULL);
 	api_reply_empty(r, 204);
 }
 
@@ -223,7 +223,7 @@ containers_export(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
-	events_container(c, "export", NULL);
+	container_event(c, "export", NULL);
 	len = lseek(fd, 0, SEEK_END);
 	body = evbuffer_new();
 	/* The evbuffer owns fd from here (it closes it). */

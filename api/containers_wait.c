@@ -121,7 +121,7 @@ containers_wait_done_cb(struct container_waiter *w, struct container *c,
 			api_reply_err(r, &err);
 			break;
 		}
-		events_container(c, "restart", NULL);
+		container_event(c, "restart", NULL);
 		api_reply_empty(r, 204);
 		break;
 	default:

@@ -216,9 +216,9 @@ container_exited(struct container *c)
 	container_persist_save(c);
 	log_info("container %.12s exited with %d%s", c->id, code, restart ?
 	    ", restarting by its policy" : "");
-	events_container_int(c, "die", "exitCode", code);
+	container_event_int(c, "die", "exitCode", code);
 	if (c->stop_requested)	/* after die, as dockerd */
-		events_container(c, "stop", NULL);
+		container_event(c, "stop", NULL);
 	c->stop_requested = 0;
 
 	if (c->shutdown_counted) {
@@ -326,7 +326,7 @@ container_kill_cb(evutil_socket_t fd, short what, void *arg)
 	log_info("container %.12s: grace period over, sending SIGKILL",
 	    c->id);
 	container_signal(c, SIGKILL);
-	events_container_int(c, "kill", "signal", SIGKILL);
+	container_event_int(c, "kill", "signal", SIGKILL);
 }
 
 /* The backoff passed: start again, as the policy's own start. */
@@ -480,7 +480,7 @@ container_run(struct container *c, struct err *err)
 	container_persist_save(c);
 	log_info("started container %.12s %s, pid %d", c->id, c->name, c->pid);
 	c->stop_requested = 0;
-	events_container(c, "start", NULL);
+	container_event(c, "start", NULL);
 	return (0);
 }
 
@@ -505,7 +505,7 @@ container_stop(struct container *c, int timeout_sec, struct err *err)
 		if (!c->store->shutting_down)
 			c->manually_stopped = 1;
 		container_restart_abort(c);
-		events_container(c, "stop", NULL);
+		container_event(c, "stop", NULL);
 		return (1);
 	}
 	if (c->state != CONTAINER_RUNNING)
@@ -520,7 +520,7 @@ container_stop(struct container *c, int timeout_sec, struct err *err)
 		return (0);	/* draining; finishes within the bound */
 	log_info("stopping container %.12s, %d s grace", c->id, timeout_sec);
 	container_signal(c, sig);
-	events_container_int(c, "kill", "signal", sig);
+	container_event_int(c, "kill", "signal", sig);
 	if (timeout_sec >= 0)
 		evtimer_add(c->kill_ev, &tv);
 	return (0);
@@ -544,7 +544,7 @@ container_kill(struct container *c, int sig, struct err *err)
 	container_restart_killed(c, sig);
 	if (container_signal(c, sig) != 0)
 		return (err_errno(err, "kill container %s", c->id));
-	events_container_int(c, "kill", "signal", sig);
+	container_event_int(c, "kill", "signal", sig);
 	return (0);
 }
 
@@ -569,7 +569,7 @@ container_pause(struct container *c, int pause, struct err *err)
 	c->paused = pause;
 	container_persist_save(c);
 	log_info("container %.12s %s", c->id, pause ? "paused" : "unpaused");
-	events_container(c, pause ? "pause" : "unpause", NULL);
+	container_event(c, pause ? "pause" : "unpause", NULL);
 	return (0);
 }
 
@@ -596,7 +596,7 @@ container_remove_now(struct container *c)
 	images_rootfs_remove(st->images, c->id, NULL);	/* its writable root */
 	container_persist_rmdir(c->dir);
 	log_info("removed container %.12s %s", c->id, c->name);
-	events_container(c, "destroy", NULL);
+	container_event(c, "destroy", NULL);
 	container_free(c);
 }
 
@@ -618,7 +618,7 @@ container_remove(struct container *c, int force, struct err *err)
 			    c->id));
 		c->removing = 1;
 		if (!c->proc_exited && container_signal(c, SIGKILL) == 0)
-			events_container_int(c, "kill", "signal", SIGKILL);
+			container_event_int(c, "kill", "signal", SIGKILL);
 		return (1);
 	}
 	container_remove_now(c);

@@ -76,7 +76,8 @@ void		 container_store_foreach(struct container_store *,
  * Creates a container (state created). config is the API's Config object
  * and hostconfig its HostConfig, both already validated by the caller
  * (api/containers.c) and normalised: Cmd/Entrypoint arrays or null, Env an
- * array, Labels an object, LogConfig.Type "json-file" or "none". Both are
+ * array, Labels an object, LogConfig.Type "json-file", "none" or another of
+ * dockerd's built-in drivers (whose start fails, container_log.c). Both are
  * stolen. name may be NULL or "" for a generated one. Errors: 400 invalid
  * name, 409 name in use, with dockerd's texts.
  */
@@ -186,6 +187,26 @@ struct cancel	*container_ctx(const struct container *);
 /* The store's event bus (daemon/events.h), owned by the store. */
 struct events	*container_store_events(struct container_store *);
 struct events	*container_events(const struct container *);
+
+/* container_events.c: its events, published on its store's bus. */
+/*
+ * A container event as dockerd's LogContainerEventWithAttributes makes it:
+ * the extra pairs (key, value, ..., NULL), then the labels, then image and
+ * name.
+ */
+void		 container_event(const struct container *, const char *action,
+		     ...) __attribute__((sentinel));
+/* The same with one integer attribute ("die", "exitCode", 137). */
+void		 container_event_int(const struct container *,
+		     const char *action, const char *key, long value);
+/*
+ * exec_create/exec_start ("exec_start: sh -c exit 3": argv joined, with
+ * dockerd's trailing space when there are no arguments), and exec_die with
+ * exitCode when argv is NULL and code >= 0.
+ */
+void		 container_event_exec(const struct container *,
+		     const char *action, char *const *argv, const char *exec_id,
+		     int code);
 /* Config.Image ("" when none) and Config.Labels (borrowed, may be NULL). */
 const char	*container_image(const struct container *);
 json_t		*container_labels(const struct container *);

@@ -453,7 +453,7 @@ container_store_rename(struct container_store *st, struct container *c,
 		return (-1);
 	}
 	log_info("renamed container %.12s %s to %s", c->id, old, c->name);
-	events_container(c, "rename", "oldName", old, NULL);
+	container_event(c, "rename", "oldName", old, NULL);
 	xfree(old);
 	return (0);
 }
@@ -528,7 +528,7 @@ container_store_create(struct container_store *st, const char *name,
 	container_log_touch(&c->logopt);
 	container_store_insert(st, c);
 	log_info("created container %.12s %s", c->id, c->name);
-	events_container(c, "create", NULL);
+	container_event(c, "create", NULL);
 	return (c);
 
 fail:

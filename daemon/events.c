@@ -14,7 +14,6 @@
 #include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
-#include "daemon/container.h"
 #include "daemon/events.h"
 #include "logdriver/logline.h"
 
@@ -334,104 +333,6 @@ events_replay(struct events *ev, int64_t since_ns, int64_t until_ns,
 		cb(sel[n], arg);
 		events_msg_unref(sel[n]);
 	}
-}
-
-/* ---- container events ------------------------------------------------ */
-
-#define EVENTS_MAX_EXTRA	8
-
-static void
-events_container_v(const struct container *c, const char *action,
-    const char **ek, const char **ev_, size_t ne)
-{
-	struct events	*bus = container_events(c);
-	json_t		*labels = container_labels(c), *v;
-	const char	*key, *image = container_image(c);
-	const char	**keys, **values;
-	size_t		 n = 0, cap = ne + json_object_size(labels) + 2;
-
-	if (bus == NULL)
-		return;
-	keys = xreallocarray(NULL, cap, sizeof *keys);
-	values = xreallocarray(NULL, cap, sizeof *values);
-	for (size_t i = 0; i < ne; i++, n++) {
-		keys[n] = ek[i];
-		values[n] = ev_[i];
-	}
-	json_object_foreach(labels, key, v) {
-		if (json_string_value(v) == NULL)
-			continue;
-		keys[n] = key;
-		values[n++] = json_string_value(v);
-	}
-	if (image != NULL && *image != '\0') {
-		keys[n] = "image";
-		values[n++] = image;
-	}
-	keys[n] = "name";
-	values[n++] = container_name(c) + (container_name(c)[0] == '/');
-	events_publish(bus, "container", action, container_id(c), keys, values,
-	    n);
-	xfree(keys);
-	xfree(values);
-}
-
-void
-events_container(const struct container *c, const char *action, ...)
-{
-	const char	*ek[EVENTS_MAX_EXTRA], *ev_[EVENTS_MAX_EXTRA], *k;
-	size_t		 n = 0;
-	va_list		 ap;
-
-	va_start(ap, action);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		const char *v = va_arg(ap, const char *);
-
-		if (n < EVENTS_MAX_EXTRA) {
-			ek[n] = k;
-			ev_[n++] = v;
-		}
-	}
-	va_end(ap);
-	events_container_v(c, action, ek, ev_, n);
-}
-
-void
-events_container_int(const struct container *c, const char *action,
-    const char *key, long value)
-{
-	char		 num[32];
-	const char	*v = num;
-
-	snprintf(num, sizeof num, "%ld", value);
-	events_container_v(c, action, &key, &v, 1);
-}
-
-void
-events_exec(const struct container *c, const char *action,
-    char *const *argv, const char *exec_id, int code)
-{
-	const char	*ek[2] = { "execID", "exitCode" }, *ev_[2];
-	struct events_buf b = { NULL, 0, 0 };
-	char		 num[32];
-
-	events_buf_raw(&b, action);
-	if (argv != NULL && argv[0] != NULL) {
-		/* Entrypoint + " " + strings.Join(Args, " "). */
-		events_buf_raw(&b, ": ");
-		events_buf_raw(&b, argv[0]);
-		events_buf_raw(&b, " ");
-		for (size_t i = 1; argv[i] != NULL; i++) {
-			if (i > 1)
-				events_buf_raw(&b, " ");
-			events_buf_raw(&b, argv[i]);
-		}
-	}
-	ev_[0] = exec_id;
-	snprintf(num, sizeof num, "%d", code);
-	ev_[1] = num;
-	events_container_v(c, b.p, ek, ev_, argv == NULL && code >= 0 ? 2 : 1);
-	xfree(b.p);
 }
 
 void

@@ -19,7 +19,6 @@
 
 #include <jansson.h>
 
-struct container;
 struct events;
 
 /* dockerd keeps the last 256 events (daemon/events/events.go). */
@@ -86,27 +85,10 @@ uint64_t	 events_published(const struct events *);
 size_t		 events_subscribers(const struct events *);
 
 /*
- * A container event as dockerd's LogContainerEventWithAttributes makes it:
- * the extra pairs (key, value, ..., NULL), then the labels, then image and
- * name. Published on the container's store's bus.
- */
-void		 events_container(const struct container *,
-		     const char *action, ...) __attribute__((sentinel));
-/*
  * An image event as dockerd's LogImageEvent makes it: the image's labels
  * (NULL once it is deleted), then name when not NULL or "".
  */
 void		 events_image(struct events *, const char *action,
 		     const char *id, const char *name, json_t *labels);
-/* The same with one integer attribute ("die", "exitCode", 137). */
-void		 events_container_int(const struct container *,
-		     const char *action, const char *key, long value);
-/*
- * exec_create/exec_start ("exec_start: sh -c exit 3": argv joined, with
- * dockerd's trailing space when there are no arguments), and exec_die with
- * exitCode when argv is NULL and code >= 0.
- */
-void		 events_exec(const struct container *, const char *action,
-		     char *const *argv, const char *exec_id, int code);
 
 #endif

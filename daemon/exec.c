@@ -368,7 +368,7 @@ exec_create(struct event_base *base, struct container *c,
 	exec_set_trim(set);
 	log_info("exec %.12s: created in container %.12s: %s", e->id,
 	    e->container_id, e->argv[0]);
-	events_exec(c, "exec_create", e->argv, e->id, -1);
+	container_event_exec(c, "exec_create", e->argv, e->id, -1);
 	return (e);
 }
 
@@ -450,7 +450,7 @@ exec_done(struct exec *e, int status)
 	log_info("exec %.12s: process %d exited with %d", e->id, e->pid,
 	    status);
 	if (e->set != NULL)
-		events_exec(e->set->c, "exec_die", NULL, e->id, status);
+		container_event_exec(e->set->c, "exec_die", NULL, e->id, status);
 	if (e->set != NULL) {
 		e->finished = ++e->set->finish_seq;
 		exec_set_trim(e->set);	/* never drops the newest exit */
@@ -479,7 +479,7 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 
 	if (exec_check_start(e, err) != 0)
 		return (-1);
-	events_exec(e->set->c, "exec_start", e->argv, e->id, -1);
+	container_event_exec(e->set->c, "exec_start", e->argv, e->id, -1);
 	memset(&spec, 0, sizeof spec);
 	spec.argv = (const char *const *)e->argv;
 	spec.envp = (const char *const *)e->envp;

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "daemon/base/err.h"
+#include "daemon/execproc.h"
 
 struct container;
 struct container_store;
@@ -49,13 +50,6 @@ struct exec_spec {
 	int		 attach_stdin;
 	int		 attach_stdout;
 	int		 attach_stderr;
-};
-
-/* The attached caller's ends of the process's stdio; -1 when absent. */
-struct exec_io {
-	int	in;		/* stdin (pipe, or the pty with a tty) */
-	int	out;		/* stdout, or the pty master */
-	int	err;		/* stderr; -1 with a tty */
 };
 
 /*

@@ -19,7 +19,6 @@
 #include "daemon/base/log.h"
 #include "daemon/base/task.h"
 #include "daemon/base/xalloc.h"
-#include "daemon/exec.h"
 #include "daemon/execproc.h"
 #include "daemon/runtime.h"
 #include "logdriver/copier.h"

@@ -13,7 +13,13 @@
 #include "daemon/base/err.h"
 
 struct event_base;
-struct exec_io;
+/* The attached caller's ends of the process's stdio; -1 when absent. */
+struct exec_io {
+	int	in;		/* stdin (pipe, or the pty with a tty) */
+	int	out;		/* stdout, or the pty master */
+	int	err;		/* stderr; -1 with a tty */
+};
+
 struct execproc;
 struct runtime_spec;
 

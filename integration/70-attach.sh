@@ -149,9 +149,9 @@ if python3 -c 'import docker' 2>/dev/null; then
 	lp_eq "$(python3 - "$LP_SOCK" <<'PY'
 import docker, sys
 c = docker.DockerClient(base_url="unix://" + sys.argv[1])
-print(c.containers.get("counter").attach(logs=True, stdout=True).count(b"\n"))
+print(c.containers.get("burst").attach(logs=True, stdout=True).count(b"\n"))
 PY
-)" 200000 "docker-py attach(logs=True)"
+)" 20000 "docker-py attach(logs=True)"
 fi
 released
 

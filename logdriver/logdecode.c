@@ -16,7 +16,6 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/logdecode.h"
-#include "logdriver/logdetails.h"
 
 /* Per byte inside a JSON string: 0 plain, 1 '"', 2 '\\', 3 control, 4 high. */
 static unsigned char logdecode_class[256];
@@ -49,10 +48,9 @@ void
 logdecode_clear(struct logdecode *dec)
 {
 	xfree(dec->buf);
-	xfree(dec->details);
+	logdetails_clear(&dec->det);
 	xfree(dec->rawattrs);
 	xfree(dec->kv);
-	xfree(dec->pairs);
 	memset(dec, 0, sizeof *dec);
 }
 
@@ -270,7 +268,7 @@ logdecode_fast_attrs(struct logdecode *dec, const unsigned char **pp,
 		if (p == end || *p != '"')
 			return (-1);
 		p++;
-		pr = logdetails_pair_add(dec, npairs);
+		pr = logdetails_pair_add(&dec->det, npairs);
 		pr[0] = used;
 		if ((n = logdecode_unescape(&p, end, dec->kv + used)) < 0)
 			return (-1);
@@ -291,7 +289,7 @@ logdecode_fast_attrs(struct logdecode *dec, const unsigned char **pp,
 	p++;
 	*pp = p;
 	dec->rawattrslen = 0;
-	if (logdetails_build(dec, npairs) != 0)
+	if (logdetails_build(&dec->det, dec->kv, npairs) != 0)
 		return (-1);
 	xgrow(&dec->rawattrs, &dec->rawattrscap, (size_t)(p - start));
 	memcpy(dec->rawattrs, start, (size_t)(p - start));
@@ -439,9 +437,9 @@ logdecode_fast(struct logdecode *dec, const unsigned char *p,
 		p += 8;
 		if (logdecode_fast_attrs(dec, &p, end) != 0)
 			return (1);
-		if (dec->detailslen != 0) {
-			out->details = dec->details;
-			out->detailslen = dec->detailslen;
+		if (dec->det.len != 0) {
+			out->details = dec->det.text;
+			out->detailslen = dec->det.len;
 		}
 		if (p == end || *p++ != ',')
 			return (1);
@@ -546,7 +544,7 @@ logdecode_jansson(struct logdecode *dec, const char *line,
 			vlen = json_is_null(val) ? 0 : json_string_length(val);
 			xgrow(&dec->kv, &dec->kvcap,
 			    used + klen + vlen + 1);
-			pr = logdetails_pair_add(dec, npairs);
+			pr = logdetails_pair_add(&dec->det, npairs);
 			pr[0] = used;
 			pr[1] = klen;
 			memcpy(dec->kv + used, key, klen);
@@ -562,10 +560,10 @@ logdecode_jansson(struct logdecode *dec, const char *line,
 		/* The cache belongs to the fast path's raw text: drop it. */
 		dec->rawattrslen = 0;
 		if (npairs > 0) {
-			if (logdetails_build(dec, npairs) != 0)
+			if (logdetails_build(&dec->det, dec->kv, npairs) != 0)
 				goto out;
-			out->details = dec->details;
-			out->detailslen = dec->detailslen;
+			out->details = dec->det.text;
+			out->detailslen = dec->det.len;
 		}
 	}
 	rc = 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "logdriver/logdetails.h"
 #include "logdriver/logline.h"
 
 /*
@@ -20,16 +21,12 @@
 struct logdecode {
 	char		*buf;		/* owned: unescaped log */
 	size_t		 bufcap;
-	char		*details;	/* owned: details prefix */
-	size_t		 detailslen;
-	size_t		 detailscap;
+	struct logdetails det;		/* the details prefix */
 	char		*rawattrs;	/* owned: attrs of details */
 	size_t		 rawattrslen;
 	size_t		 rawattrscap;
 	char		*kv;		/* owned: unescaped attr keys/values */
 	size_t		 kvcap;
-	size_t		*pairs;		/* owned: offsets into kv, 4 a pair */
-	size_t		 pairscap;
 	char		 tkey[20];	/* "YYYY-MM-DDTHH:MM:SS." last parsed */
 	int64_t		 tbase_ns;	/* its second, in ns */
 	int		 tkeyok;	/* tkey is set */

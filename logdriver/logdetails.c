@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "daemon/base/xalloc.h"
-#include "logdriver/logdecode.h"
 #include "logdriver/logdetails.h"
 
 static int
@@ -21,13 +20,12 @@ logdetails_url_safe(unsigned char c)
 
 /* Appends s as Go's url.QueryEscape would to the details buffer. */
 static void
-logdetails_put(struct logdecode *dec, const char *s, size_t n)
+logdetails_put(struct logdetails *d, const char *s, size_t n)
 {
 	char		*o;
 
-	xgrow(&dec->details, &dec->detailscap,
-	    dec->detailslen + 3 * n + 2);
-	o = dec->details + dec->detailslen;
+	xgrow(&d->text, &d->cap, d->len + 3 * n + 2);
+	o = d->text + d->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char	c = (unsigned char)s[i];
 
@@ -41,7 +39,7 @@ logdetails_put(struct logdecode *dec, const char *s, size_t n)
 			*o++ = "0123456789ABCDEF"[c & 0xf];
 		}
 	}
-	dec->detailslen = (size_t)(o - dec->details);
+	d->len = (size_t)(o - d->text);
 }
 
 static const char *logdetails_sort_kv;
@@ -60,50 +58,54 @@ logdetails_pair_cmp(const void *a, const void *b)
 }
 
 /*
- * Builds the details prefix from the npairs pairs in dec->kv: sorted by key
+ * Builds the details prefix from the npairs pairs in kv: sorted by key
  * (byte order, like Go's sort.Strings), k=v escaped, joined by ",". Returns
  * -1 on a duplicate key (the fast path then hands the line to jansson).
  */
 int
-logdetails_build(struct logdecode *dec, size_t npairs)
+logdetails_build(struct logdetails *d, const char *kv, size_t npairs)
 {
-	size_t	*pr = dec->pairs;
+	size_t	*pr = d->pairs;
 
-	dec->detailslen = 0;
+	d->len = 0;
 	if (npairs == 0)
 		return (0);
-	logdetails_sort_kv = dec->kv;
+	logdetails_sort_kv = kv;
 	qsort(pr, npairs, 4 * sizeof *pr, logdetails_pair_cmp);
 	logdetails_sort_kv = NULL;
-	dec->detailslen = 0;
 	for (size_t i = 0; i < npairs; i++) {
 		if (i > 0 && pr[4 * i + 1] == pr[4 * i - 3] &&
-		    memcmp(dec->kv + pr[4 * i], dec->kv + pr[4 * i - 4],
+		    memcmp(kv + pr[4 * i], kv + pr[4 * i - 4],
 		    pr[4 * i + 1]) == 0)
 			return (-1);
 		if (i > 0) {
-			xgrow(&dec->details, &dec->detailscap,
-			    dec->detailslen + 1);
-			dec->details[dec->detailslen++] = ',';
+			xgrow(&d->text, &d->cap, d->len + 1);
+			d->text[d->len++] = ',';
 		}
-		logdetails_put(dec, dec->kv + pr[4 * i], pr[4 * i + 1]);
-		xgrow(&dec->details, &dec->detailscap,
-		    dec->detailslen + 1);
-		dec->details[dec->detailslen++] = '=';
-		logdetails_put(dec, dec->kv + pr[4 * i + 2],
-		    pr[4 * i + 3]);
+		logdetails_put(d, kv + pr[4 * i], pr[4 * i + 1]);
+		xgrow(&d->text, &d->cap, d->len + 1);
+		d->text[d->len++] = '=';
+		logdetails_put(d, kv + pr[4 * i + 2], pr[4 * i + 3]);
 	}
 	return (0);
 }
 
 /* Adds a key/value pair slot; returns its index. */
 size_t *
-logdetails_pair_add(struct logdecode *dec, size_t npairs)
+logdetails_pair_add(struct logdetails *d, size_t npairs)
 {
-	if ((npairs + 1) * 4 > dec->pairscap) {
-		dec->pairscap = dec->pairscap == 0 ? 64 : dec->pairscap * 2;
-		dec->pairs = xreallocarray(dec->pairs, dec->pairscap,
-		    sizeof *dec->pairs);
+	if ((npairs + 1) * 4 > d->pairscap) {
+		d->pairscap = d->pairscap == 0 ? 64 : d->pairscap * 2;
+		d->pairs = xreallocarray(d->pairs, d->pairscap,
+		    sizeof *d->pairs);
 	}
-	return (dec->pairs + 4 * npairs);
+	return (d->pairs + 4 * npairs);
+}
+
+void
+logdetails_clear(struct logdetails *d)
+{
+	xfree(d->text);
+	xfree(d->pairs);
+	memset(d, 0, sizeof *d);
 }

@@ -237,7 +237,7 @@ test_events_container_attributes_as_dockerd(void **state)
 	assert_string_equal(r.last->action, "create");
 	assert_string_equal(events_msg_attr(r.last, "name"), "web");
 	assert_string_equal(events_msg_attr(r.last, "image"), "busybox");
-	events_container_int(c, "die", "exitCode", 3);
+	container_event_int(c, "die", "exitCode", 3);
 	events_replay(container_store_events(st), 0, 0, rec_cb, &r);
 	assert_string_equal(events_msg_attr(r.last, "exitCode"), "lbl");
 	assert_int_equal(container_remove(c, 0, &err), 0);
@@ -264,15 +264,15 @@ test_events_exec_action_has_dockerds_trailing_space(void **state)
 	st = x.st;
 	c = make(st, "ex1", json_object());
 	memset(&r, 0, sizeof r);
-	events_exec(c, "exec_create", argv1, "e1", -1);
+	container_event_exec(c, "exec_create", argv1, "e1", -1);
 	events_replay(container_store_events(st), 0, 0, rec_cb, &r);
 	assert_string_equal(r.last->action, "exec_create: true ");
 	assert_string_equal(events_msg_attr(r.last, "execID"), "e1");
 	assert_null(events_msg_attr(r.last, "exitCode"));
-	events_exec(c, "exec_start", argv3, "e1", -1);
+	container_event_exec(c, "exec_start", argv3, "e1", -1);
 	events_replay(container_store_events(st), 0, 0, rec_cb, &r);
 	assert_string_equal(r.last->action, "exec_start: sh -c exit 3");
-	events_exec(c, "exec_die", NULL, "e1", 3);
+	container_event_exec(c, "exec_die", NULL, "e1", 3);
 	events_replay(container_store_events(st), 0, 0, rec_cb, &r);
 	assert_string_equal(r.last->action, "exec_die");
 	assert_string_equal(events_msg_attr(r.last, "exitCode"), "3");

@@ -35,6 +35,20 @@ fuzz_create_strarray(json_t *v)
 	return (1);
 }
 
+/* json-file, none, or another of dockerd's built-in drivers. */
+static int
+fuzz_create_known_driver(const char *type)
+{
+	static const char *const known[] = { "json-file", "none", "awslogs",
+	    "fluentd", "gcplogs", "gelf", "journald", "local", "logentries",
+	    "splunk", "syslog" };
+
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(type, known[i]) == 0)
+			return (1);
+	return (0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -65,8 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	lc = json_object_get(hc, "LogConfig");
 	type = json_string_value(json_object_get(lc, "Type"));
-	if (type == NULL || (strcmp(type, "json-file") != 0 &&
-	    strcmp(type, "none") != 0))
+	if (type == NULL || !fuzz_create_known_driver(type))
 		abort();
 	if (!json_is_object(json_object_get(lc, "Config")))
 		abort();
