@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <unistd.h>
 
+#include "api/apiversion.h"
 #include "api/containers.h"
 #include "api/containers_wait.h"
 #include "api/http.h"
@@ -56,9 +57,13 @@ void
 containers_inspect(struct api_req *r)
 {
 	struct container	*c;
+	json_t			*j;
 
-	if ((c = containers_lookup(r)) != NULL)
-		api_reply_json(r, 200, container_view_inspect(c));
+	if ((c = containers_lookup(r)) == NULL)
+		return;
+	j = container_view_inspect(c);
+	apiversion_container_inspect(api_req_version(r), j);
+	api_reply_json(r, 200, j);
 }
 
 /* ---- start, stop, kill, restart -------------------------------------- */

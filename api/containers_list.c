@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "api/apiversion.h"
 #include "api/containers.h"
 #include "api/http.h"
 #include "api/server.h"
@@ -335,6 +336,7 @@ containers_list_one(struct container *c, void *arg)
 		return;
 	sum = container_view_summary(c, x->now);
 	if ((rc = containers_list_include(x, c, sum)) == 1) {
+		apiversion_container_summary(api_req_version(w->r), sum);
 		json_array_append_new(x->array, sum);
 		x->idx++;
 		return;

@@ -324,20 +324,27 @@ duplex_new(struct event_base *base, struct cancel *parent, int fd,
 	return (d);
 }
 
-/* dockerd's hijack response: status, raw-stream type, common headers. */
+/*
+ * dockerd's hijack response: status, stream type, common headers. From
+ * API 1.42 an upgraded non-tty stream says it is multiplexed; a plain
+ * 200 stays raw-stream, as in dockerd 28.
+ */
 static struct evbuffer *
-duplex_head(struct api_req *r)
+duplex_head(struct api_req *r, int tty)
 {
 	struct evbuffer		*buf = evbuffer_new();
+	const char		*type = api_stream_media_type(
+				    api_req_version(r), tty);
 
 	/* dockerd looks only for the header's presence. */
 	if (api_req_header(r, "Upgrade") != NULL)
 		evbuffer_add_printf(buf, "HTTP/1.1 101 UPGRADED\r\n"
-		    "Content-Type: application/vnd.docker.raw-stream\r\n"
-		    "Connection: Upgrade\r\nUpgrade: tcp\r\n");
+		    "Content-Type: %s\r\n"
+		    "Connection: Upgrade\r\nUpgrade: tcp\r\n",
+		    type != NULL ? type : API_MEDIA_RAW);
 	else
 		evbuffer_add_printf(buf, "HTTP/1.1 200 OK\r\n"
-		    "Content-Type: application/vnd.docker.raw-stream\r\n");
+		    "Content-Type: " API_MEDIA_RAW "\r\n");
 	api_hijack_head(r, buf);
 	evbuffer_add(buf, "\r\n", 2);
 	return (buf);
@@ -352,7 +359,7 @@ duplex_hijack(struct api_req *r, const struct duplex_opts *o)
 	struct duplex		*d = NULL;
 	int			 fd;
 
-	head = duplex_head(r);
+	head = duplex_head(r, o->tty);
 	pending = evbuffer_new();
 	early = evbuffer_new();
 	fd = api_hijack(r, pending, early);	/* r is gone */

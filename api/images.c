@@ -16,6 +16,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "api/apiversion.h"
 #include "api/http.h"
 #include "api/images.h"
 #include "api/server.h"
@@ -368,6 +369,7 @@ images_api_list(struct api_req *r)
 			json_array_append(out, img);
 	json_decref(f);
 	json_decref(all);
+	apiversion_image_list(api_req_version(r), out, api_req_store(r));
 	api_reply_json(r, 200, out);
 }
 
@@ -377,13 +379,16 @@ images_api_inspect(struct api_req *r)
 	struct images		*st = images_api_store(r);
 	struct images_image	*img;
 	struct err		 err;
+	json_t			*j;
 
 	if ((img = images_lookup(st, api_req_param(r, 0), &err)) == NULL) {
 		api_reply_error(r, 404, "no such image: %s: %s", api_req_param(r, 0),
 		    err.msg);
 		return;
 	}
-	api_reply_json(r, 200, images_inspect_json(st, img));
+	j = images_inspect_json(st, img);
+	apiversion_image_inspect(api_req_version(r), j);
+	api_reply_json(r, 200, j);
 }
 
 void

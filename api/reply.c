@@ -44,15 +44,32 @@ api_status_reason(int status)
 }
 
 
+const char *
+api_version_advertised(int version, char *buf, size_t len)
+{
+	int	v = version != 0 && version <= API_VERSION_LEGACY ?
+		    API_VERSION_LEGACY : API_VERSION_MAX;
+
+	snprintf(buf, len, "%d.%d", v / 100, v % 100);
+	return (buf);
+}
+
+const char *
+api_stream_media_type(int version, int tty)
+{
+	if (version < API_VERSION(1, 42))
+		return (NULL);
+	return (tty ? API_MEDIA_RAW : API_MEDIA_MULTIPLEXED);
+}
+
 void
-api_add_common_headers(struct evhttp_request *req)
+api_add_common_headers(struct evhttp_request *req, int version)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 	char			 v[16];
 
-	snprintf(v, sizeof v, "%d.%d", API_VERSION_MAX / 100,
-	    API_VERSION_MAX % 100);
-	evhttp_add_header(h, "Api-Version", v);
+	evhttp_add_header(h, "Api-Version", api_version_advertised(version, v,
+	    sizeof v));
 	evhttp_add_header(h, "Docker-Experimental", "false");
 	evhttp_add_header(h, "Ostype", "linux");
 	evhttp_add_header(h, "Server", API_SERVER_HEADER);
@@ -108,7 +125,7 @@ api_reply_raw_error(struct evhttp_request *req, int version, int status,
 	char			*s;
 
 	if (common_headers)
-		api_add_common_headers(req);
+		api_add_common_headers(req, version);
 	if (version != 0 && version <= API_VERSION(1, 23)) {
 		/* Go's http.Error: the text as it is, not JSON. */
 		evhttp_add_header(h, "Content-Type",

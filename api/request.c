@@ -330,7 +330,7 @@ api_reply_json(struct api_req *r, int status, json_t *body)
 	evbuffer_add(buf, "\n", 1);
 	xfree(s);
 	if (r->req != NULL) {
-		api_add_common_headers(r->req);
+		api_add_common_headers(r->req, r->version);
 		evhttp_add_header(evhttp_request_get_output_headers(r->req),
 		    "Content-Type", "application/json");
 	}
@@ -342,7 +342,7 @@ void
 api_reply_buf(struct api_req *r, int status, struct evbuffer *body)
 {
 	if (r->req != NULL)
-		api_add_common_headers(r->req);
+		api_add_common_headers(r->req, r->version);
 	api_send(r, status, body);
 }
 
@@ -388,7 +388,7 @@ api_stream_start(struct api_req *r, int status, const char *content_type)
 {
 	if (r->req == NULL)
 		return;
-	api_add_common_headers(r->req);
+	api_add_common_headers(r->req, r->version);
 	if (content_type != NULL)
 		evhttp_add_header(evhttp_request_get_output_headers(r->req),
 		    "Content-Type", content_type);
@@ -484,7 +484,7 @@ api_hijack_head(struct api_req *r, struct evbuffer *buf)
 
 	if (r->req == NULL)
 		return;
-	api_add_common_headers(r->req);
+	api_add_common_headers(r->req, r->version);
 	TAILQ_FOREACH(kv, evhttp_request_get_output_headers(r->req), next)
 		evbuffer_add_printf(buf, "%s: %s\r\n", kv->key, kv->value);
 }

@@ -294,7 +294,8 @@ stream_start(struct stream *s, struct container *c,
 	task_label(api_req_task(r), "req=%llu, container=%.12s, follow=%d",
 	    (unsigned long long)api_req_id(r), container_id(c), ro->follow);
 
-	api_stream_start(r, 200, NULL);
+	api_stream_start(r, 200, api_stream_media_type(api_req_version(r),
+	    s->opts.tty));
 	/*
 	 * libevent writes at most 16 KiB to a socket per loop pass; a
 	 * follower must be able to send per pass more than the copier takes

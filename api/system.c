@@ -63,8 +63,7 @@ system_version(struct api_req *r)
 	json_t		*o;
 
 	uname(&u);
-	snprintf(api, sizeof api, "%d.%d", API_VERSION_MAX / 100,
-	    API_VERSION_MAX % 100);
+	api_version_advertised(api_req_version(r), api, sizeof api);
 	snprintf(minapi, sizeof minapi, "%d.%d", API_VERSION_MIN / 100,
 	    API_VERSION_MIN % 100);
 	/* No Go here: say what the server is built on instead. */

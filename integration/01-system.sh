@@ -37,13 +37,16 @@ lp_eq "$(lp_api /_ping)" OK "GET /_ping"
 lp_eq "$(lp_tcp /_ping)" OK "GET /_ping over TCP"
 lp_eq "$(lp_api /v1.24/_ping)" OK "GET /v1.24/_ping"
 hdrs=$(curl -sS -I --unix-socket "$LP_SOCK" http://x/_ping)
-lp_contains "$hdrs" "Api-Version: 1.41"
+lp_contains "$hdrs" "Api-Version: 1.51"
 lp_contains "$hdrs" "Ostype: linux"
+lp_contains "$(curl -sS -I --unix-socket "$LP_SOCK" http://x/v1.41/_ping)" \
+	"Api-Version: 1.41" "dockerd 20.10's header under /v1.41"
 lp_contains "$hdrs" "Content-Length: 0"
 
 lp_step "version and info"
 v=$(lp_api /version)
-lp_eq "$(echo "$v" | lp_json 'd["ApiVersion"]')" 1.41 ApiVersion
+lp_eq "$(echo "$v" | lp_json 'd["ApiVersion"]')" 1.51 ApiVersion
+lp_eq "$(lp_api /v1.41/version | lp_json 'd["ApiVersion"]')" 1.41 "ApiVersion under /v1.41"
 lp_eq "$(echo "$v" | lp_json 'd["MinAPIVersion"]')" 1.12 MinAPIVersion
 i=$(lp_api /v1.41/info)
 [ "$(echo "$i" | lp_json 'd["NGoroutines"]')" -ge 1 ] || lp_fail NGoroutines
@@ -66,8 +69,9 @@ id1=$(echo "$i" | lp_json 'd["ID"]')
 lp_eq "$(cat "$LP_DATA/engine-id")" "$id1" "ID kept in engine-id"
 
 lp_step "version range and unknown routes"
-lp_eq "$(lp_status GET /v1.42/_ping)" 400 "too new"
-lp_eq "$(lp_api /v1.42/version)" '{"message":"client version 1.42 is too new. Maximum supported API version is 1.41"}' "too new body"
+lp_eq "$(lp_status GET /v1.51/_ping)" 200 "1.51 is accepted"
+lp_eq "$(lp_status GET /v1.52/_ping)" 400 "too new"
+lp_eq "$(lp_api /v1.52/version)" '{"message":"client version 1.52 is too new. Maximum supported API version is 1.51"}' "too new body"
 lp_eq "$(lp_api /v1.11/version)" 'client version 1.11 is too old. Minimum supported API version is 1.12, please upgrade your client to a newer version' "too old body"
 lp_eq "$(lp_status GET /nonexistent)" 404 "unknown route"
 lp_eq "$(lp_api /nonexistent)" '{"message":"page not found"}' "404 body"

@@ -46,11 +46,14 @@ lp_eq "$(lp_api "/containers/mixed/logs?stdout=1&since=99999999999" | wc -c)" 0 
 lp_step "details with no attributes: a single space"
 lp_eq "$(lp_api '/containers/mixed/logs?stdout=1&details=1&tail=1' | lp_frames)" '1| nonltail-no-newline' details
 
-lp_step "headers: no Content-Type, chunked, Api-Version"
-hdrs=$(curl -sS -D - -o /dev/null --unix-socket "$LP_SOCK" 'http://x/containers/mixed/logs?stdout=1')
+lp_step "headers under /v1.41: no Content-Type, chunked, Api-Version"
+hdrs=$(curl -sS -D - -o /dev/null --unix-socket "$LP_SOCK" 'http://x/v1.41/containers/mixed/logs?stdout=1')
 lp_contains "$hdrs" "Transfer-Encoding: chunked"
 lp_contains "$hdrs" "Api-Version: 1.41"
 grep -qi '^content-type' <<<"$hdrs" && lp_fail "logs must not send Content-Type"
+hdrs=$(curl -sS -D - -o /dev/null --unix-socket "$LP_SOCK" 'http://x/containers/mixed/logs?stdout=1')
+lp_contains "$hdrs" "Content-Type: application/vnd.docker.multiplexed-stream" \
+	"unversioned: the newest API's type"
 
 lp_step "errors in dockerd's order and shape"
 lp_eq "$(lp_status GET '/containers/nope/logs')" 400 "no stream"

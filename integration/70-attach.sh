@@ -42,7 +42,7 @@ lp_eq "$(lp_api '/containers/quiet/attach?stream=1&detachKeys=ctrl-1' -X POST)" 
 hdr=$(curl -s -i -m 2 --unix-socket "$LP_SOCK" -X POST -H 'Connection: Upgrade' \
 	-H 'Upgrade: tcp' 'http://x/containers/quiet/attach?stdout=1' | tr -d '\r' || true)
 lp_contains "$hdr" "HTTP/1.1 101 UPGRADED" "upgrade answer"
-lp_contains "$hdr" "Content-Type: application/vnd.docker.raw-stream" "type"
+lp_contains "$hdr" "Content-Type: application/vnd.docker.multiplexed-stream" "type (newest API, no tty)"
 hdr=$(curl -s -i -m 2 --unix-socket "$LP_SOCK" -X POST \
 	'http://x/containers/quiet/attach?stdout=1' | tr -d '\r' || true)
 lp_contains "$hdr" "HTTP/1.1 200 OK" "no upgrade asked: 200"
