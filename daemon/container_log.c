@@ -31,6 +31,7 @@ container_log_parse(json_t *cfg, struct jsonfile_opts *opts,
 
 	opts->max_size = 0;
 	opts->max_file = 1;
+	opts->compress = 0;
 	if ((s = container_log_get(cfg, "max-size")) != NULL &&
 	    jsonfile_parse_size(s, &opts->max_size, err) != 0)
 		return (-1);
@@ -48,13 +49,11 @@ container_log_parse(json_t *cfg, struct jsonfile_opts *opts,
 			return (err_set(err, ERR_INVALID, "compress cannot be "
 			    "true when max-file is less than 2 or max-size is "
 			    "not set"));
-		if (compress)
-			return (err_set(err, ERR_INVALID, "logpouch: log opt "
-			    "'compress' is not supported"));
 	}
 	/* Only when max-size is set does max-file mean anything. */
 	if (opts->max_size == 0)
 		opts->max_file = 1;
+	opts->compress = compress;
 	return (0);
 }
 

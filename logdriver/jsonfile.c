@@ -19,6 +19,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
+#include "logdriver/loggz.h"
 
 /* Encoded entries held before a write(2); one big entry may exceed it. */
 #define JSONFILE_BUFSZ	(64 * 1024)
@@ -50,6 +51,7 @@ struct jsonfile {
 	size_t			 attrslen;
 	struct jsonfile_subq	 subs;
 	size_t			 nsubs;
+	struct loggz_job	*gz;		/* owned: compressing path.1 */
 };
 
 static uint64_t	jsonfile_total_errors;
@@ -381,32 +383,60 @@ jsonfile_flush(struct jsonfile *jf)
 	return (0);
 }
 
+/* Removes path.k and path.k.gz (either may be there, compress or not). */
+static void
+jsonfile_unlink_k(const struct jsonfile *jf, int k)
+{
+	char	name[PATH_MAX];
+
+	for (int gz = 0; gz <= 1; gz++) {
+		snprintf(name, sizeof name, "%s.%d%s", jf->path, k,
+		    gz ? ".gz" : "");
+		if (unlink(name) != 0 && errno != ENOENT)
+			log_warn("unlink %s: %s", name, strerror(errno));
+	}
+}
+
+/* Renames path.k to path.k+1, plain and gzipped alike. */
+static void
+jsonfile_shift_k(const struct jsonfile *jf, int k)
+{
+	char	from[PATH_MAX], to[PATH_MAX];
+
+	for (int gz = 0; gz <= 1; gz++) {
+		snprintf(from, sizeof from, "%s.%d%s", jf->path, k,
+		    gz ? ".gz" : "");
+		snprintf(to, sizeof to, "%s.%d%s", jf->path, k + 1,
+		    gz ? ".gz" : "");
+		if (rename(from, to) != 0 && errno != ENOENT)
+			log_warn("rename %s: %s", from, strerror(errno));
+	}
+}
+
 /*
  * Rotates as dockerd does: drop the oldest, shift .k to .k+1, rename the
  * current file to .1 and create a new one. max-file=1 renames to .1 too
  * (the previous .1 is replaced), so a follower holding the old file can
  * still drain it and nothing reads .1 otherwise; dockerd does the same.
+ * With compress, .1 is then gzipped to .1.gz on loggz's thread; the next
+ * rotation first waits for that (dockerd's rotateMu), so names never
+ * move under the thread. time_ns (the entry that rotates) is dockerd's
+ * lastTime in the gzip header.
  */
 static void
-jsonfile_rotate(struct jsonfile *jf)
+jsonfile_rotate(struct jsonfile *jf, int64_t time_ns)
 {
-	char	 from[PATH_MAX], to[PATH_MAX];
+	char	 to[PATH_MAX];
 	int	 k;
 
 	if (jsonfile_write_out(jf) > 0)
 		jsonfile_notify(jf, JSONFILE_APPEND);
+	loggz_finish(jf->gz);
+	jf->gz = NULL;
 	if (jf->opts.max_file >= 2) {
-		snprintf(to, sizeof to, "%s.%d", jf->path,
-		    jf->opts.max_file - 1);
-		if (unlink(to) != 0 && errno != ENOENT)
-			log_warn("unlink %s: %s", to, strerror(errno));
-		for (k = jf->opts.max_file - 2; k >= 1; k--) {
-			snprintf(from, sizeof from, "%s.%d", jf->path, k);
-			snprintf(to, sizeof to, "%s.%d", jf->path, k + 1);
-			if (rename(from, to) != 0 && errno != ENOENT)
-				log_warn("rename %s: %s", from,
-				    strerror(errno));
-		}
+		jsonfile_unlink_k(jf, jf->opts.max_file - 1);
+		for (k = jf->opts.max_file - 2; k >= 1; k--)
+			jsonfile_shift_k(jf, k);
 	}
 	snprintf(to, sizeof to, "%s.1", jf->path);
 	if (rename(jf->path, to) != 0) {
@@ -428,6 +458,9 @@ jsonfile_rotate(struct jsonfile *jf)
 	log_debug("%s: rotated, generation %" PRIu64, jf->path,
 	    jf->generation);
 	jsonfile_notify(jf, JSONFILE_ROTATED);
+	/* After the notify: a parked reader reopens .1 by name in it. */
+	if (jf->opts.compress && jf->opts.max_file >= 2)
+		jf->gz = loggz_start(to, time_ns);
 }
 
 int
@@ -436,9 +469,13 @@ jsonfile_write(struct jsonfile *jf, enum logline_stream stream,
 {
 	size_t	bound, n;
 
+	if (jf->gz != NULL && loggz_done(jf->gz)) {
+		loggz_finish(jf->gz);		/* does not wait */
+		jf->gz = NULL;
+	}
 	if (jf->opts.max_size > 0 &&
 	    jf->filesize + (int64_t)jf->len >= jf->opts.max_size)
-		jsonfile_rotate(jf);
+		jsonfile_rotate(jf, time_ns);
 	bound = logline_encode_bound(len, jf->attrslen);
 	if (jf->len + bound > jf->cap) {
 		jsonfile_flush(jf);
@@ -474,6 +511,7 @@ jsonfile_close(struct jsonfile *jf)
 		return;
 	jsonfile_flush(jf);
 	jsonfile_notify(jf, JSONFILE_CLOSED);
+	loggz_finish(jf->gz);
 	if (jf->fd != -1)
 		close(jf->fd);
 	xfree(jf->attrs);
@@ -481,6 +519,13 @@ jsonfile_close(struct jsonfile *jf)
 	xfree(jf->buf);
 	xfree(jf->path);
 	xfree(jf);
+}
+
+void
+jsonfile_settle(struct jsonfile *jf)
+{
+	loggz_finish(jf->gz);
+	jf->gz = NULL;
 }
 
 int

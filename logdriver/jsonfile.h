@@ -19,6 +19,7 @@ struct jsonfile;
 struct jsonfile_opts {
 	int64_t	max_size;	/* bytes; 0 = no rotation */
 	int	max_file;	/* >= 1 */
+	int	compress;	/* gzip rotated files (max_file >= 2) */
 };
 
 enum jsonfile_event {
@@ -76,6 +77,8 @@ int		 jsonfile_write(struct jsonfile *, enum logline_stream,
 /* Writes out what is buffered, then notifies JSONFILE_APPEND. */
 int		 jsonfile_flush(struct jsonfile *);
 /* Flushes, notifies JSONFILE_CLOSED, frees. Accepts NULL. */
+/* Waits until a rotated file being compressed (compress) is done. */
+void		 jsonfile_settle(struct jsonfile *);
 void		 jsonfile_close(struct jsonfile *);
 
 const char	*jsonfile_path(const struct jsonfile *);

@@ -19,6 +19,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/logfiles.h"
+#include "logdriver/loggz.h"
 #include "logdriver/logreader_int.h"
 #include "logdriver/logreader_state.h"
 
@@ -30,12 +31,41 @@ logfiles_close(struct logfile *f)
 	f->fd = -1;
 }
 
+/*
+ * A rotated file by name: path.k, or when that is gone path.k.gz (compress)
+ * decompressed. The compressor makes .gz whole before it removes the
+ * plain one, so one of the two is there whole, plain first.
+ */
 static int
-logfiles_open(const char *path, struct logfile *f)
+logfiles_open_rotated(const char *name)
+{
+	char	gz[PATH_MAX];
+	int	fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) != -1 || errno != ENOENT)
+		return (fd);
+	if (snprintf(gz, sizeof gz, "%s.gz", name) >= (int)sizeof gz) {
+		errno = ENOENT;
+		return (-1);
+	}
+	if ((fd = loggz_open(gz)) == -1 && errno == ENOENT) {
+		/* Renamed to .gz and the plain one removed in between. */
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1 &&
+		    errno == ENOENT)
+			fd = loggz_open(gz);
+	}
+	if (fd == -1 && errno != ENOENT)
+		log_warn("open %s: %s", gz, strerror(errno));
+	return (fd);
+}
+
+static int
+logfiles_open(const char *path, int k, struct logfile *f)
 {
 	struct stat	st;
 
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	f->fd = k == 0 ? open(path, O_RDONLY | O_CLOEXEC) :
+	    logfiles_open_rotated(path);
 	if (f->fd == -1)
 		return (-1);
 	if (fstat(f->fd, &st) != 0) {
@@ -71,14 +101,14 @@ logfiles_open_all(struct logreader *r)
 
 	r->files = xcalloc((size_t)r->opts.max_file, sizeof *r->files);
 	memset(&f, 0, sizeof f);
-	if (logfiles_open(r->path, &f) != 0)
+	if (logfiles_open(r->path, 0, &f) != 0)
 		return (-1);
 	for (int k = r->opts.max_file - 1; k >= 1; k--) {
 		struct logfile	 g;
 
 		memset(&g, 0, sizeof g);
 		logfiles_name(r, k, name, sizeof name);
-		if (logfiles_open(name, &g) != 0) {
+		if (logfiles_open(name, k, &g) != 0) {
 			if (errno != ENOENT)
 				log_warn("open %s: %s", name, strerror(errno));
 			continue;
@@ -185,7 +215,7 @@ logfiles_unpark_rotated(struct logreader *r)
 	char		 name[PATH_MAX];
 
 	logfiles_name(r, 1, name, sizeof name);
-	if ((f->fd = open(name, O_RDONLY | O_CLOEXEC)) != -1)
+	if ((f->fd = logfiles_open_rotated(name)) != -1)
 		r->parked = 0;
 }
 
@@ -350,7 +380,7 @@ logfiles_next_gen(struct logreader *r)
 	for (;;) {
 		memset(&nf, 0, sizeof nf);
 		logfiles_name(r, (int)k, name, sizeof name);
-		if (logfiles_open(name, &nf) == 0)
+		if (logfiles_open(name, (int)k, &nf) == 0)
 			break;
 		if (errno != ENOENT || k == 0) {
 			logreader_state_error(r, errno, "open", name);
@@ -400,7 +430,7 @@ logfiles_check_file(struct logreader *r)
 		return (LOGFILES_AGAIN);
 	}
 	memset(&nf, 0, sizeof nf);
-	if (logfiles_open(r->path, &nf) != 0)
+	if (logfiles_open(r->path, 0, &nf) != 0)
 		return (LOGFILES_WAIT);
 	log_debug("reader %" PRIu64 ": %s replaced, following the new file",
 	    r->id, r->path);

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(cmake make gcc pkg-config libevent-dev libjansson-dev libcmocka-dev
 	curl python3 procps runc crun
-	libarchive-dev libssl-dev busybox-static python3-docker docker-compose
+	libarchive-dev libssl-dev zlib1g-dev busybox-static python3-docker docker-compose
 	systemd prometheus chromium)
 missing=()
 for p in "${pkgs[@]}"; do

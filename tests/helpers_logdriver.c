@@ -252,7 +252,7 @@ rt_run(void **state)
 struct jsonfile *
 rt_writer(struct rt *t, int64_t max_size, int max_file)
 {
-	struct jsonfile_opts	jo = { max_size, max_file };
+	struct jsonfile_opts	jo = { max_size, max_file, 0 };
 
 	t->jf = jsonfile_open(t->path, &jo, NULL);
 	assert_non_null(t->jf);

@@ -42,7 +42,7 @@ at_eof(void *arg)
 static json_t *
 copy_through(struct lp_fixture *f, const char *data, size_t len, int none)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct eof_seen		 e = { 0 };
 	struct jsonfile		*w = NULL;
 	struct copier		*cp;
@@ -213,7 +213,7 @@ static void
 test_copier_writes_a_bounded_amount_per_loop_pass(void **state)
 {
 	struct lp_fixture	*f = *state;
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct eof_seen		 e = { 0 };
 	struct jsonfile		*w;
 	struct copier		*cp;

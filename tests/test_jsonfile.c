@@ -80,7 +80,7 @@ test_parse_size_rejects_with_dockers_messages(void **state)
 static void
 test_writer_appends_golden_lines_after_existing_content(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct err		 err = { 0 };
 	struct jsonfile		*jf;
 	struct stat		 st;
@@ -115,7 +115,7 @@ test_writer_appends_golden_lines_after_existing_content(void **state)
 static void
 test_writer_creates_the_file_with_mode_0640(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct jsonfile		*jf;
 	struct stat		 st;
 	char			*path = lp_path(*state, "new-json.log");
@@ -130,7 +130,7 @@ test_writer_creates_the_file_with_mode_0640(void **state)
 static void
 test_writer_open_reports_a_missing_directory(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct err		 err = { 0 };
 	char			*path = lp_path(*state, "no/such/x.log");
 
@@ -141,7 +141,7 @@ test_writer_open_reports_a_missing_directory(void **state)
 static void
 test_writer_flushes_by_itself_when_the_buffer_is_full(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct jsonfile		*jf;
 	struct stat		 st;
 	char			*path = lp_path(*state, "big-json.log");
@@ -205,7 +205,7 @@ peek_check_cb(void *arg, enum jsonfile_event ev)
 static void
 test_peek_never_shows_bytes_not_on_disk(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct peek_check	 pc = { 0 };
 	struct jsonfile_sub	 sub = { 0 };
 	char			*path = lp_path(*state, "peek-json.log");
@@ -252,7 +252,7 @@ file_size(const char *path)
 static void
 test_writer_rotates_before_the_entry_that_reaches_max_size(void **state)
 {
-	struct jsonfile_opts	 opts = { 1000, 3 };
+	struct jsonfile_opts	 opts = { 1000, 3, 0 };
 	struct jsonfile		*jf;
 	char			*path = lp_path(*state, "r-json.log");
 	char			 name[PATH_MAX + 80], msg[64];
@@ -285,7 +285,7 @@ test_writer_rotates_before_the_entry_that_reaches_max_size(void **state)
 static void
 test_writer_with_max_file_one_keeps_only_a_stale_dot_one(void **state)
 {
-	struct jsonfile_opts	 opts = { 500, 1 };
+	struct jsonfile_opts	 opts = { 500, 1, 0 };
 	struct jsonfile		*jf;
 	char			*path = lp_path(*state, "one-json.log");
 	char			 name[PATH_MAX + 80];
@@ -304,7 +304,7 @@ test_writer_with_max_file_one_keeps_only_a_stale_dot_one(void **state)
 static void
 test_writer_counts_write_errors_and_goes_on(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct jsonfile		*jf;
 	uint64_t		 total = jsonfile_total_write_errors();
 
@@ -367,7 +367,7 @@ write_numbered(struct jsonfile *jf, int from, int to)
 static void
 test_writer_short_write_leaves_no_torn_entry(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct jsonfile		*jf;
 	struct rlimit		 old, lim;
 	char			*path = lp_path(*state, "full-json.log"), *got;
@@ -415,7 +415,7 @@ test_writer_short_write_leaves_no_torn_entry(void **state)
 static void
 test_writer_opening_a_torn_file_starts_on_a_new_line(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct jsonfile		*jf;
 	char			*path = lp_path(*state, "torn-json.log"), *got;
 	static const char	 torn[] = "{\"log\":\"113\\n\",\"stream\":\"std";
@@ -473,7 +473,7 @@ counter_cb(void *arg, enum jsonfile_event ev)
 static void
 test_subscribers_hear_append_rotated_and_closed(void **state)
 {
-	struct jsonfile_opts	 opts = { 100, 2 };
+	struct jsonfile_opts	 opts = { 100, 2, 0 };
 	struct jsonfile		*jf;
 	struct counter		 a = { 0 }, b = { 0 };
 	char			*path = lp_path(*state, "s-json.log");
@@ -507,7 +507,7 @@ test_subscribers_hear_append_rotated_and_closed(void **state)
 static void
 test_callbacks_may_unsubscribe_others_and_subscribe_new(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct jsonfile		*jf;
 	struct counter		 a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
 	char			*path = lp_path(*state, "u-json.log");
@@ -539,7 +539,7 @@ test_callbacks_may_unsubscribe_others_and_subscribe_new(void **state)
 static void
 test_notifying_ten_thousand_followers_calls_each_once(void **state)
 {
-	struct jsonfile_opts	 opts = { 0, 1 };
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
 	struct jsonfile		*jf;
 	struct counter		*cs = test_calloc(10000, sizeof *cs);
 	char			*path = lp_path(*state, "many-json.log");
