@@ -7,7 +7,6 @@
  */
 #include <sys/mman.h>
 
-#include <event2/buffer.h>
 #include <jansson.h>
 #include <unistd.h>
 
@@ -212,9 +211,7 @@ void
 containers_export(struct api_req *r)
 {
 	struct container	*c;
-	struct evbuffer		*body;
 	struct err		 err;
-	off_t			 len;
 	int			 fd;
 
 	if ((c = containers_lookup(r)) == NULL)
@@ -229,13 +226,7 @@ containers_export(struct api_req *r)
 		return;
 	}
 	container_event(c, "export", NULL);
-	len = lseek(fd, 0, SEEK_END);
-	body = evbuffer_new();
-	/* The evbuffer owns fd from here (it closes it). */
-	evbuffer_add_file(body, fd, 0, len);
-	api_req_add_header(r, "Content-Type", "application/x-tar");
-	api_reply_buf(r, 200, body);
-	evbuffer_free(body);
+	api_reply_tar_fd(r, fd);
 }
 
 /* ---- remove -------------------------------------------------------- */

@@ -188,10 +188,8 @@ images_api_load(struct api_req *r)
 static void
 images_api_save(struct api_req *r, const char *const *refs, size_t n)
 {
-	struct evbuffer	*body;
 	struct err	 err;
 	int		 fd = memfd_create("lp-image-save", MFD_CLOEXEC);
-	off_t		 len;
 
 	if (fd < 0) {
 		api_reply_error(r, 500, "memfd: %m");
@@ -202,13 +200,7 @@ images_api_save(struct api_req *r, const char *const *refs, size_t n)
 		api_reply_err(r, &err);
 		return;
 	}
-	len = lseek(fd, 0, SEEK_END);
-	body = evbuffer_new();
-	/* The evbuffer owns fd from here (it closes it). */
-	evbuffer_add_file(body, fd, 0, len);
-	api_req_add_header(r, "Content-Type", "application/x-tar");
-	api_reply_buf(r, 200, body);
-	evbuffer_free(body);
+	api_reply_tar_fd(r, fd);
 }
 
 void

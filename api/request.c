@@ -347,6 +347,19 @@ api_reply_buf(struct api_req *r, int status, struct evbuffer *body)
 }
 
 void
+api_reply_tar_fd(struct api_req *r, int fd)
+{
+	struct evbuffer	*body = evbuffer_new();
+	off_t		 len = lseek(fd, 0, SEEK_END);
+
+	/* The evbuffer owns fd from here (it closes it). */
+	evbuffer_add_file(body, fd, 0, len);
+	api_req_add_header(r, "Content-Type", "application/x-tar");
+	api_reply_buf(r, 200, body);
+	evbuffer_free(body);
+}
+
+void
 api_reply_empty(struct api_req *r, int status)
 {
 	api_reply_buf(r, status, NULL);

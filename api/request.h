@@ -83,6 +83,8 @@ void		 api_reply_json(struct api_req *, int status, json_t *body);
 void		 api_reply_empty(struct api_req *, int status);
 /* Adds the common headers and sends body (not taken; may be NULL). */
 void		 api_reply_buf(struct api_req *, int status, struct evbuffer *);
+/* 200 with the whole of fd (taken: closed when sent) as a tar. */
+void		 api_reply_tar_fd(struct api_req *, int fd);
 /* Docker's error shape: {"message":"..."} (plain text for API <= 1.23). */
 void		 api_reply_error(struct api_req *, int status,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
