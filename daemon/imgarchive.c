@@ -283,51 +283,77 @@ out:
 	return (rc);
 }
 
+/*
+ * Walks the tree at src (open in r) into w: each entry renamed under dst,
+ * or relative to src when dst is NULL (the root itself left out), with
+ * its data. With dst, w is an archive_write_disk (blocks at offsets);
+ * without, a tar writer.
+ */
+static int
+imgarchive_walk(struct archive *r, struct archive *w, const char *src,
+    const char *dst, const char *what, struct err *err)
+{
+	struct archive_entry	*e;
+	size_t			 srclen = strlen(src);
+	const char		*rel;
+	char			*name;
+	const void		*buf;
+	size_t			 len;
+	la_int64_t		 off;
+	int			 st;
+
+	for (;;) {
+		e = archive_entry_new();
+		if ((st = archive_read_next_header2(r, e)) != ARCHIVE_OK) {
+			archive_entry_free(e);
+			return (st == ARCHIVE_EOF ? 0 : imgarchive_fail(r, err,
+			    what));
+		}
+		archive_read_disk_descend(r);
+		rel = archive_entry_sourcepath(e) + srclen;
+		if (dst == NULL) {
+			/* Relative names, as dockerd's export: "bin/sh". */
+			rel += strspn(rel, "/");
+			if (*rel == '\0') {
+				archive_entry_free(e);
+				continue;
+			}
+		}
+		name = dst != NULL ? xasprintf("%s%s", dst, rel) : xstrdup(rel);
+		archive_entry_set_pathname(e, name);
+		xfree(name);
+		if (archive_write_header(w, e) >= ARCHIVE_WARN &&
+		    archive_entry_filetype(e) == AE_IFREG) {
+			while (archive_read_data_block(r, &buf, &len, &off) ==
+			    ARCHIVE_OK) {
+				if (dst != NULL)
+					archive_write_data_block(w, buf, len,
+					    off);
+				else
+					archive_write_data(w, buf, len);
+			}
+		}
+		if (dst != NULL)
+			archive_write_finish_entry(w);
+		archive_entry_free(e);
+	}
+}
+
 int
 imgarchive_copy_tree(const char *src, const char *dst, struct err *err)
 {
-	struct archive		*r = archive_read_disk_new();
-	struct archive		*w = archive_write_disk_new();
-	struct archive_entry	*e;
-	size_t			 srclen = strlen(src);
-	int			 rc = 0, st;
+	struct archive	*r = archive_read_disk_new();
+	struct archive	*w = archive_write_disk_new();
+	int		 rc;
 
 	archive_read_disk_set_standard_lookup(r);
 	archive_read_disk_set_behavior(r, 0);
 	archive_write_disk_set_options(w, geteuid() == 0 ? IMGARCHIVE_FLAGS :
 	    IMGARCHIVE_FLAGS & ~ARCHIVE_EXTRACT_OWNER);
-	if (archive_read_disk_open(r, src) != ARCHIVE_OK) {
+	if (archive_read_disk_open(r, src) != ARCHIVE_OK)
 		rc = imgarchive_fail(r, err, "copy");
-		goto out;
-	}
-	for (;;) {
-		char		*to;
-		const void	*buf;
-		size_t		 len;
-		la_int64_t	 off;
-
-		e = archive_entry_new();
-		if ((st = archive_read_next_header2(r, e)) != ARCHIVE_OK) {
-			archive_entry_free(e);
-			if (st != ARCHIVE_EOF)
-				rc = imgarchive_fail(r, err, "copy");
-			break;
-		}
-		archive_read_disk_descend(r);
-		to = xasprintf("%s%s", dst, archive_entry_sourcepath(e) +
-		    srclen);
-		archive_entry_set_pathname(e, to);
-		xfree(to);
-		if (archive_write_header(w, e) >= ARCHIVE_WARN &&
-		    archive_entry_filetype(e) == AE_IFREG) {
-			while (archive_read_data_block(r, &buf, &len, &off) ==
-			    ARCHIVE_OK)
-				archive_write_data_block(w, buf, len, off);
-		}
-		archive_write_finish_entry(w);
-		archive_entry_free(e);
-	}
-out:
+	else
+		rc = imgarchive_walk(r, w, src, dst, "copy", err);
 	archive_write_free(w);
 	archive_read_free(r);
 	return (rc);
@@ -336,53 +362,19 @@ out:
 int
 imgarchive_tar_tree(const char *src, int fd, struct err *err)
 {
-	struct archive		*r = archive_read_disk_new();
-	struct archive		*w = archive_write_new();
-	struct archive_entry	*e;
-	size_t			 srclen = strlen(src);
-	int			 rc = 0, st;
+	struct archive	*r = archive_read_disk_new();
+	struct archive	*w = archive_write_new();
+	int		 rc;
 
 	archive_read_disk_set_standard_lookup(r);
 	archive_read_disk_set_behavior(r, 0);
 	archive_write_set_format_pax_restricted(w);
 	if (archive_read_disk_open(r, src) != ARCHIVE_OK ||
-	    archive_write_open_fd(w, fd) != ARCHIVE_OK) {
+	    archive_write_open_fd(w, fd) != ARCHIVE_OK)
 		rc = imgarchive_fail(r, err, "export");
-		goto out;
-	}
-	for (;;) {
-		const char	*name;
-		const void	*buf;
-		size_t		 len;
-		la_int64_t	 off;
-
-		e = archive_entry_new();
-		if ((st = archive_read_next_header2(r, e)) != ARCHIVE_OK) {
-			archive_entry_free(e);
-			if (st != ARCHIVE_EOF)
-				rc = imgarchive_fail(r, err, "export");
-			break;
-		}
-		archive_read_disk_descend(r);
-		/* Relative names, as dockerd's export: "bin/sh", no root. */
-		name = archive_entry_sourcepath(e) + srclen;
-		name += strspn(name, "/");
-		if (*name == '\0') {
-			archive_entry_free(e);
-			continue;
-		}
-		archive_entry_set_pathname(e, name);
-		if (archive_write_header(w, e) == ARCHIVE_OK &&
-		    archive_entry_filetype(e) == AE_IFREG) {
-			while (archive_read_data_block(r, &buf, &len, &off) ==
-			    ARCHIVE_OK)
-				archive_write_data(w, buf, len);
-		}
-		archive_entry_free(e);
-	}
-	if (rc == 0 && archive_write_close(w) != ARCHIVE_OK)
+	else if ((rc = imgarchive_walk(r, w, src, NULL, "export", err)) ==
+	    0 && archive_write_close(w) != ARCHIVE_OK)
 		rc = imgarchive_fail(w, err, "export");
-out:
 	archive_write_free(w);
 	archive_read_free(r);
 	return (rc);
