@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "daemon/base/err.h"
+#include "daemon/container_state.h"
 
 struct cancel;
 struct container;
@@ -32,12 +33,6 @@ struct container_store;
 struct event_base;
 struct events;
 struct jsonfile;
-
-enum container_state {
-	CONTAINER_CREATED,
-	CONTAINER_RUNNING,	/* process alive or output not yet drained */
-	CONTAINER_EXITED,
-};
 
 /*
  * mkdir -p <data_root>/containers and reload every container found there. A

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
 #include "daemon/container_int.h"
 #include "daemon/events.h"
 

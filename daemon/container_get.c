@@ -11,6 +11,7 @@
 #include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 
+#include "daemon/container.h"
 #include "daemon/container_int.h"
 #include "daemon/oci.h"
 

@@ -15,10 +15,24 @@
 #include <jansson.h>
 
 #include "daemon/base/err.h"
+#include "daemon/base/procident.h"
 #include "daemon/base/reap.h"
-#include "daemon/container.h"
-#include "daemon/runtime.h"
+#include "daemon/container_state.h"
 #include "logdriver/jsonfile.h"
+
+struct attach;
+struct cancel;
+struct container_waiter;
+struct copier;
+struct event;
+struct event_base;
+struct events;
+struct images;
+struct networks;
+struct ociruntimes;
+struct runtime_proc;
+struct runtime_spec;
+struct task;
 
 #define CONTAINER_ID_LEN	64
 /* How long output may keep flowing after the main process died. */
@@ -52,7 +66,7 @@ struct container {
 
 	enum container_state	 state;
 	int			 pid;
-	struct runtime_ident	 ident;		/* of the process, persisted */
+	struct procident	 ident;		/* of the process, persisted */
 	int			 exit_code;
 	char			*error;		/* owned; "" when none */
 	int64_t			 started_ns;	/* 0: never started */

@@ -13,6 +13,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/strconv.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
 #include "daemon/container_int.h"
 
 static const char *

@@ -17,6 +17,7 @@
 #include <event2/buffer.h>
 
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
 #include "daemon/container_int.h"
 
 struct logattrs {

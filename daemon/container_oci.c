@@ -12,8 +12,11 @@
 
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
 #include "daemon/container_int.h"
+#include "daemon/runtime.h"
 #include "daemon/images.h"
+#include "daemon/imgarchive.h"
 #include "daemon/oci.h"
 #include "daemon/ociruntime.h"
 

@@ -17,6 +17,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
 #include "daemon/container_int.h"
 
 #define CONTAINER_PERSIST_ZERO_TIME	"0001-01-01T00:00:00Z"
@@ -142,22 +143,22 @@ static void
 container_persist_orphan(struct container *c, json_t *j)
 {
 	json_t			*lp = json_object_get(j, "LogpouchProcess");
-	struct runtime_ident	 id;
-	enum runtime_orphan	 how;
+	struct procident	 id;
+	enum procident_orphan	 how;
 
 	id.pid = (pid_t)json_integer_value(json_object_get(json_object_get(j,
 	    "State"), "Pid"));
 	id.pgid = (pid_t)json_integer_value(json_object_get(lp, "Pgid"));
 	id.start_time = (uint64_t)json_integer_value(json_object_get(lp,
 	    "StartTime"));
-	how = runtime_kill_orphan(&id, CONTAINER_DRAIN_MS);
-	c->exit_code = how == RUNTIME_ORPHAN_KILLED ? 128 + SIGKILL : 255;
+	how = procident_kill_orphan(&id, CONTAINER_DRAIN_MS);
+	c->exit_code = how == PROCIDENT_ORPHAN_KILLED ? 128 + SIGKILL : 255;
 	container_set_error(c, "");
 	c->finished_ns = timeutil_now_ns();
 	c->state = CONTAINER_EXITED;
 	log_info("container %.12s was running when the daemon died: %s, "
-	    "exit code %d", c->id, how == RUNTIME_ORPHAN_KILLED ? "killed" :
-	    how == RUNTIME_ORPHAN_GONE ? "process gone" :
+	    "exit code %d", c->id, how == PROCIDENT_ORPHAN_KILLED ? "killed" :
+	    how == PROCIDENT_ORPHAN_GONE ? "process gone" :
 	    "not the same process (not signalled)",
 	    c->exit_code);
 }

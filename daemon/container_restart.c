@@ -6,7 +6,9 @@
  */
 #include <string.h>
 
+#include "daemon/container.h"
 #include "daemon/container_int.h"
+#include "daemon/runtime.h"
 
 /* dockerd's backoff: 100 ms, doubled per restart, at most a minute. */
 #define CONTAINER_RESTART_FIRST_MS	100

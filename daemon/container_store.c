@@ -19,6 +19,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
 #include "daemon/container_int.h"
 #include "daemon/events.h"
 #include "daemon/execenv.h"

@@ -9,8 +9,10 @@
 
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/container.h"
 #include "daemon/container_int.h"
 #include "daemon/images.h"
+#include "daemon/imgarchive.h"
 #include "daemon/jsontext.h"
 #include "daemon/networks.h"
 #include "daemon/oci.h"

@@ -20,7 +20,10 @@
 #include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/events.h"
+#include "daemon/images.h"
 #include "daemon/images_int.h"
+#include "daemon/imgarchive.h"
 
 static int
 images_mkdir(const char *p, struct err *err)

@@ -13,8 +13,10 @@
 
 #include <jansson.h>
 
-#include "daemon/events.h"
-#include "daemon/images.h"
+struct err;
+struct events;
+
+#define IMAGES_ID_LEN	71	/* "sha256:" + 64 hex */
 
 struct images_image {
 	char		 id[IMAGES_ID_LEN + 1];

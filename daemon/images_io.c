@@ -17,7 +17,9 @@
 
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/images.h"
 #include "daemon/images_int.h"
+#include "daemon/imgarchive.h"
 
 /* A temporary file or directory under image/tmp, removed by the caller. */
 static char *

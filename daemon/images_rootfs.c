@@ -12,7 +12,9 @@
 
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
+#include "daemon/images.h"
 #include "daemon/images_int.h"
+#include "daemon/imgarchive.h"
 
 /* Mounts one overlay in a scratch directory: the kernel's answer, once. */
 int

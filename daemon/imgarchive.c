@@ -17,9 +17,10 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "daemon/base/err.h"
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
-#include "daemon/images.h"
+#include "daemon/imgarchive.h"
 
 #define IMGARCHIVE_BLOCK	65536
 #define IMGARCHIVE_FLAGS	(ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | \

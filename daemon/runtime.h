@@ -14,6 +14,8 @@
 
 #include "daemon/base/err.h"
 
+struct procident;
+
 struct event_base;
 struct ociruntime;
 struct runtime_proc;
@@ -99,34 +101,8 @@ const char	*runtime_bundle(const struct runtime_proc *);
  */
 void		 runtime_free(struct runtime_proc *);
 
-/*
- * What names a process across a daemon restart: its pid, its process group
- * and its start time (clock ticks after boot, /proc/<pid>/stat field 22),
- * which differs when the pid has been reused. start_time 0: unknown.
- */
-struct runtime_ident {
-	pid_t		pid;
-	pid_t		pgid;
-	uint64_t	start_time;
-};
-
 /* The ident of a started process, read once after it exec'd. */
-const struct runtime_ident *runtime_ident(const struct runtime_proc *);
-/* Reads pid's ident from /proc: 0, or -1 with errno (ESRCH: no such pid). */
-int		 runtime_ident_read(pid_t, struct runtime_ident *, char *state);
-
-enum runtime_orphan {
-	RUNTIME_ORPHAN_KILLED,		/* same process: group SIGKILLed */
-	RUNTIME_ORPHAN_GONE,		/* no process with that pid */
-	RUNTIME_ORPHAN_STRANGER,	/* pid reused, or not verifiable */
-};
-/*
- * A process a previous daemon started (and lost with its pipes): when the
- * pid still names the same process (same start time), SIGKILLs its group
- * and waits up to wait_ms for it to die. A reused pid is never signalled.
- */
-enum runtime_orphan runtime_kill_orphan(const struct runtime_ident *,
-		     int wait_ms);
+const struct procident *runtime_ident(const struct runtime_proc *);
 
 /* Parses "KILL", "SIGKILL", "9" (dockerd's ParseSignal); -1 if unknown. */
 int		 runtime_parse_signal(const char *);

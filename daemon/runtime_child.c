@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemon/base/xalloc.h"
+#include "daemon/runtime.h"
 #include "daemon/runtime_int.h"
 
 #ifndef SYS_close_range

@@ -13,20 +13,22 @@
 
 #include <fcntl.h>
 
-#include "daemon/base/err.h"
-#include "daemon/runtime.h"
+#include "daemon/base/procident.h"
 
+struct err;
 struct event;
+struct ociruntime;
+struct runtime_spec;
 
 struct runtime_proc {
 	pid_t		 pid;
-	struct runtime_ident ident;
+	struct procident ident;
 	int		 pidfd;		/* owned; -1: SIGCHLD fallback */
 	struct event	*ev;		/* owned: pidfd readable or SIGCHLD */
 	int		 exited;
 	int		 status;
 	int		 reaped;
-	runtime_exit_cb	 cb;
+	void		(*cb)(int, void *);	/* a runtime_exit_cb */
 	void		*arg;
 	struct ociruntime *oci;		/* borrowed; NULL: a host process */
 	char		*oci_id;	/* owned: the runtime's container id */

@@ -9,6 +9,7 @@
 
 #include "daemon/base/xalloc.h"
 #include "daemon/ociruntime.h"
+#include "daemon/runtime.h"
 #include "daemon/runtime_int.h"
 
 /*

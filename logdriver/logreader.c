@@ -22,6 +22,7 @@
 #include "logdriver/logbuf.h"
 #include "logdriver/logfeed.h"
 #include "logdriver/logfiles.h"
+#include "logdriver/logreader.h"
 #include "logdriver/logreader_int.h"
 #include "logdriver/logreader_state.h"
 #include "logdriver/logseek.h"

@@ -22,7 +22,7 @@
 #include "daemon/base/reap.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logdecode.h"
-#include "logdriver/logreader.h"
+#include "logdriver/logreader_types.h"
 #include "logdriver/logwatch.h"
 
 /* Bytes read per loop callback: one reader never holds the loop long. */

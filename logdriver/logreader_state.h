@@ -8,7 +8,7 @@
 #ifndef LP_LOGREADER_STATE_H
 #define LP_LOGREADER_STATE_H
 
-#include "logdriver/logreader.h"
+#include "logdriver/logreader_types.h"
 
 struct logreader;
 

@@ -17,6 +17,7 @@
 
 #include "daemon/base/xalloc.h"
 #include "daemon/images.h"
+#include "daemon/imgarchive.h"
 #include "tests/helpers.h"
 
 struct member {

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "daemon/base/procident.h"
 #include "daemon/runtime.h"
 #include "tests/helpers.h"
 
@@ -217,8 +218,8 @@ test_runtime_ident_survives_a_hostile_process_name(void **state)
 	char			 exe[PATH_MAX + 32];
 	const char		*argv[] = { exe, "30", NULL };
 	struct exit_seen	 e = { 0, 0 };
-	struct runtime_ident	 now;
-	const struct runtime_ident *id;
+	struct procident	 now;
+	const struct procident *id;
 	struct err		 er;
 	struct runtime_proc	*p;
 	int			 out, err;
@@ -232,21 +233,21 @@ test_runtime_ident_survives_a_hostile_process_name(void **state)
 	assert_int_equal(id->pid, runtime_pid(p));
 	assert_int_equal(id->pgid, runtime_pid(p));	/* setsid */
 	assert_true(id->start_time > 0);
-	assert_int_equal(runtime_ident_read(runtime_pid(p), &now, &st), 0);
+	assert_int_equal(procident_read(runtime_pid(p), &now, &st), 0);
 	assert_int_equal(now.pgid, id->pgid);
 	assert_true(now.start_time == id->start_time);
 	assert_true(st == 'S' || st == 'R');
 	/* A different start time is a stranger: left alone. */
 	now.start_time++;
-	assert_int_equal(runtime_kill_orphan(&now, 100),
-	    RUNTIME_ORPHAN_STRANGER);
+	assert_int_equal(procident_kill_orphan(&now, 100),
+	    PROCIDENT_ORPHAN_STRANGER);
 	run_loop_for(f->base, 50);
 	assert_false(e.done);
 	close(out);
 	close(err);
 	runtime_free(p);
 	/* Above pid_max (2^22): never a process. */
-	assert_int_equal(runtime_ident_read(999999999, &now, NULL), -1);
+	assert_int_equal(procident_read(999999999, &now, NULL), -1);
 	assert_int_equal(errno, ESRCH);
 }
 
