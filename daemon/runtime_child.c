@@ -189,13 +189,13 @@ runtime_child_spawn(const struct runtime_spec *spec, int want_in,
 {
 	struct runtime_child_status st;
 	char			*exe = NULL, pty_name[128];
-	int			 out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	int			 in[2] = { -1, -1 };
-	int			 status[2] = { -1, -1 }, master = -1;
+	struct runtime_pipes	 p;
+	int			 status[2] = { -1, -1 };
 	ssize_t			 n;
 	size_t			 got = 0;
 	pid_t			 pid;
 
+	runtime_pipes_init(&p);
 	if (spec->argv == NULL || spec->argv[0] == NULL ||
 	    spec->argv[0][0] == '\0') {
 		err_set(err, ERR_INVALID, "No command specified");
@@ -211,18 +211,15 @@ runtime_child_spawn(const struct runtime_spec *spec, int want_in,
 	}
 
 	if (spec->tty) {
-		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master == -1 || grantpt(master) != 0 ||
-		    unlockpt(master) != 0 ||
-		    ptsname_r(master, pty_name, sizeof pty_name) != 0) {
+		p.master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (p.master == -1 || grantpt(p.master) != 0 ||
+		    unlockpt(p.master) != 0 ||
+		    ptsname_r(p.master, pty_name, sizeof pty_name) != 0) {
 			err_errno(err, "open pty");
 			goto fail;
 		}
-	} else if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
-	    (want_in && pipe2(in, O_CLOEXEC) != 0)) {
-		err_errno(err, "pipe");
+	} else if (runtime_pipes_open(&p, want_in, err) != 0)
 		goto fail;
-	}
 	if (pipe2(status, O_CLOEXEC) != 0) {
 		err_errno(err, "pipe");
 		goto fail;
@@ -233,20 +230,12 @@ runtime_child_spawn(const struct runtime_spec *spec, int want_in,
 		goto fail;
 	}
 	if (pid == 0)
-		runtime_child_exec(spec, exe, out[1], errp[1], in[0], want_in,
-		    master, spec->tty ? pty_name : NULL, status[1]);
+		runtime_child_exec(spec, exe, p.out[1], p.err[1], p.in[0],
+		    want_in, p.master, spec->tty ? pty_name : NULL, status[1]);
 
 	close(status[1]);
 	status[1] = -1;
-	if (!spec->tty) {
-		close(out[1]);
-		close(errp[1]);
-		out[1] = errp[1] = -1;
-	}
-	if (in[0] != -1) {
-		close(in[0]);
-		in[0] = -1;
-	}
+	runtime_pipes_close_child(&p);
 	/*
 	 * Blocks only until the child execs or fails: the write end closes on
 	 * exec. This is what lets start answer 400 synchronously.
@@ -268,40 +257,16 @@ runtime_child_spawn(const struct runtime_spec *spec, int want_in,
 		goto fail;
 	}
 
-	io->in = -1;
-	if (want_in) {
-		/* With a tty the caller writes to its own master copy. */
-		if (spec->tty)
-			in[1] = fcntl(master, F_DUPFD_CLOEXEC, 0);
-		runtime_nonblock(in[1]);
-		io->in = in[1];
-	}
-	if (spec->tty) {
-		runtime_nonblock(master);
-		io->out = master;
-		io->err = -1;
-	} else {
-		runtime_nonblock(out[0]);
-		runtime_nonblock(errp[0]);
-		io->out = out[0];
-		io->err = errp[0];
-	}
+	runtime_pipes_hand_over(&p, want_in, io);
 	xfree(exe);
 	return (pid);
 
 fail:
 	for (int i = 0; i < 2; i++) {
-		if (out[i] != -1)
-			close(out[i]);
-		if (errp[i] != -1)
-			close(errp[i]);
 		if (status[i] != -1)
 			close(status[i]);
-		if (in[i] != -1)
-			close(in[i]);
 	}
-	if (master != -1)
-		close(master);
+	runtime_pipes_close(&p);
 	xfree(exe);
 	return (-1);
 }

@@ -55,6 +55,28 @@ runtime_nonblock(int fd)
 		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
+/* runtime_pipes.c: the stdio of a process being started. */
+struct runtime_pipes {
+	int	out[2];
+	int	err[2];
+	int	in[2];
+	int	master;		/* the pty's, with a tty: no pipes then */
+};
+/* Every fd -1: what _close() may always be called on. */
+void	runtime_pipes_init(struct runtime_pipes *);
+/* The out and err pipes, and in with want_in; -1 with err. */
+int	runtime_pipes_open(struct runtime_pipes *, int want_in, struct err *);
+/* Closes the child's ends once it holds its copies. */
+void	runtime_pipes_close_child(struct runtime_pipes *);
+/*
+ * Hands our ends to *io, non-blocking (the master, and a copy of it as
+ * stdin with want_in, when there is one); they are no longer p's.
+ */
+void	runtime_pipes_hand_over(struct runtime_pipes *, int want_in,
+	    struct runtime_stdio *io);
+/* Closes whatever p still holds. */
+void	runtime_pipes_close(struct runtime_pipes *);
+
 /*
  * Forks and execs spec's command on the host; returns once it exec'd (the
  * pid, *io filled) or failed (-1 with runc's wording, nothing left open).
