@@ -28,56 +28,26 @@
 #include "daemon/container.h"
 #include "daemon/base/log.h"
 #include "daemon/base/task.h"
+#include "tests/fuzz/fixture.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);
 
 #define FUZZ_HTTP_SPINS	64
 
-static struct event_base	*fuzz_base;
-static struct cancel		*fuzz_root;
-static struct container_store	*fuzz_store;
+static struct fixture		 fuzz;
 static struct server		*fuzz_srv;
-static char			 fuzz_dir[] = "/tmp/lpfuzz-http.XXXXXX";
 static char			 fuzz_sock[128];
 
 static void
 fuzz_http_cleanup(void)
 {
-	char	cmd[64];
-
 	server_close_listeners(fuzz_srv);
-	cancel_fire(fuzz_root, CANCEL_SHUTDOWN);
+	cancel_fire(fuzz.root, CANCEL_SHUTDOWN);
 	for (int i = 0; i < 100 && task_count() > 0; i++)
-		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+		event_base_loop(fuzz.base, EVLOOP_NONBLOCK);
 	server_free(fuzz_srv);
-	container_store_free(fuzz_store);
-	cancel_free(fuzz_root);
-	event_base_free(fuzz_base);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", fuzz_dir);
-}
-
-static struct container *
-fuzz_http_create(const char *name)
-{
-	struct err		 err;
-	struct container	*c;
-	json_t			*config, *hc;
-
-	config = json_pack("{s:s, s:[s], s:n, s:[], s:s, s:b, s:{}, s:b, "
-	    "s:b}", "Image", "busybox", "Cmd", "true", "Entrypoint", "Env",
-	    "WorkingDir", "", "Tty", 0, "Labels", "AttachStdout", 1,
-	    "AttachStderr", 1);
-	hc = json_pack("{s:{s:s, s:{}}, s:b}", "LogConfig", "Type",
-	    "json-file", "Config", "AutoRemove", 0);
-	if ((c = container_store_create(fuzz_store, name, config, hc,
-	    &err)) == NULL) {
-		fprintf(stderr, "create %s: %s\n", name, err.msg);
-		abort();
-	}
-	return (c);
+	fixture_close(&fuzz);
 }
 
 int
@@ -98,27 +68,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	log_level = LOG_LEVEL_ERROR;
 	signal(SIGPIPE, SIG_IGN);
-	if (mkdtemp(fuzz_dir) == NULL)
-		abort();
-	snprintf(fuzz_sock, sizeof fuzz_sock, "%s/sock", fuzz_dir);
-	fuzz_base = event_base_new();
-	fuzz_root = cancel_new_root(fuzz_base, "fuzz");
-	if ((fuzz_store = container_store_new(fuzz_base, fuzz_root, fuzz_dir,
-	    &err)) == NULL)
-		abort();
-	c = fuzz_http_create("web");
+	fixture_open(&fuzz, "http");
+	snprintf(fuzz_sock, sizeof fuzz_sock, "%s/sock", fuzz.dir);
+	c = fixture_create(&fuzz, "web");
 	if ((fp = fopen(container_log_path(c), "w")) == NULL)
 		abort();
 	fputs(lines, fp);
 	fclose(fp);
-	fuzz_http_create("db");
+	fixture_create(&fuzz, "db");
 	cfg.debug = 1;
 	cfg.header_timeout = 30;
 	cfg.write_timeout = 5;
 	cfg.max_body = 1 << 20;
 	cfg.max_headers = 64 << 10;
-	cfg.data_root = fuzz_dir;
-	fuzz_srv = server_new(fuzz_base, fuzz_root, fuzz_store, &cfg, &err);
+	cfg.data_root = fuzz.dir;
+	fuzz_srv = server_new(fuzz.base, fuzz.root, fuzz.store, &cfg, &err);
 	if (fuzz_srv == NULL || server_listen(fuzz_srv, fuzz_sock, 0,
 	    &err) != 0) {
 		fprintf(stderr, "server: %s\n", err.msg);
@@ -228,20 +192,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			off += (size_t)n;
 		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			break;
-		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+		event_base_loop(fuzz.base, EVLOOP_NONBLOCK);
 		closed = fuzz_http_drain(fd);
 	}
 	if (size > 0 && (data[0] & 1))
 		shutdown(fd, SHUT_WR);
 	for (i = 0; i < FUZZ_HTTP_SPINS && !closed; i++) {
-		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+		event_base_loop(fuzz.base, EVLOOP_NONBLOCK);
 		closed = fuzz_http_drain(fd);
 	}
 	close(fd);
 	fuzz_http_check_replies(data, size);
 	/* The client is gone: every request and stream must let go. */
 	for (i = 0; i < 4 * FUZZ_HTTP_SPINS; i++) {
-		event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+		event_base_loop(fuzz.base, EVLOOP_NONBLOCK);
 		if (fuzz_srv->in_flight == 0 && fuzz_srv->streams == 0 &&
 		    task_count() == 0)
 			break;

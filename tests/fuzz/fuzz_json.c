@@ -27,45 +27,28 @@
 #include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
+#include "tests/fuzz/fixture.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);
 
 #define FUZZ_JSON_FIELDS	6
 
-static struct event_base	*fuzz_base;
-static struct cancel		*fuzz_root;
-static struct container_store	*fuzz_store;
-static char			 fuzz_dir[] = "/tmp/lpfuzz-json.XXXXXX";
+static struct fixture		 fuzz;
 
 static void
 fuzz_json_cleanup(void)
 {
-	char	cmd[64];
-
-	container_store_free(fuzz_store);
-	cancel_free(fuzz_root);
-	event_base_free(fuzz_base);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", fuzz_dir);
+	fixture_close(&fuzz);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct err	err;
-
 	(void)argc;
 	(void)argv;
 	log_level = LOG_LEVEL_FATAL;
-	if (mkdtemp(fuzz_dir) == NULL)
-		abort();
-	fuzz_base = event_base_new();
-	fuzz_root = cancel_new_root(fuzz_base, "fuzz");
-	if ((fuzz_store = container_store_new(fuzz_base, fuzz_root, fuzz_dir,
-	    &err)) == NULL)
-		abort();
+	fixture_open(&fuzz, "json");
 	atexit(fuzz_json_cleanup);
 	return (0);
 }
@@ -206,7 +189,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		xfree(body);
 		goto out;
 	}
-	if ((c = container_store_create(fuzz_store, NULL, config, hc,
+	if ((c = container_store_create(fuzz.store, NULL, config, hc,
 	    &err)) == NULL) {
 		fprintf(stderr, "create: %s\n", err.msg);
 		abort();
@@ -225,7 +208,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "remove: %s\n", err.msg);
 		abort();
 	}
-	event_base_loop(fuzz_base, EVLOOP_NONBLOCK);
+	event_base_loop(fuzz.base, EVLOOP_NONBLOCK);
 out:
 	free(cmd);
 	free(copy);

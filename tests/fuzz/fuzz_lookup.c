@@ -17,69 +17,31 @@
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/base/log.h"
+#include "tests/fuzz/fixture.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);
 
-static struct event_base	*fuzz_base;
-static struct cancel		*fuzz_root;
-static struct container_store	*fuzz_store;
-static char			 fuzz_dir[] = "/tmp/lpfuzz-lookup.XXXXXX";
+static struct fixture		 fuzz;
 
 static void
 fuzz_lookup_cleanup(void)
 {
-	char	cmd[64];
-
-	container_store_free(fuzz_store);
-	cancel_free(fuzz_root);
-	event_base_free(fuzz_base);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", fuzz_dir);
-}
-
-static void
-fuzz_lookup_create(const char *name)
-{
-	struct err	 err;
-	json_t		*config, *hc;
-
-	config = json_pack("{s:s, s:[s], s:n, s:[], s:s, s:b, s:{}, s:b, "
-	    "s:b}", "Image", "busybox", "Cmd", "true", "Entrypoint", "Env",
-	    "WorkingDir", "", "Tty", 0, "Labels", "AttachStdout", 1,
-	    "AttachStderr", 1);
-	hc = json_pack("{s:{s:s, s:{}}, s:b}", "LogConfig", "Type",
-	    "json-file", "Config", "AutoRemove", 0);
-	if (container_store_create(fuzz_store, name, config, hc, &err) ==
-	    NULL) {
-		fprintf(stderr, "create %s: %s\n", name ? name : "-", err.msg);
-		abort();
-	}
+	fixture_close(&fuzz);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct err	err;
-
 	(void)argc;
 	(void)argv;
 	log_level = LOG_LEVEL_ERROR;
-	if (mkdtemp(fuzz_dir) == NULL)
-		abort();
-	fuzz_base = event_base_new();
-	fuzz_root = cancel_new_root(fuzz_base, "fuzz");
-	if ((fuzz_store = container_store_new(fuzz_base, fuzz_root, fuzz_dir,
-	    &err)) == NULL) {
-		fprintf(stderr, "store: %s\n", err.msg);
-		abort();
-	}
-	fuzz_lookup_create("web");
-	fuzz_lookup_create("/db");
-	fuzz_lookup_create("a.b-c_d");
-	fuzz_lookup_create(NULL);
-	fuzz_lookup_create(NULL);
+	fixture_open(&fuzz, "lookup");
+	fixture_create(&fuzz, "web");
+	fixture_create(&fuzz, "/db");
+	fixture_create(&fuzz, "a.b-c_d");
+	fixture_create(&fuzz, NULL);
+	fixture_create(&fuzz, NULL);
 	atexit(fuzz_lookup_cleanup);
 	return (0);
 }
@@ -110,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(ref, data, size);
 	ref[size] = '\0';	/* the router hands over a C string */
-	c = container_store_lookup(fuzz_store, ref, &err);
+	c = container_store_lookup(fuzz.store, ref, &err);
 	if (c == NULL) {
 		if (err.code != ERR_NOT_FOUND && err.code != ERR_AMBIGUOUS)
 			abort();
@@ -127,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Else a prefix of exactly one id. */
 	cnt.ref = ref;
 	cnt.len = strlen(ref);
-	container_store_foreach(fuzz_store, fuzz_lookup_count_cb, &cnt);
+	container_store_foreach(fuzz.store, fuzz_lookup_count_cb, &cnt);
 	if (cnt.len == 0 || strncmp(id, ref, cnt.len) != 0 || cnt.n != 1) {
 		fprintf(stderr, "lookup(%s) returned %s %s\n", ref, id, name);
 		abort();
