@@ -37,12 +37,7 @@ sleeper() {
 }
 # inspect ID EXPR: evaluates EXPR on GET /exec/ID/json (d).
 inspect() { lp_api "/exec/$1/json" | lp_json "$2"; }
-released() {
-	local took
-	took=$(python3 "$EC" released "$LP_SOCK" "$LP_BASE_TASKS" \
-		"$LP_BASE_FDS" "${1:-200}") || lp_fail "not released"
-	lp_log "released in $took ms"
-}
+released() { lp_released "${1:-200}" exec; }
 no_process() { ! pgrep -f "$1" >/dev/null; }
 post() { lp_api "$1" -X POST -H 'Content-Type: application/json' -d "$2"; }
 pstatus() {

@@ -19,9 +19,6 @@
         --head FILE     write the response head to FILE
         --must-close    fail when we left before the daemon closed
       Exits 0 when the daemon closed the stream (or we left), 1 otherwise.
-  execclient.py released SOCK TASKS FDS TIMEOUT_MS
-      Polls until tasks and fds are at the baseline and no exec task is in
-      the debug=2 dump; prints the elapsed ms, exits 1 on timeout.
   execclient.py frames
       Decodes a multiplexed stream on stdin into lines "STREAM|payload".
 """
@@ -169,28 +166,6 @@ def run(argv):
     return 0 if closed or deadline is not None else 1
 
 
-def figures(sock):
-    _, info = request(sock, "GET", "/info")
-    _, dump = request(sock, "GET", "/debug/pprof/goroutine?debug=2")
-    info = json.loads(info)
-    return info["NGoroutines"], info["NFd"], dump.decode()
-
-
-def released(sock, tasks, fds, timeout_ms):
-    start = time.monotonic()
-    while True:
-        t, f, dump = figures(sock)
-        if t == tasks and f == fds and "exec" not in dump:
-            print("%.1f" % ((time.monotonic() - start) * 1000))
-            return 0
-        if (time.monotonic() - start) * 1000 > timeout_ms:
-            print("not released after %d ms: tasks %d (want %d), fds %d "
-                  "(want %d)\n%s" % (timeout_ms, t, tasks, f, fds, dump),
-                  file=sys.stderr)
-            return 1
-        time.sleep(0.002)
-
-
 def frames():
     b = sys.stdin.buffer.read()
     i = 0
@@ -221,8 +196,6 @@ def main(argv):
         return 0
     if cmd == "run":
         return run(argv[2:])
-    if cmd == "released":
-        return released(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
     if cmd == "frames":
         return frames()
     print(__doc__, file=sys.stderr)

@@ -216,13 +216,15 @@ lp_no_logs_tasks() {
 
 LP_CLIENT="$(dirname "${BASH_SOURCE[0]}")/lpclient.py"
 
-# lp_released [MS]: after a client left, tasks and fds return to the
-# baseline and no logs_container stanza remains, within MS (default 100).
+# lp_released [MS] [STANZA]: after a client left, tasks and fds return to
+# the baseline and no STANZA (default logs_container: the endpoint's task
+# kind) remains in the dump, within MS (default 100).
 # The figures are read in-process, so the poll itself costs ~1 ms.
 lp_released() {
 	local ms=${1:-100} took
 	took=$(python3 "$LP_CLIENT" baseline "$LP_SOCK" "$LP_BASE_TASKS" \
-		"$LP_BASE_FDS" "$ms") || lp_fail "not released within $ms ms"
+		"$LP_BASE_FDS" "$ms" ${2:+"$2"}) ||
+		lp_fail "not released within $ms ms"
 	lp_log "released in $took ms"
 }
 

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Raw-socket helpers for the integration tests (standard library only).
 
-  lpclient.py baseline SOCK TASKS FDS TIMEOUT_MS
+  lpclient.py baseline SOCK TASKS FDS TIMEOUT_MS [STANZA]
       Polls /info (NGoroutines, NFd) and the debug=2 dump in-process until
-      tasks and fds equal the baseline and no logs_container stanza is
-      left; prints the elapsed milliseconds, exits 1 on timeout with the
+      tasks and fds equal the baseline and no STANZA (default
+      logs_container) is left in the dump; prints the elapsed milliseconds, exits 1 on timeout with the
       last figures and dump.
   lpclient.py figures SOCK
       Prints "TASKS FDS" as /info counts them (the baseline).
@@ -53,11 +53,11 @@ def figures(sock):
     return info["NGoroutines"], info["NFd"], dump
 
 
-def baseline(sock, tasks, fds, timeout_ms):
+def baseline(sock, tasks, fds, timeout_ms, stanza="logs_container"):
     start = time.monotonic()
     while True:
         t, f, dump = figures(sock)
-        if t == tasks and f == fds and "logs_container" not in dump:
+        if t == tasks and f == fds and stanza not in dump:
             print("%.1f" % ((time.monotonic() - start) * 1000))
             return 0
         if (time.monotonic() - start) * 1000 > timeout_ms:
@@ -99,7 +99,8 @@ def reset(target, path, seconds):
 def main(argv):
     cmd = argv[1]
     if cmd == "baseline":
-        return baseline(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
+        return baseline(argv[2], int(argv[3]), int(argv[4]), int(argv[5]),
+                        *argv[6:7])
     if cmd == "figures":
         # Settle first: a connection the previous client just closed may
         # not have been reaped by the daemon yet.
