@@ -2,8 +2,8 @@
 /*
  * A container and its lifecycle: accessors, start (runtime + two copiers
  * into the json-file writer), the exit join (process gone AND output
- * drained), stop with a grace timer, kill, removal, and waiters. The store,
- * persistence, log options and JSON views are in container_*.c.
+ * drained), stop with a grace timer, kill and removal. The store, the
+ * waiters, persistence, log options and JSON views are in container_*.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -32,7 +32,6 @@
 	"process: "
 
 static void	container_exited(struct container *);
-static void	container_wake(struct container *, int code);
 static int	container_run(struct container *, struct err *);
 
 /* ---- object life ----------------------------------------------------- */
@@ -70,8 +69,6 @@ container_new(struct container_store *st, const char *id)
 void
 container_finish(struct container *c)
 {
-	struct container_waiter	*w;
-
 	if (c->finished)
 		return;
 	c->finished = 1;
@@ -80,10 +77,7 @@ container_finish(struct container *c)
 	event_del(c->restart_ev);
 	task_free(c->restart_task);
 	c->restart_task = NULL;
-	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
-		TAILQ_REMOVE(&c->waiters, w, entry);
-		w->c = NULL;
-	}
+	container_wait_drop(c);
 	copier_free(c->out);
 	copier_free(c->err);
 	c->out = c->err = NULL;
@@ -233,30 +227,7 @@ container_exited(struct container *c)
 		container_remove_now(c);
 		return;
 	}
-	container_wake(c, code);
-}
-
-/*
- * c stopped (or, restarting, will not come back by itself): the waiters
- * armed before this stop fire. They may restart or remove c: take one at
- * a time from the head and look again.
- */
-static void
-container_wake(struct container *c, int code)
-{
-	struct container_waiter	*w;
-
-again:
-	TAILQ_FOREACH(w, &c->waiters, entry) {
-		if (w->cond == CONTAINER_WAIT_REMOVED || w->seq >= c->exit_seq)
-			continue;
-		TAILQ_REMOVE(&c->waiters, w, entry);
-		w->c = NULL;
-		w->cb(w, c, code, 0, w->arg);
-		if (c->removed)
-			return;
-		goto again;
-	}
+	container_wait_wake(c, code);
 }
 
 static void
@@ -346,7 +317,7 @@ container_restart_cb(evutil_socket_t fd, short what, void *arg)
 	if (container_run(c, &e) != 0) {
 		log_warn("container %.12s: restart failed: %s", c->id, e.msg);
 		if (!c->removed)
-			container_wake(c, c->exit_code);
+			container_wait_wake(c, c->exit_code);
 	}
 }
 
@@ -365,7 +336,7 @@ container_restart_abort(struct container *c)
 	c->exit_seq++;
 	container_persist_save(c);
 	log_info("container %.12s: restart cancelled", c->id);
-	container_wake(c, c->exit_code);
+	container_wait_wake(c, c->exit_code);
 }
 
 static int
@@ -584,16 +555,11 @@ void
 container_remove_now(struct container *c)
 {
 	struct container_store	*st = c->store;
-	struct container_waiter	*w;
 
 	c->removing = 1;
 	c->removed = 1;
 	TAILQ_REMOVE(&st->live, c, entry);
-	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
-		TAILQ_REMOVE(&c->waiters, w, entry);
-		w->c = NULL;
-		w->cb(w, c, c->exit_code, 1, w->arg);
-	}
+	container_wait_removed(c);
 	cancel_fire(c->ctx, CANCEL_REMOVED);
 	images_rootfs_remove(st->images, c->id, NULL);	/* its writable root */
 	container_persist_rmdir(c->dir);
@@ -625,28 +591,4 @@ container_remove(struct container *c, int force, struct err *err)
 	}
 	container_remove_now(c);
 	return (0);
-}
-
-void
-container_wait_add(struct container *c, struct container_waiter *w,
-    enum container_wait cond, container_wait_cb cb, void *arg)
-{
-	container_wait_del(w);
-	if (c->finished)
-		return;		/* removed in this callback: it never fires */
-	w->c = c;
-	w->cond = cond;
-	w->seq = c->exit_seq;
-	w->cb = cb;
-	w->arg = arg;
-	TAILQ_INSERT_TAIL(&c->waiters, w, entry);
-}
-
-void
-container_wait_del(struct container_waiter *w)
-{
-	if (w->c == NULL)
-		return;
-	TAILQ_REMOVE(&w->c->waiters, w, entry);
-	w->c = NULL;
 }

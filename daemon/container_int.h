@@ -140,6 +140,14 @@ void		 container_set_error(struct container *, const char *msg);
 /* A string member of obj, "" when missing. */
 const char	*container_json_str(json_t *obj, const char *key);
 
+/* container_wait.c: the waiters of container_wait_add(). */
+/* c stopped: the waiters armed before this exit fire (removed = 0). */
+void		 container_wait_wake(struct container *, int code);
+/* c is being removed: every waiter fires (removed = 1). */
+void		 container_wait_removed(struct container *);
+/* c is finished at teardown: every waiter is let go, unfired. */
+void		 container_wait_drop(struct container *);
+
 /* container_store.c */
 /* Keeps the live list newest first. */
 void		 container_store_insert(struct container_store *,
