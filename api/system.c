@@ -69,18 +69,22 @@ system_version(struct api_req *r)
 	/* No Go here: say what the server is built on instead. */
 	snprintf(go, sizeof go, "none (C11, libevent %s)", event_get_version());
 	o = json_pack("{s:{s:s}, s:[{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
-	    "s:o, s:o, s:s}}], s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s}",
+	    "s:o, s:o, s:s, s:s}}], s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, "
+	    "s:s}",
 	    "Platform", "Name", "logpouch",
 	    "Components", "Name", "Engine", "Version", LOGPOUCH_VERSION,
 	    "Details", "ApiVersion", api, "MinAPIVersion", minapi,
 	    "GitCommit", LOGPOUCH_COMMIT, "GoVersion", go,
 	    "Os", "linux", "Arch", jsontext_new(system_goarch(u.machine)),
-	    "KernelVersion", jsontext_new(u.release), "BuildTime", "",
+	    "KernelVersion", jsontext_new(u.release),
+	    /* There is no experimental mode to turn on. */
+	    "BuildTime", LOGPOUCH_BUILD_TIME, "Experimental", "false",
 	    "Version", LOGPOUCH_VERSION, "ApiVersion", api,
 	    "MinAPIVersion", minapi, "GitCommit", LOGPOUCH_COMMIT,
 	    "GoVersion", go,
 	    "Os", "linux", "Arch", jsontext_new(system_goarch(u.machine)),
-	    "KernelVersion", jsontext_new(u.release), "BuildTime", "");
+	    "KernelVersion", jsontext_new(u.release),
+	    "BuildTime", LOGPOUCH_BUILD_TIME);
 	api_reply_json(r, 200, o);
 }
 

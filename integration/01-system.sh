@@ -48,6 +48,23 @@ v=$(lp_api /version)
 lp_eq "$(echo "$v" | lp_json 'd["ApiVersion"]')" 1.51 ApiVersion
 lp_eq "$(lp_api /v1.41/version | lp_json 'd["ApiVersion"]')" 1.41 "ApiVersion under /v1.41"
 lp_eq "$(echo "$v" | lp_json 'd["MinAPIVersion"]')" 1.12 MinAPIVersion
+# dockerd's BuildTime shape (the commit's time here), which the CLI turns
+# into its Built line; Experimental as the engine's Details carry it.
+bt=$(echo "$v" | lp_json 'd["BuildTime"]')
+[[ $bt =~ ^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\.0{9}\+00:00$ ]] ||
+	lp_fail "BuildTime not in dockerd's format: $bt"
+lp_eq "$(echo "$v" | lp_json 'd["Components"][0]["Details"]["BuildTime"]')" \
+	"$bt" "the engine's BuildTime"
+lp_eq "$(echo "$v" | lp_json 'd["Components"][0]["Details"]["Experimental"]')" \
+	false "Experimental"
+if command -v docker >/dev/null; then
+	dv=$(DOCKER_CONFIG=$LP_DIR/docker-config docker -H "unix://$LP_SOCK" \
+		version 2>&1) || lp_fail "docker version: $dv"
+	echo "$dv" | grep -Eq '^  Built: +[A-Z][a-z]{2} [A-Z][a-z]{2} ' ||
+		lp_fail "docker version shows no Built: $dv"
+	echo "$dv" | grep -Eq '^  Experimental: +false$' ||
+		lp_fail "docker version shows no Experimental: $dv"
+fi
 i=$(lp_api /v1.41/info)
 [ "$(echo "$i" | lp_json 'd["NGoroutines"]')" -ge 1 ] || lp_fail NGoroutines
 [ "$(echo "$i" | lp_json 'd["NFd"]')" -ge 3 ] || lp_fail NFd
