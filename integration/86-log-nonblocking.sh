@@ -13,6 +13,7 @@ lp_start --metrics-addr "127.0.0.1:$MPORT"
 M="lpit-marker-$$"
 N=500000
 DROP='logpouch_log_entries_dropped_total{reason="buffer_full"}'
+lp_vars_drops() { lp_api /debug/vars | lp_json 'd["log_buffer_full_drops"]'; }
 
 lp_m() {
 	curl -sS -m 5 "http://127.0.0.1:$MPORT/metrics" |
@@ -84,6 +85,7 @@ got=$(stored "$id" $N) || lp_fail "the stored log is not whole and in order"
 lp_log "stored $got of $N lines"
 [ "$got" -gt 0 ] && [ "$got" -lt $N ] || lp_fail "stored $got of $N: nothing dropped"
 lp_eq "$(lp_m "$DROP")" $((N - got)) "dropped metric = written - stored"
+lp_eq "$(lp_vars_drops)" $((N - got)) "/debug/vars log_buffer_full_drops"
 lp_eq "$(lp_api "/containers/nb/logs?stdout=1" | lp_frames | wc -l)" "$got" \
 	"the logs API reads what is stored"
 warns=$(grep -c "log buffer full" "$LP_LOG" || true)

@@ -82,8 +82,9 @@ copier_drop(struct copier *cp)
 	now = timeutil_mono_ns();
 	if (cp->warned_ns != 0 && now - cp->warned_ns < COPIER_WARN_EVERY_NS)
 		return;
-	log_warn("%s %s: log buffer full (max-buffer-size %zu), dropped %"
-	    PRIu64 " entries (%" PRIu64 " in all)", cp->who,
+	log_warn("%.12s %s: log buffer full (max-buffer-size %zu): %" PRIu64
+	    " entries dropped since the last warning, %" PRIu64 " in all",
+	    cp->who,
 	    logline_stream_name(cp->stream), logring_cap(cp->ring),
 	    cp->dropped - cp->warned, cp->dropped);
 	cp->warned = cp->dropped;
