@@ -3,9 +3,9 @@
  * Log copier. One buffer per stream holds at most one unfinished line
  * (< 16384 bytes) plus one read; entries are cut in place and handed to the
  * writer, which copies them into its own buffer, so nothing is allocated and
- * no system call is made per line. Backpressure is the pipe itself: we read
- * only as fast as the writer writes, and a container that outprints the
- * disk blocks in write(2).
+ * no system call is made per line. Backpressure (the default, blocking
+ * mode) is the pipe itself: we read only as fast as the writer writes,
+ * and a container that outprints the disk blocks in write(2).
  *
  * Fairness: one loop pass writes at most COPIER_PASS_BYTES of JSON for a
  * stream, whatever one read brought (64 KiB of short lines is ~750 KB of
@@ -84,8 +84,7 @@ copier_drop(struct copier *cp)
 		return;
 	log_warn("%.12s %s: log buffer full (max-buffer-size %zu): %" PRIu64
 	    " entries dropped since the last warning, %" PRIu64 " in all",
-	    cp->who,
-	    logline_stream_name(cp->stream), logring_cap(cp->ring),
+	    cp->who, logline_stream_name(cp->stream), logring_cap(cp->ring),
 	    cp->dropped - cp->warned, cp->dropped);
 	cp->warned = cp->dropped;
 	cp->warned_ns = now;
