@@ -16,6 +16,7 @@
 #include "daemon/container.h"
 #include "daemon/jsontext.h"
 #include "daemon/ociruntime.h"
+#include "daemon/base/strconv.h"
 #include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 
@@ -62,33 +63,6 @@ containers_create_strslice(json_t *in, const char *field, json_t **out,
 	return (0);
 }
 
-/* go-units RAMInBytes shape: digits[.digits] [kmgtp][i][b], binary. */
-static int
-containers_create_ram_size(const char *s)
-{
-	const char	*p = s;
-
-	if (!isdigit((unsigned char)*p))
-		return (-1);
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)*++p))
-			return (-1);
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == ' ')
-		p++;
-	if (*p != '\0' && strchr("kKmMgGtTpP", *p) != NULL)
-		p++;
-	if (*p == 'i' || *p == 'I')
-		p++;
-	if (*p == 'b' || *p == 'B')
-		p++;
-	return (*p == '\0' ? 0 : -1);
-}
-
 /* dockerd 20.10's log drivers on Linux besides json-file and none. */
 static const char *const containers_create_builtin_drivers[] = {
 	"awslogs", "fluentd", "gcplogs", "gelf", "journald", "local",
@@ -104,6 +78,7 @@ containers_create_log_config(json_t *hc, json_t **out, struct err *err)
 	const char	*type = json_string_value(json_object_get(lc, "Type"));
 	const char	*key, *mode, *mbs;
 	size_t		 i;
+	int64_t		 size;
 
 	if (type == NULL || *type == '\0')
 		type = "json-file";
@@ -120,6 +95,22 @@ containers_create_log_config(json_t *hc, json_t **out, struct err *err)
 	}
 	if (strcmp(type, "none") == 0)
 		goto done;
+	/* As ValidateLogOpts: the mode first, for every driver but none. */
+	mode = json_string_value(json_object_get(cfg, "mode"));
+	if (mode != NULL && *mode != '\0' && strcmp(mode, "blocking") != 0 &&
+	    strcmp(mode, "non-blocking") != 0)
+		return (err_set(err, ERR_INVALID, "logger: logging mode not "
+		    "supported: %s", mode));
+	mbs = json_string_value(json_object_get(cfg, "max-buffer-size"));
+	if (mbs != NULL) {
+		if (mode == NULL || strcmp(mode, "non-blocking") != 0)
+			return (err_set(err, ERR_INVALID, "logger: "
+			    "max-buffer-size option is only supported with "
+			    "'mode=non-blocking'"));
+		if (strconv_ram_in_bytes(mbs, &size, err) != 0)
+			return (err_wrap(err, "error parsing option "
+			    "max-buffer-size"));
+	}
 	/*
 	 * dockerd's other built-in drivers are created (their own option
 	 * checks are theirs) and fail at start, daemon/container_log.c. No
@@ -143,21 +134,6 @@ containers_create_log_config(json_t *hc, json_t **out, struct err *err)
 		    sizeof containers_create_jsonfile_opts[0])
 			return (err_set(err, ERR_INVALID, "unknown log opt "
 			    "'%s' for json-file log driver", key));
-	}
-	mode = json_string_value(json_object_get(cfg, "mode"));
-	if (mode != NULL && *mode != '\0' && strcmp(mode, "blocking") != 0 &&
-	    strcmp(mode, "non-blocking") != 0)
-		return (err_set(err, ERR_INVALID, "logger: logging mode not "
-		    "supported: %s", mode));
-	mbs = json_string_value(json_object_get(cfg, "max-buffer-size"));
-	if (mbs != NULL) {
-		if (mode == NULL || strcmp(mode, "non-blocking") != 0)
-			return (err_set(err, ERR_INVALID, "logger: "
-			    "max-buffer-size option is only supported with "
-			    "'mode=non-blocking'"));
-		if (containers_create_ram_size(mbs) != 0)
-			return (err_set(err, ERR_INVALID, "error parsing "
-			    "option max-buffer-size: invalid size: '%s'", mbs));
 	}
 done:
 	*out = json_pack("{s:s, s:o}", "Type", type, "Config",

@@ -22,6 +22,7 @@
 #include "daemon/jsontext.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
+#include "logdriver/copier.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logreader.h"
 
@@ -94,7 +95,7 @@ debug_vars(struct api_req *r)
 	task_foreach_kind(debug_kind_json_cb, kinds);
 	logreader_total_losses(&lost);
 	o = json_pack("{s:I, s:o, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
 	    "tasks", (json_int_t)task_count(),
 	    "tasks_by_kind", kinds,
 	    "open_fds", procinfo_open_fds(),
@@ -110,6 +111,7 @@ debug_vars(struct api_req *r)
 	    "heap_in_use", (json_int_t)procinfo_heap_in_use(),
 	    "rss", (json_int_t)procinfo_rss(),
 	    "log_write_errors", (json_int_t)jsonfile_total_write_errors(),
+	    "log_buffer_full_drops", (json_int_t)copier_total_dropped(),
 	    "log_follow_gaps", (json_int_t)lost.gaps,
 	    "log_follow_lost_entries", (json_int_t)lost.entries,
 	    "log_follow_lost_bytes", (json_int_t)lost.bytes,

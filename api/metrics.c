@@ -24,6 +24,7 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
+#include "logdriver/copier.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logreader.h"
 
@@ -210,6 +211,7 @@ metrics_api_logs(struct evbuffer *out)
 	struct jsonfile_totals	 t;
 	struct logreader_losses	 lost;
 	struct metrics_label	 l = { "reason", "write_error" };
+	struct metrics_label	 full = { "reason", "buffer_full" };
 
 	jsonfile_totals(&t);
 	logreader_total_losses(&lost);
@@ -217,9 +219,12 @@ metrics_api_logs(struct evbuffer *out)
 	    COUNTER, "Log entries written whole to json-file logs.",
 	    t.entries_written);
 	metrics_family(out, "logpouch_log_entries_dropped_total", COUNTER,
-	    "Log entries the json-file writers dropped, by reason.");
+	    "Log entries dropped, by reason: a failed json-file write, or "
+	    "a full mode=non-blocking buffer.");
 	metrics_sample_u64(out, "logpouch_log_entries_dropped_total", &l, 1,
 	    t.write_errors);
+	metrics_sample_u64(out, "logpouch_log_entries_dropped_total", &full,
+	    1, copier_total_dropped());
 	metrics_api_one_u64(out, "logpouch_log_written_bytes_total", COUNTER,
 	    "Bytes written to json-file logs.", t.bytes_written);
 	metrics_api_one_u64(out, "logpouch_log_rotations_total", COUNTER,

@@ -83,8 +83,7 @@ container_finish(struct container *c)
 	c->out = c->err = NULL;
 	attach_free(c->attach);
 	c->attach = NULL;
-	jsonfile_close(c->writer);
-	c->writer = NULL;
+	container_log_stop(c);
 	runtime_free(c->proc);
 	c->proc = NULL;
 	task_free(c->monitor);
@@ -183,8 +182,7 @@ container_exited(struct container *c)
 	copier_free(c->err);
 	c->out = c->err = NULL;
 	attach_run_end(c->attach);	/* attached clients had it all */
-	jsonfile_close(c->writer);	/* followers learn the log closed */
-	c->writer = NULL;
+	container_log_stop(c);		/* followers learn the log closed */
 	runtime_free(c->proc);
 	c->proc = NULL;
 	container_oci_unmount(c);
@@ -396,8 +394,7 @@ container_run(struct container *c, struct err *err)
 
 	memset(&spec, 0, sizeof spec);
 	if (container_oci_prepare(c, &spec, &bundle, &e) != 0) {
-		jsonfile_close(c->writer);
-		c->writer = NULL;
+		container_log_stop(c);
 		container_start_failed(c, e.code, 128, e.msg, err);
 		return (-1);
 	}
@@ -417,8 +414,7 @@ container_run(struct container *c, struct err *err)
 	execenv_free(envp);
 	xfree(bundle);
 	if (c->proc == NULL) {
-		jsonfile_close(c->writer);
-		c->writer = NULL;
+		container_log_stop(c);
 		container_oci_unmount(c);
 		if (e.code == ERR_INVALID)
 			msg = xasprintf(CONTAINER_OCI_PREFIX "%s: unknown",
@@ -438,10 +434,12 @@ container_run(struct container *c, struct err *err)
 	task_wait(c->monitor, "container exit");
 	c->out = copier_new(c->store->base, out, LOGLINE_STDOUT, c->writer,
 	    container_copier_eof_cb, c);
+	copier_set_ring(c->out, c->ring, c->id);
 	copier_start(c->out, attach_output, c->attach);
 	if (errfd != -1) {
 		c->err = copier_new(c->store->base, errfd, LOGLINE_STDERR,
 		    c->writer, container_copier_eof_cb, c);
+		copier_set_ring(c->err, c->ring, c->id);
 		copier_start(c->err, attach_output, c->attach);
 	}
 	attach_run_start(c->attach, in, open_stdin, json_is_true(

@@ -48,6 +48,8 @@ struct container_logopt {
 	int			 bad;
 	struct err		 why;		/* when bad: the parse error */
 	char			*path;		/* owned; NULL with "none" */
+	int			 nonblock;	/* mode=non-blocking */
+	size_t			 ring_size;	/* its max-buffer-size */
 };
 
 TAILQ_HEAD(container_list, container);
@@ -80,6 +82,8 @@ struct container {
 	struct copier		*out;		/* owned while running */
 	struct copier		*err;		/* owned while running */
 	struct jsonfile		*writer;	/* owned while running */
+	struct logring		*ring;		/* owned while running;
+						   NULL: blocking */
 	struct task		*monitor;	/* owned while running */
 	struct event		*kill_ev;	/* owned: SIGKILL after grace */
 	struct event		*drain_ev;	/* owned: bound on the drain */
@@ -202,6 +206,11 @@ void		 container_log_touch(const struct container_logopt *);
  * LogPath shown from now on; nothing for driver "none". -1 with err.
  */
 int		 container_log_start(struct container *, struct err *);
+/*
+ * Closes the writer (followers learn the log closed) and frees the ring
+ * of mode=non-blocking; after the copiers are freed. Idempotent.
+ */
+void		 container_log_stop(struct container *);
 
 /* container_logattrs.c */
 /* Sets c->writer's attrs from the labels/env/tag log options; -1 with err. */

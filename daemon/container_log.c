@@ -15,6 +15,10 @@
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
 #include "daemon/container_int.h"
+#include "logdriver/logring.h"
+
+/* dockerd's defaultRingMaxSize: 1e6 bytes, not 1 MiB. */
+#define CONTAINER_LOG_RING_DEFAULT	1000000
 
 static const char *
 container_log_get(json_t *cfg, const char *key)
@@ -58,6 +62,30 @@ container_log_parse(json_t *cfg, struct jsonfile_opts *opts,
 	return (0);
 }
 
+/*
+ * mode and max-buffer-size, checked as dockerd's StartLogger does (the
+ * create checked them already; a saved config is checked again). A
+ * negative size (one past int64, as Go converts it) means the default.
+ */
+static int
+container_log_parse_mode(json_t *cfg, struct container_logopt *lo,
+    struct err *err)
+{
+	const char	*s = container_log_get(cfg, "mode");
+	int64_t		 size = -1;
+
+	lo->nonblock = s != NULL && strcmp(s, "non-blocking") == 0;
+	lo->ring_size = CONTAINER_LOG_RING_DEFAULT;
+	if (!lo->nonblock)
+		return (0);
+	if ((s = container_log_get(cfg, "max-buffer-size")) != NULL &&
+	    strconv_ram_in_bytes(s, &size, err) != 0)
+		return (-1);
+	if (size >= 0)
+		lo->ring_size = (size_t)size;
+	return (0);
+}
+
 void
 container_log_init(struct container_logopt *lo, json_t *hostconfig,
     const char *dir, const char *id)
@@ -82,11 +110,13 @@ container_log_init(struct container_logopt *lo, json_t *hostconfig,
 	}
 	lo->path = xasprintf("%s/%s-json.log", dir, id);
 	if (container_log_parse(json_object_get(lc, "Config"), &lo->opts,
-	    &lo->why) != 0) {
+	    &lo->why) != 0 || container_log_parse_mode(json_object_get(lc,
+	    "Config"), lo, &lo->why) != 0) {
 		lo->bad = 1;
 		lo->why.code = ERR_INTERNAL;
 		lo->opts.max_size = 0;
 		lo->opts.max_file = 1;
+		lo->nonblock = 0;
 	}
 }
 
@@ -127,7 +157,18 @@ container_log_start(struct container *c, struct err *err)
 		c->writer = NULL;
 		return (-1);
 	}
+	if (c->logopt.nonblock)
+		c->ring = logring_new(c->logopt.ring_size);
 	return (0);
+}
+
+void
+container_log_stop(struct container *c)
+{
+	jsonfile_close(c->writer);
+	c->writer = NULL;
+	logring_free(c->ring);
+	c->ring = NULL;
 }
 
 /* ---- what readers ask (container.h) ---------------------------------- */

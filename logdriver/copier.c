@@ -3,9 +3,9 @@
  * Log copier. One buffer per stream holds at most one unfinished line
  * (< 16384 bytes) plus one read; entries are cut in place and handed to the
  * writer, which copies them into its own buffer, so nothing is allocated and
- * no system call is made per line. Backpressure is the pipe itself: we read
- * only as fast as the writer writes, and a container that outprints the
- * disk blocks in write(2).
+ * no system call is made per line. Backpressure (the default, blocking
+ * mode) is the pipe itself: we read only as fast as the writer writes,
+ * and a container that outprints the disk blocks in write(2).
  *
  * Fairness: one loop pass writes at most COPIER_PASS_BYTES of JSON for a
  * stream, whatever one read brought (64 KiB of short lines is ~750 KB of
@@ -13,8 +13,16 @@
  * send more than that per pass, so one whose client keeps up stays at the
  * head: the writer can no longer rotate faster than followers move.
  * Followers are never waited for.
+ *
+ * mode=non-blocking (copier_set_ring): the fd is read whenever readable,
+ * whatever the writer is doing; entries go into the container's ring and
+ * the same pass budget drains the ring into the writer. A full ring drops
+ * the new entry, counted and warned about at most every
+ * COPIER_WARN_EVERY_NS. The container then blocks only while the loop
+ * itself is busy (a write(2) stalled on the disk stalls it too).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,10 +34,16 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
+#include "logdriver/logring.h"
 
 #define COPIER_BUFSZ	(COPIER_LINE_MAX + COPIER_READ_MAX)
 /* No limit on the JSON written in one call of copier_split. */
 #define COPIER_NOLIMIT	UINT64_MAX
+/* At most one "buffer full" warning per copier this often. */
+#define COPIER_WARN_EVERY_NS	(10LL * 1000 * 1000 * 1000)
+
+/* Entries every copier dropped for a full ring, for /metrics. */
+static uint64_t	copier_dropped_total;
 
 struct copier {
 	int			 fd;		/* owned; -1 after EOF */
@@ -50,15 +64,65 @@ struct copier {
 	uint64_t		 bytes;
 	copier_tee_cb		 tee;		/* NULL: none */
 	void			*tee_arg;
+	struct logring		*ring;		/* borrowed; NULL: blocking */
+	const char		*who;		/* borrowed: for the warning */
+	uint64_t		 dropped;	/* refused by a full ring */
+	uint64_t		 warned;	/* dropped at the last warning */
+	int64_t			 warned_ns;	/* monotonic; 0: never */
 };
+
+/* Counts one refused entry; warns now and then, saying how many since. */
+static void
+copier_drop(struct copier *cp)
+{
+	int64_t	now;
+
+	cp->dropped++;
+	copier_dropped_total++;
+	now = timeutil_mono_ns();
+	if (cp->warned_ns != 0 && now - cp->warned_ns < COPIER_WARN_EVERY_NS)
+		return;
+	log_warn("%.12s %s: log buffer full (max-buffer-size %zu): %" PRIu64
+	    " entries dropped since the last warning, %" PRIu64 " in all",
+	    cp->who, logline_stream_name(cp->stream), logring_cap(cp->ring),
+	    cp->dropped - cp->warned, cp->dropped);
+	cp->warned = cp->dropped;
+	cp->warned_ns = now;
+}
 
 static void
 copier_emit(struct copier *cp, const char *msg, size_t len, int complete,
     int64_t ns)
 {
 	cp->entries++;
-	if (cp->writer != NULL)
+	if (cp->ring != NULL) {
+		if (logring_push(cp->ring, cp->stream, msg, len, complete,
+		    ns) != 0)
+			copier_drop(cp);
+	} else if (cp->writer != NULL)
 		jsonfile_write(cp->writer, cp->stream, msg, len, complete, ns);
+}
+
+/*
+ * Non-blocking: the ring's oldest entries into the writer until limit
+ * (jsonfile_bytes) is reached; 1 when some were written. The ring is
+ * the container's, so this may write the other stream's entries too:
+ * they were queued first.
+ */
+static int
+copier_ring_drain(struct copier *cp, uint64_t limit)
+{
+	struct logring_entry	e;
+	int			wrote = 0;
+
+	while (jsonfile_bytes(cp->writer) < limit &&
+	    logring_peek(cp->ring, &e)) {
+		jsonfile_write(cp->writer, e.stream, e.msg, e.len, e.complete,
+		    e.time_ns);
+		logring_pop(cp->ring);
+		wrote = 1;
+	}
+	return (wrote);
 }
 
 /*
@@ -125,6 +189,8 @@ copier_emit_rest(struct copier *cp)
 		    cp->line_started ? cp->line_ns : timeutil_now_ns());
 	cp->len = 0;
 	cp->line_started = 0;
+	if (cp->ring != NULL)
+		copier_ring_drain(cp, COPIER_NOLIMIT);
 }
 
 static void
@@ -187,6 +253,49 @@ copier_read(struct copier *cp, int max, uint64_t limit)
 }
 
 /*
+ * copier_read for a ring: up to max reads, each cut whole into the ring
+ * (only an unfinished line stays in cp->buf, so the next read always has
+ * room), with the ring drained into the writer up to limit before and
+ * after; cp->backlog says entries wait in the ring. 1 at EOF.
+ */
+static int
+copier_read_ring(struct copier *cp, int max, uint64_t limit)
+{
+	ssize_t	 n;
+	int	 wrote, ret = 0;
+
+	if (limit != COPIER_NOLIMIT)
+		limit += jsonfile_bytes(cp->writer);
+	wrote = copier_ring_drain(cp, limit);
+	while (max-- > 0) {
+		n = read(cp->fd, cp->buf + cp->len, COPIER_BUFSZ - cp->len);
+		if (n > 0) {
+			cp->bytes += (uint64_t)n;
+			if (cp->tee != NULL)
+				cp->tee(cp->tee_arg, (int)cp->stream,
+				    cp->buf + cp->len, (size_t)n);
+			cp->len += (size_t)n;
+			copier_split(cp, COPIER_NOLIMIT);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n == -1 && errno != EIO)	/* EIO: pty slave closed */
+			log_warn("read stream %d: %s", (int)cp->stream,
+			    strerror(errno));
+		ret = 1;
+		break;
+	}
+	wrote |= copier_ring_drain(cp, limit);
+	cp->backlog = logring_count(cp->ring) > 0;
+	if (wrote && !ret)
+		jsonfile_flush(cp->writer);
+	return (ret);
+}
+
+/*
  * Read event, or the next pass with lines still buffered. While lines
  * wait, the fd is not watched: the pass limit holds per pass, and the
  * timer (zero timeout, run after the next poll, as the readers' are)
@@ -201,6 +310,17 @@ copier_read_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (cp->ring != NULL) {
+		/* The fd stays watched: the container never waits for us. */
+		if (copier_read_ring(cp, 4, COPIER_PASS_BYTES)) {
+			copier_set_eof(cp);
+			cp->cb(cp, cp->arg);
+			return;
+		}
+		if (cp->backlog)
+			event_add(cp->more_ev, &now);
+		return;
+	}
 	/* A few reads per wake-up keep other containers and clients fair. */
 	if (copier_read(cp, 4, COPIER_PASS_BYTES)) {
 		copier_set_eof(cp);
@@ -239,6 +359,15 @@ copier_new(struct event_base *base, int fd, enum logline_stream stream,
 }
 
 void
+copier_set_ring(struct copier *cp, struct logring *ring, const char *who)
+{
+	if (cp->writer == NULL)
+		return;
+	cp->ring = ring;
+	cp->who = who;
+}
+
+void
 copier_start(struct copier *cp, copier_tee_cb tee, void *arg)
 {
 	cp->tee = tee;
@@ -252,7 +381,8 @@ copier_drain(struct copier *cp)
 {
 	if (cp->eof)
 		return;
-	if (copier_read(cp, 1024, COPIER_NOLIMIT))
+	if (cp->ring != NULL ? copier_read_ring(cp, 1024, COPIER_NOLIMIT) :
+	    copier_read(cp, 1024, COPIER_NOLIMIT))
 		copier_set_eof(cp);
 }
 
@@ -290,4 +420,16 @@ uint64_t
 copier_bytes(const struct copier *cp)
 {
 	return (cp->bytes);
+}
+
+uint64_t
+copier_dropped(const struct copier *cp)
+{
+	return (cp->dropped);
+}
+
+uint64_t
+copier_total_dropped(void)
+{
+	return (copier_dropped_total);
 }

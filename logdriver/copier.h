@@ -16,6 +16,7 @@
 struct event_base;
 struct copier;
 struct jsonfile;
+struct logring;
 
 /* Longest entry; longer lines become partial entries of exactly this. */
 #define COPIER_LINE_MAX		16384
@@ -47,6 +48,15 @@ struct copier	*copier_new(struct event_base *, int fd, enum logline_stream,
 typedef void (*copier_tee_cb)(void *arg, int stream, const void *buf,
 		    size_t n);
 /*
+ * mode=non-blocking, before copier_start(): the fd is drained whenever
+ * readable into ring (borrowed, may be shared by the container's two
+ * copiers, outlives them), which is drained into the writer; a full ring
+ * drops new entries (copier_dropped). who (borrowed, e.g. the container
+ * id) names the copier in the warning. Ignored without a writer.
+ */
+void		 copier_set_ring(struct copier *, struct logring *ring,
+		     const char *who);
+/*
  * Arms the read event (once): fd is read from the loop until EOF, each
  * read also given to tee (NULL: none), so no byte is read before the tee
  * is there.
@@ -59,12 +69,16 @@ void		 copier_start(struct copier *, copier_tee_cb tee, void *arg);
 void		 copier_drain(struct copier *);
 int		 copier_eof(const struct copier *);
 /*
- * Stores an unfinished line as a partial entry, flushes, closes the fd and
- * frees. Call before closing the writer. NULL is fine.
+ * Stores an unfinished line as a partial entry, empties the ring into the
+ * writer, flushes, closes the fd and frees. Call before closing the writer. NULL is fine.
  */
 void		 copier_free(struct copier *);
 
+/* Entries cut from the output (dropped ones too), and bytes read. */
 uint64_t	 copier_entries(const struct copier *);
 uint64_t	 copier_bytes(const struct copier *);
+/* Entries a full ring refused: this copier's, and every copier's. */
+uint64_t	 copier_dropped(const struct copier *);
+uint64_t	 copier_total_dropped(void);
 
 #endif

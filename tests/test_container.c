@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -152,6 +153,88 @@ test_container_exec_failure_is_answered_synchronously(void **state)
 
 
 
+
+/* A json-file container running sh -c script with these log options. */
+static struct container *
+create_logging(struct lp_store *x, const char *name, const char *script,
+    json_t *opts, struct err *err)
+{
+	json_t	*config, *hc;
+
+	config = json_pack("{s:s, s:[s, s, s], s:n, s:[], s:s, s:b, s:{}}",
+	    "Image", "busybox", "Cmd", "sh", "-c", script, "Entrypoint",
+	    "Env", "WorkingDir", "", "Tty", 0, "Labels");
+	hc = json_pack("{s:{s:s, s:o}, s:b}", "LogConfig", "Type",
+	    "json-file", "Config", opts, "AutoRemove", 0);
+	return (container_store_create(x->st, name, config, hc, err));
+}
+
+/* Lines "k\n" of the log in increasing order, checked; returns how many. */
+static int
+count_ordered_lines(const char *path)
+{
+	static const char	 key[] = "{\"log\":\"";
+	char			*log = read_file(path, NULL), *p, *end;
+	int			 n = 0;
+	long			 prev = 0, k;
+
+	for (p = log; (p = strstr(p, key)) != NULL; n++) {
+		p += sizeof key - 1;
+		k = strtol(p, &end, 10);
+		assert_true(strncmp(end, "\\n\",", 4) == 0);
+		assert_true(k > prev);
+		prev = k;
+	}
+	test_free(log);
+	return (n);
+}
+
+/*
+ * mode=non-blocking with max-buffer-size=0 holds one entry at a time:
+ * a fast writer loses lines, the stored ones are whole and in order, and
+ * the ring is freed with the run (the teardown checks memory).
+ */
+static void
+test_container_nonblocking_drops_when_its_buffer_is_full(void **state)
+{
+	struct lp_store		 x;
+	struct err		 err;
+	struct container	*c;
+	int			 n;
+
+	lp_store_open(&x, *state);
+	c = create_logging(&x, "lossy", "seq 1 100000", json_pack("{s:s, s:s}",
+	    "mode", "non-blocking", "max-buffer-size", "0"), &err);
+	assert_non_null(c);
+	assert_int_equal(container_start(c, &err), 0);
+	assert_true(run_loop_until((*(struct lp_fixture **)state)->base,
+	    lp_container_exited, c, 20000));
+	n = count_ordered_lines(container_log_path(c));
+	assert_true(n > 0 && n < 100000);
+	lp_store_close(&x);
+}
+
+/*
+ * A burst that fits the default buffer is all in the log by the time the
+ * exit is reported: the ring is emptied at EOF first.
+ */
+static void
+test_container_nonblocking_keeps_a_burst_that_fits(void **state)
+{
+	struct lp_store		 x;
+	struct err		 err;
+	struct container	*c;
+
+	lp_store_open(&x, *state);
+	c = create_logging(&x, "burst", "seq 1 20000", json_pack("{s:s}",
+	    "mode", "non-blocking"), &err);
+	assert_non_null(c);
+	assert_int_equal(container_start(c, &err), 0);
+	assert_true(run_loop_until((*(struct lp_fixture **)state)->base,
+	    lp_container_exited, c, 20000));
+	assert_int_equal(count_ordered_lines(container_log_path(c)), 20000);
+	lp_store_close(&x);
+}
 
 struct ctx_seen {
 	struct cancel_hook	hook;
@@ -299,6 +382,8 @@ main(void)
 		T(test_container_env_merges_repeated_keys_as_dockerd),
 		T(test_container_stop_escalates_to_sigkill_after_grace),
 		T(test_container_exec_failure_is_answered_synchronously),
+		T(test_container_nonblocking_drops_when_its_buffer_is_full),
+		T(test_container_nonblocking_keeps_a_burst_that_fits),
 		T(test_container_force_remove_kills_then_cancels_ctx),
 		T(test_container_shutdown_stops_everything_then_calls_done),
 		T(test_container_shutdown_with_nothing_running_is_async),

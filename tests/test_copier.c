@@ -4,6 +4,7 @@
  * json-file writer, fragments sharing the first fragment's time, the EOF
  * remainder, and the "none" driver discarding.
  */
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
@@ -19,7 +20,12 @@
 #include "daemon/base/err.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
+#include "logdriver/logring.h"
 #include "tests/helpers.h"
+
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ	1031	/* Linux; hidden without _GNU_SOURCE */
+#endif
 
 struct eof_seen {
 	int	done;
@@ -281,6 +287,140 @@ test_copier_without_writer_discards(void **state)
 	json_decref(l);
 }
 
+/* Numbered lines "%06u\n", n of them, in a caller-freed buffer. */
+static char *
+numbered(unsigned n, size_t *len)
+{
+	char	*data = test_malloc((size_t)n * 7 + 1);
+
+	for (unsigned i = 0; i < n; i++)
+		snprintf(data + i * 7, 8, "%06u\n", i % 1000000);
+	*len = (size_t)n * 7;
+	return (data);
+}
+
+/*
+ * Checks the stored lines: each one of the written, whole, in order.
+ * Returns how many.
+ */
+static size_t
+check_numbered(const char *path, unsigned n)
+{
+	char		*text = read_file(path, NULL), *line, *next;
+	size_t		 got = 0;
+	long		 prev = -1;
+
+	for (line = text; *line != '\0'; line = next) {
+		json_t		*j;
+		const char	*log;
+		char		*end;
+		long		 v;
+
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		*next++ = '\0';
+		j = json_loads(line, 0, NULL);
+		assert_non_null(j);
+		log = json_string_value(json_object_get(j, "log"));
+		assert_int_equal(strlen(log), 7);
+		v = strtol(log, &end, 10);
+		assert_true(end == log + 6 && *end == '\n');
+		assert_true(v > prev && v < (long)n);
+		prev = v;
+		got++;
+		json_decref(j);
+	}
+	test_free(text);
+	return (got);
+}
+
+/*
+ * Non-blocking: the copier empties the pipe in a pass although it
+ * writes only COPIER_PASS_BYTES of JSON; with a small ring the rest is
+ * dropped and counted, what is stored is whole and in order.
+ */
+static void
+test_copier_nonblocking_drains_the_pipe_and_drops_on_a_full_ring(
+    void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
+	struct eof_seen		 e = { 0 };
+	struct logring		*ring = logring_new(4096);
+	struct jsonfile		*w;
+	struct copier		*cp;
+	char			 path[4200], *data;
+	size_t			 len, got;
+	uint64_t		 before = copier_total_dropped();
+	int			 p[2], left = -1;
+
+	/* 196000 bytes: more than one read, so only the ring empties it. */
+	data = numbered(28000, &len);
+	snprintf(path, sizeof path, "%s", lp_path(f, "nb-json.log"));
+	assert_int_equal(pipe(p), 0);
+	assert_true(fcntl(p[0], F_SETPIPE_SZ, 256 * 1024) >= 256 * 1024);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	assert_int_equal(write(p[1], data, len), (ssize_t)len);
+	w = jsonfile_open(path, &opts, NULL);
+	cp = copier_new(f->base, p[0], LOGLINE_STDOUT, w, eof_cb, &e);
+	copier_set_ring(cp, ring, "test");
+	copier_start(cp, NULL, NULL);
+	event_base_loop(f->base, EVLOOP_ONCE);
+	assert_int_equal(ioctl(p[0], FIONREAD, &left), 0);
+	assert_int_equal(left, 0);
+	assert_true(jsonfile_bytes(w) <= COPIER_PASS_BYTES + 200);
+	close(p[1]);
+	assert_true(run_loop_until(f->base, at_eof, &e, 5000));
+	assert_int_equal(copier_entries(cp), 28000);
+	assert_true(copier_dropped(cp) > 0);
+	assert_int_equal(logring_count(ring), 0);
+	copier_free(cp);
+	jsonfile_close(w);
+	got = check_numbered(path, 28000);
+	assert_true(got < 28000);
+	assert_int_equal(got + logring_dropped(ring), 28000);
+	assert_int_equal(got + copier_total_dropped() - before, 28000);
+	logring_free(ring);
+	test_free(data);
+}
+
+/*
+ * A ring large enough loses nothing: what waits in it at EOF is written
+ * before the EOF callback, as the blocking copier writes its buffer.
+ */
+static void
+test_copier_nonblocking_flushes_the_ring_at_eof(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct jsonfile_opts	 opts = { 0, 1, 0 };
+	struct eof_seen		 e = { 0 };
+	struct logring		*ring = logring_new(1000000);
+	struct jsonfile		*w;
+	struct copier		*cp;
+	char			 path[4200], *data;
+	size_t			 len;
+	int			 p[2];
+
+	data = numbered(9000, &len);
+	snprintf(path, sizeof path, "%s", lp_path(f, "nb-all-json.log"));
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	assert_int_equal(write(p[1], data, len), (ssize_t)len);
+	close(p[1]);
+	w = jsonfile_open(path, &opts, NULL);
+	cp = copier_new(f->base, p[0], LOGLINE_STDOUT, w, eof_cb, &e);
+	copier_set_ring(cp, ring, "test");
+	copier_start(cp, NULL, NULL);
+	assert_true(run_loop_until(f->base, at_eof, &e, 5000));
+	assert_int_equal(copier_dropped(cp), 0);
+	assert_int_equal(logring_count(ring), 0);
+	assert_int_equal(check_numbered(path, 9000), 9000);
+	copier_free(cp);
+	jsonfile_close(w);
+	logring_free(ring);
+	test_free(data);
+}
+
 int
 main(void)
 {
@@ -302,6 +442,12 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_copier_without_writer_discards,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_nonblocking_drains_the_pipe_and_drops_on_a_full_ring,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_nonblocking_flushes_the_ring_at_eof,
 		    lp_setup, lp_teardown),
 	};
 

@@ -106,6 +106,41 @@ test_bool_value_is_dockerds(void **state)
 		assert_int_equal(strconv_bool_value(truthy[i]), 1);
 }
 
+/* go-units RAMInBytes: binary multiples, dockerd's max-buffer-size. */
+static void
+test_ram_in_bytes_is_go_units_binary(void **state)
+{
+	struct err	e = { 0 };
+	int64_t		v = 0;
+
+	(void)state;
+	assert_int_equal(strconv_ram_in_bytes("4k", &v, &e), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(strconv_ram_in_bytes("1m", &v, &e), 0);
+	assert_int_equal(v, 1048576);
+	assert_int_equal(strconv_ram_in_bytes("1.5 KiB", &v, &e), 0);
+	assert_int_equal(v, 1536);
+	assert_int_equal(strconv_ram_in_bytes("2GB", &v, &e), 0);
+	assert_int_equal(v, 2147483648LL);
+	assert_int_equal(strconv_ram_in_bytes("0", &v, &e), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(strconv_ram_in_bytes("100", &v, &e), 0);
+	assert_int_equal(v, 100);
+	assert_int_equal(strconv_ram_in_bytes("9000000p", &v, &e), 0);
+	assert_true(v == INT64_MIN);
+	assert_int_equal(strconv_ram_in_bytes("1k5", &v, &e), -1);
+	assert_string_equal(e.msg, "invalid size: '1k5'");
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_int_equal(strconv_ram_in_bytes("-1", &v, &e), -1);
+	assert_string_equal(e.msg, "invalid size: '-1'");
+	assert_int_equal(strconv_ram_in_bytes("1.", &v, &e), -1);
+	assert_int_equal(strconv_ram_in_bytes("", &v, &e), -1);
+	assert_int_equal(strconv_ram_in_bytes("1  k", &v, &e), -1);
+	assert_int_equal(strconv_ram_in_bytes("1.2.3m", &v, &e), -1);
+	assert_string_equal(e.msg, "strconv.ParseFloat: parsing \"1.2.3\": "
+	    "invalid syntax");
+}
+
 int
 main(void)
 {
@@ -116,6 +151,7 @@ main(void)
 		T(test_parse_int64_takes_a_length_and_go_syntax),
 		T(test_parse_bool_takes_go_spellings_only),
 		T(test_bool_value_is_dockerds),
+		T(test_ram_in_bytes_is_go_units_binary),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

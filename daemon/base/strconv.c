@@ -4,7 +4,9 @@
  * spaces and hexadecimal prefixes that Go refuses, so the digits are
  * checked here.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -98,3 +100,49 @@ strconv_bool_value(const char *v)
 	return (1);
 }
 
+int
+strconv_ram_in_bytes(const char *s, int64_t *out, struct err *err)
+{
+	static const char	 units[] = "kmgtp";
+	const char		*p = s, *u;
+	char			 num[400];
+	double			 v;
+	size_t			 n, digits;
+	int			 dots = 0;
+
+	if (!isdigit((unsigned char)*p))
+		goto bad;
+	while (isdigit((unsigned char)*p) || (*p == '.' &&
+	    isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[-1])))
+		dots += *p++ == '.';
+	n = digits = (size_t)(p - s);
+	if (*p == ' ')
+		p++;
+	u = *p != '\0' ? strchr(units, tolower((unsigned char)*p)) : NULL;
+	if (u != NULL)
+		p++;
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p != '\0')
+		goto bad;
+	if (dots > 1)
+		return (err_set(err, ERR_INVALID, "strconv.ParseFloat: "
+		    "parsing \"%.*s\": invalid syntax", (int)n, s));
+	/* Past 400 digits the value is far beyond int64 anyway. */
+	if (n >= sizeof num)
+		n = sizeof num - 1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	v = strtod(num, NULL);
+	if (isinf(v))
+		return (err_set(err, ERR_INVALID, "strconv.ParseFloat: "
+		    "parsing \"%.*s\": value out of range", (int)digits, s));
+	if (u != NULL)
+		v *= pow(1024, (double)(u - units + 1));
+	*out = v < 9223372036854775808.0 ? (int64_t)v : INT64_MIN;
+	return (0);
+bad:
+	return (err_set(err, ERR_INVALID, "invalid size: '%s'", s));
+}

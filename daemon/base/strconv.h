@@ -29,5 +29,14 @@ int	strconv_parse_bool(const char *s, int *out, struct err *);
 int	strconv_bool_value(const char *s);
 /* strconv.ParseInt(s[:len], 10, 64); 0, or -1 for syntax or range. */
 int	strconv_parse_int64(const char *s, size_t len, int64_t *out);
+/*
+ * go-units RAMInBytes (v0.4.0, dockerd 20.10's max-buffer-size and
+ * memory sizes): digits[.digits...] [space] [kKmMgGtTpP][iI][bB], binary
+ * multiples (1k = 1024), truncated to an integer. Errors are ERR_INVALID
+ * with go-units' text: invalid size: 'x', or strconv.ParseFloat's for
+ * "1.2.3" (the pattern allows it, the float parser not). As Go's
+ * conversion on amd64, a value past int64 becomes INT64_MIN.
+ */
+int	strconv_ram_in_bytes(const char *s, int64_t *out, struct err *);
 
 #endif
