@@ -242,7 +242,7 @@ main_reload_apply(struct main_state *m)
 	static const char *const keys[] = { "debug", "default-runtime",
 	    "log-driver", "log-level", "log-opts", "shutdown-timeout" };
 	const char	*values[sizeof keys / sizeof keys[0]];
-	char		*opts, timeout[16];
+	char		*opts, *line, timeout[16];
 	json_t		*o;
 
 	log_level = m->opts.log_level;
@@ -261,12 +261,12 @@ main_reload_apply(struct main_state *m)
 	    m->opts.debug, "default-runtime", values[1], "log-driver",
 	    values[2], "log-level", values[3], "log-opts", m->opts.log_opts,
 	    "shutdown-timeout", m->opts.shutdown_timeout);
-	xfree(opts);
-	opts = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	log_info("Reloaded configuration: %s", opts);
+	line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	log_info("Reloaded configuration: %s", line);
 	events_publish(container_store_events(m->store), "daemon", "reload",
 	    container_store_engine_id(m->store), keys, values,
 	    sizeof keys / sizeof keys[0]);
+	xfree(line);
 	xfree(opts);
 	json_decref(o);
 }
