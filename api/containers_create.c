@@ -69,32 +69,20 @@ static const char *const containers_create_builtin_drivers[] = {
 	"logentries", "splunk", "syslog",
 };
 
-/* ValidateLogOpts: key errors surface at create, value errors at start. */
+/*
+ * ValidateLogOpts on the driver's options: key errors surface at create,
+ * value errors at start. Takes cfg, a fresh object of strings.
+ */
 static int
-containers_create_log_config(json_t *hc, json_t **out, struct err *err)
+containers_create_log_check(const char *type, json_t *cfg, struct err *err)
 {
-	json_t		*lc = json_object_get(hc, "LogConfig");
-	json_t		*cfg = json_object_get(lc, "Config"), *v;
-	const char	*type = json_string_value(json_object_get(lc, "Type"));
 	const char	*key, *mode, *mbs;
+	json_t		*v;
 	size_t		 i;
 	int64_t		 size;
 
-	if (type == NULL || *type == '\0')
-		type = "json-file";
-	if (cfg != NULL && !json_is_null(cfg) && !json_is_object(cfg))
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
-		    "value into Go struct field LogConfig.HostConfig.LogConfig."
-		    "Config of type map[string]string"));
-	json_object_foreach(cfg, key, v) {
-		if (!json_is_string(v))
-			return (err_set(err, ERR_INVALID, "json: cannot "
-			    "unmarshal value into Go struct field "
-			    "LogConfig.HostConfig.LogConfig.Config of type "
-			    "string"));
-	}
 	if (strcmp(type, "none") == 0)
-		goto done;
+		return (0);
 	/* As ValidateLogOpts: the mode first, for every driver but none. */
 	mode = json_string_value(json_object_get(cfg, "mode"));
 	if (mode != NULL && *mode != '\0' && strcmp(mode, "blocking") != 0 &&
@@ -119,7 +107,7 @@ containers_create_log_config(json_t *hc, json_t **out, struct err *err)
 	for (i = 0; i < sizeof containers_create_builtin_drivers /
 	    sizeof containers_create_builtin_drivers[0]; i++)
 		if (strcmp(type, containers_create_builtin_drivers[i]) == 0)
-			goto done;
+			return (0);
 	if (strcmp(type, "json-file") != 0)
 		return (err_set(err, ERR_INVALID, "error looking up logging "
 		    "plugin %s: plugin \"%s\" not found", type, type));
@@ -135,10 +123,66 @@ containers_create_log_config(json_t *hc, json_t **out, struct err *err)
 			return (err_set(err, ERR_INVALID, "unknown log opt "
 			    "'%s' for json-file log driver", key));
 	}
-done:
-	*out = json_pack("{s:s, s:o}", "Type", type, "Config",
-	    json_is_object(cfg) ? json_incref(cfg) : json_object());
 	return (0);
+}
+
+/*
+ * HostConfig.LogConfig with the daemon's defaults (dflt, a LogConfig;
+ * NULL: json-file and no options) merged in as dockerd's
+ * mergeAndVerifyLogConfig: an empty Type takes the default driver, and
+ * a container of the default driver takes each default option it lacks.
+ */
+static int
+containers_create_log_config(json_t *hc, json_t *dflt, json_t **out,
+    struct err *err)
+{
+	json_t		*lc = json_object_get(hc, "LogConfig");
+	json_t		*given = json_object_get(lc, "Config"), *cfg, *v;
+	const char	*type = json_string_value(json_object_get(lc, "Type"));
+	const char	*dtype = json_string_value(json_object_get(dflt,
+			    "Type"));
+	const char	*key;
+
+	if (given != NULL && !json_is_null(given) && !json_is_object(given))
+		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
+		    "value into Go struct field LogConfig.HostConfig.LogConfig."
+		    "Config of type map[string]string"));
+	json_object_foreach(given, key, v) {
+		if (!json_is_string(v))
+			return (err_set(err, ERR_INVALID, "json: cannot "
+			    "unmarshal value into Go struct field "
+			    "LogConfig.HostConfig.LogConfig.Config of type "
+			    "string"));
+	}
+	if (dtype == NULL)
+		dtype = "json-file";
+	if (type == NULL || *type == '\0')
+		type = dtype;
+	cfg = json_is_object(given) ? json_deep_copy(given) : json_object();
+	if (strcmp(type, dtype) == 0)
+		json_object_update_missing(cfg, json_object_get(dflt,
+		    "Config"));
+	if (containers_create_log_check(type, cfg, err) != 0) {
+		json_decref(cfg);
+		return (-1);
+	}
+	*out = json_pack("{s:s, s:o}", "Type", type, "Config", cfg);
+	return (0);
+}
+
+int
+containers_create_log_default_check(const char *driver, json_t *opts,
+    struct err *err)
+{
+	json_t	*cfg = json_is_object(opts) ? json_deep_copy(opts) :
+		    json_object();
+	int	 rc;
+
+	rc = containers_create_log_check(driver, cfg, err);
+	json_decref(cfg);
+	if (rc != 0)
+		err_wrap(err, "failed to set log opts");
+	return (rc);
 }
 
 /*
@@ -178,8 +222,8 @@ containers_create_string(json_t *in, const char *field, const char **out,
  * what dockerd checks, in its order.
  */
 static int
-containers_create_config(json_t *body, struct images *images, json_t **config,
-    json_t **hostconfig, struct err *err)
+containers_create_config(json_t *body, struct images *images, json_t *dflt,
+    json_t **config, json_t **hostconfig, struct err *err)
 {
 	struct images_image	*img = NULL;
 	json_t		*cmd = NULL, *ep = NULL, *env, *labels, *hc, *lc = NULL;
@@ -273,7 +317,7 @@ containers_create_config(json_t *body, struct images *images, json_t **config,
 		err_set(err, ERR_INVALID, "No command specified");
 		goto fail;
 	}
-	if (containers_create_log_config(hc, &lc, err) != 0)
+	if (containers_create_log_config(hc, dflt, &lc, err) != 0)
 		goto fail;
 
 	*config = json_pack("{s:s, s:o, s:o, s:o, s:s, s:b, s:o, s:b, s:b,"
@@ -326,8 +370,8 @@ fail:
  */
 static int
 containers_create_parse_image(const char *text, size_t len,
-    struct images *images, json_t **config, json_t **hostconfig,
-    struct err *err)
+    struct images *images, json_t *dflt, json_t **config,
+    json_t **hostconfig, struct err *err)
 {
 	json_t		*body;
 	json_error_t	 jerr;
@@ -360,7 +404,8 @@ containers_create_parse_image(const char *text, size_t len,
 		    "value into Go value of type "
 		    "runconfig.ContainerConfigWrapper"));
 	}
-	rc = containers_create_config(body, images, config, hostconfig, err);
+	rc = containers_create_config(body, images, dflt, config, hostconfig,
+	    err);
 	json_decref(body);
 	return (rc);
 }
@@ -370,7 +415,7 @@ int
 containers_create_parse(const char *text, size_t len, json_t **config,
     json_t **hostconfig, struct err *err)
 {
-	return (containers_create_parse_image(text, len, NULL, config,
+	return (containers_create_parse_image(text, len, NULL, NULL, config,
 	    hostconfig, err));
 }
 
@@ -467,8 +512,9 @@ containers_create(struct api_req *r)
 		return;
 	}
 	rc = containers_create_parse_image(text, len,
-	    container_store_images(api_req_store(r)), &config, &hostconfig,
-	    &err);
+	    container_store_images(api_req_store(r)),
+	    container_store_log_default(api_req_store(r)), &config,
+	    &hostconfig, &err);
 	xfree(text);
 	if (rc == 0 && (containers_create_runtime(api_req_store(r),
 	    hostconfig, &err) != 0 || containers_create_links(

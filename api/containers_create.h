@@ -23,5 +23,12 @@ void	containers_create(struct api_req *);
  */
 int	containers_create_parse(const char *text, size_t len,
 	    json_t **config, json_t **hostconfig, struct err *);
+/*
+ * The daemon's default log driver and options (--log-driver, --log-opt),
+ * checked as a create checks a container's: 0, or -1 with err ("failed to
+ * set log opts: unknown log opt 'x' for json-file log driver").
+ */
+int	containers_create_log_default_check(const char *driver, json_t *opts,
+	    struct err *);
 
 #endif

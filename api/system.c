@@ -160,7 +160,8 @@ system_info(struct api_req *r)
 	    "NGoroutines", (json_int_t)task_count(),
 	    "NFd", procinfo_open_fds(),
 	    "SystemTime", now,
-	    "LoggingDriver", "json-file",
+	    "LoggingDriver", json_string_value(json_object_get(
+	    container_store_log_default(api_req_store(r)), "Type")),
 	    "CgroupDriver", "cgroupfs",
 	    "CgroupVersion", cgver,
 	    "NEventsListener", 0,

@@ -108,6 +108,16 @@ struct ociruntimes;
 void		 container_store_set_runtimes(struct container_store *,
 		     struct ociruntimes *);
 struct ociruntimes *container_store_runtimes(struct container_store *);
+/*
+ * The daemon's --log-driver and --log-opt (copied): what a create without
+ * LogConfig.Type, or without some of the driver's options, takes, as
+ * dockerd's mergeAndVerifyLogConfig. Set at start and on SIGHUP; applies
+ * to containers created after. The caller checked the values.
+ */
+void		 container_store_set_log_default(struct container_store *,
+		     const char *driver, json_t *opts);
+/* {"Type": "json-file", "Config": {}} until set; borrowed. */
+json_t		*container_store_log_default(struct container_store *);
 
 struct images;
 /* The image store (<data_root>/image), owned by the container store. */

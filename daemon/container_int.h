@@ -128,6 +128,7 @@ struct container_store {
 	char			 engine_id[37];	/* <root>/engine-id */
 	struct events		*events;	/* owned: the event bus */
 	struct ociruntimes	*runtimes;	/* borrowed; NULL: process */
+	json_t			*log_default;	/* owned: a LogConfig */
 };
 
 /* container.c: the object. */

@@ -219,6 +219,8 @@ container_store_new(struct event_base *base, struct cancel *root,
 	TAILQ_INIT(&st->live);
 	st->done_ev = event_new(base, -1, 0, container_store_done_cb, st);
 	st->events = events_new();
+	st->log_default = json_pack("{s:s, s:{}}", "Type", "json-file",
+	    "Config");
 	if (container_store_mkdirs(st->dir, err) != 0 ||
 	    (st->images = images_new(data_root, err)) == NULL ||
 	    (st->networks = networks_new(data_root, err)) == NULL ||
@@ -262,6 +264,7 @@ container_store_free(struct container_store *st)
 	images_free(st->images);
 	networks_free(st->networks);
 	events_free(st->events);
+	json_decref(st->log_default);
 	xfree(st->dir);
 	xfree(st);
 }
@@ -296,6 +299,21 @@ struct ociruntimes *
 container_store_runtimes(struct container_store *st)
 {
 	return (st->runtimes);
+}
+
+void
+container_store_set_log_default(struct container_store *st,
+    const char *driver, json_t *opts)
+{
+	json_decref(st->log_default);
+	st->log_default = json_pack("{s:s, s:o}", "Type", driver, "Config",
+	    json_is_object(opts) ? json_deep_copy(opts) : json_object());
+}
+
+json_t *
+container_store_log_default(struct container_store *st)
+{
+	return (st->log_default);
 }
 
 struct events *

@@ -18,16 +18,21 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "api/containers_create.h"
 #include "api/dispatch.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
+#include "daemon/events.h"
 #include "daemon/ociruntime.h"
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
 #include "daemon/base/reap.h"
 #include "daemon/base/sdaemon.h"
 #include "daemon/options.h"
+#include "daemon/options_man.h"
+#include "daemon/options_reload.h"
+#include "daemon/options_table.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
@@ -47,8 +52,10 @@ struct main_state {
 	struct server		*srv;
 	struct server		*msrv;		/* --metrics-addr; NULL */
 	struct options		 opts;
+	int			 argc;		/* for a reload's parse */
+	char			**argv;		/* borrowed: main's */
 	struct sdaemon		 sd;	/* passed sockets, notify socket */
-	struct event		*sigs[5];
+	struct event		*sigs[6];
 	struct event		*tick;		/* shutdown progress */
 	enum main_phase		 phase;
 	int64_t			 deadline_ns;
@@ -202,6 +209,97 @@ main_shutdown(struct main_state *m, const char *why)
 	main_shutdown_step(m);
 }
 
+/* The reload's last word: the default log options, checked as at start. */
+static int
+main_reload_check_cb(const struct options *fresh, void *arg, struct err *err)
+{
+	(void)arg;
+	return (containers_create_log_default_check(fresh->log_driver,
+	    fresh->log_opts, err));
+}
+
+static void
+main_reload_note_cb(const char *key, enum options_reload_what what,
+    void *arg)
+{
+	struct main_state	*m = arg;
+
+	if (what == OPTIONS_RELOAD_IGNORED)
+		log_warn("\"%s\" changed in %s but is not reloadable: ignored "
+		    "until a restart", key, m->opts.config);
+	else
+		log_debug("\"%s\" reloaded", key);
+}
+
+/*
+ * What a reload changed, live: the log level, the /debug routes, the
+ * defaults of the next create; --shutdown-timeout is read when a shutdown
+ * starts. Then dockerd's "Reloaded configuration" line and daemon event.
+ */
+static void
+main_reload_apply(struct main_state *m)
+{
+	static const char *const keys[] = { "debug", "default-runtime",
+	    "log-driver", "log-level", "log-opts", "shutdown-timeout" };
+	const char	*values[sizeof keys / sizeof keys[0]];
+	char		*opts, *line, timeout[16];
+	json_t		*o;
+
+	log_level = m->opts.log_level;
+	m->srv->cfg.debug = m->opts.debug;
+	container_store_set_log_default(m->store, m->opts.log_driver,
+	    m->opts.log_opts);
+	opts = json_dumps(m->opts.log_opts, JSON_COMPACT | JSON_SORT_KEYS);
+	snprintf(timeout, sizeof timeout, "%d", m->opts.shutdown_timeout);
+	values[0] = m->opts.debug ? "true" : "false";
+	values[1] = ociruntimes_default(m->runtimes);
+	values[2] = m->opts.log_driver;
+	values[3] = log_level_name(m->opts.log_level);
+	values[4] = opts;
+	values[5] = timeout;
+	o = json_pack("{s:b, s:s, s:s, s:s, s:O, s:i}", "debug",
+	    m->opts.debug, "default-runtime", values[1], "log-driver",
+	    values[2], "log-level", values[3], "log-opts", m->opts.log_opts,
+	    "shutdown-timeout", m->opts.shutdown_timeout);
+	line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	log_info("Reloaded configuration: %s", line);
+	events_publish(container_store_events(m->store), "daemon", "reload",
+	    container_store_engine_id(m->store), keys, values,
+	    sizeof keys / sizeof keys[0]);
+	xfree(line);
+	xfree(opts);
+	json_decref(o);
+}
+
+/*
+ * SIGHUP, as dockerd: the --config file read again; a file that cannot be
+ * read or holds an invalid value changes nothing.
+ */
+static void
+main_reload(struct main_state *m)
+{
+	struct err	err = { 0 };
+
+	if (m->phase != MAIN_RUNNING) {
+		log_info("shutdown in progress: no reload");
+		return;
+	}
+	if (m->opts.config == NULL) {
+		log_info("Got signal to reload configuration, but no --config "
+		    "file was given: nothing to reload");
+		return;
+	}
+	log_info("Got signal to reload configuration, reloading from: %s",
+	    m->opts.config);
+	if (options_reload(&m->opts, m->argc, m->argv, main_reload_check_cb,
+	    main_reload_note_cb, m, &err) < 0) {
+		log_error("Error reconfiguring the daemon: %s; the running "
+		    "configuration is kept", err.msg);
+		return;
+	}
+	main_reload_apply(m);
+}
+
 static void
 main_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -214,6 +312,9 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 		break;
 	case SIGTERM:
 		main_shutdown(m, "terminated");
+		break;
+	case SIGHUP:
+		main_reload(m);
 		break;
 	case SIGUSR1:
 		main_dump_tasks(m);
@@ -326,7 +427,8 @@ main_listen_metrics(struct main_state *m, const struct server_config *api,
 static int
 main_start(struct main_state *m, struct err *err)
 {
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2 };
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1,
+				    SIGUSR2 };
 	struct server_config	 cfg = { 0 };
 	char			*state;
 
@@ -358,6 +460,12 @@ main_start(struct main_state *m, struct err *err)
 	if (m->store == NULL)
 		return (err_wrap(err, "load containers"));
 	container_store_set_runtimes(m->store, m->runtimes);
+	/* dockerd's setupDefaultLogConfig: a bad default stops the start. */
+	if (containers_create_log_default_check(m->opts.log_driver,
+	    m->opts.log_opts, err) != 0)
+		return (-1);
+	container_store_set_log_default(m->store, m->opts.log_driver,
+	    m->opts.log_opts);
 	container_store_autostart(m->store);
 
 	cfg.debug = m->opts.debug;
@@ -436,6 +544,8 @@ main(int argc, char **argv)
 	 */
 	signal(SIGXFSZ, SIG_IGN);
 	xalloc_init_jansson();
+	m.argc = argc;
+	m.argv = argv;
 	if (options_parse(&m.opts, argc, argv, &err) != 0) {
 		fprintf(stderr, "logpouchd: %s\nSee 'logpouchd --help'.\n",
 		    err.msg);
@@ -443,9 +553,15 @@ main(int argc, char **argv)
 		return (2);
 	}
 	if (m.opts.show_help) {
-		fputs(options_usage(), stdout);
+		options_table_help(stdout);
 		options_free(&m.opts);
 		return (0);
+	}
+	if (m.opts.man_section != 0) {
+		rc = options_man_write(stdout, m.opts.man_section,
+		    LOGPOUCH_VERSION) == 0 ? 0 : 1;
+		options_free(&m.opts);
+		return (rc);
 	}
 	if (m.opts.show_version) {
 		printf("logpouchd version %s, build %s\n", LOGPOUCH_VERSION,

@@ -14,86 +14,8 @@
 #include <jansson.h>
 
 #include "daemon/options.h"
+#include "daemon/options_table.h"
 #include "daemon/base/xalloc.h"
-
-enum {
-	OPT_DATA_ROOT = 256,
-	OPT_CONFIG,
-	OPT_LOG_LEVEL,
-	OPT_ALLOW_REMOTE,
-	OPT_NO_CLOSE_NOTIFY,
-	OPT_HEADER_TIMEOUT,
-	OPT_WRITE_TIMEOUT,
-	OPT_SHUTDOWN_TIMEOUT,
-	OPT_DEFAULT_RUNTIME,
-	OPT_ADD_RUNTIME,
-	OPT_METRICS_ADDR,
-	OPT_UI,
-};
-
-static const struct option options_long[] = {
-	{ "host", required_argument, NULL, 'H' },
-	{ "data-root", required_argument, NULL, OPT_DATA_ROOT },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "config-file", required_argument, NULL, OPT_CONFIG },
-	{ "debug", no_argument, NULL, 'D' },
-	{ "log-level", required_argument, NULL, 'l' },
-	{ "allow-remote-tcp", no_argument, NULL, OPT_ALLOW_REMOTE },
-	{ "debug-no-close-notify", no_argument, NULL, OPT_NO_CLOSE_NOTIFY },
-	{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
-	{ "stream-write-timeout", required_argument, NULL,
-	    OPT_WRITE_TIMEOUT },
-	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
-	{ "default-runtime", required_argument, NULL, OPT_DEFAULT_RUNTIME },
-	{ "add-runtime", required_argument, NULL, OPT_ADD_RUNTIME },
-	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
-	{ "ui", required_argument, NULL, OPT_UI },
-	{ "version", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-const char *
-options_usage(void)
-{
-	return (
-"Usage: logpouchd [OPTIONS]\n"
-"\n"
-"A container engine with a Docker-compatible logs API that never leaks.\n"
-"\n"
-"Options:\n"
-"  -H, --host ADDR              Listen on unix:///PATH or tcp://127.0.0.1:PORT,\n"
-"                               or serve fd:// (all) or fd://N of the sockets\n"
-"                               systemd passed (repeatable; default\n"
-"                               /run/logpouch.sock as root,\n"
-"                               $XDG_RUNTIME_DIR/logpouch.sock otherwise)\n"
-"      --data-root DIR          Containers and logs (default /var/lib/logpouch\n"
-"                               as root, ~/.local/share/logpouch otherwise)\n"
-"      --config FILE            JSON file keyed by long flag names (flags win)\n"
-"  -D, --debug                  Debug log and the /debug endpoints\n"
-"  -l, --log-level LEVEL        debug, info, warn, error, fatal (default info)\n"
-"      --allow-remote-tcp       Allow tcp:// on a non-loopback address\n"
-"      --ui HOST:PORT           Serve the log viewer at http://HOST:PORT/ui/\n"
-"                               and the API beside it, for a browser (off by\n"
-"                               default; loopback unless --allow-remote-tcp)\n"
-"      --header-timeout SECS    Time a client has to send a request (30)\n"
-"      --stream-write-timeout SECS\n"
-"                               Drop a stream whose client reads nothing for\n"
-"                               this long while output waits (300; 0 = never)\n"
-"      --shutdown-timeout SECS  Bound on a graceful shutdown (15)\n"
-"      --default-runtime NAME   Runtime of containers that name none: runc,\n"
-"                               crun, an --add-runtime name, or\n"
-"                               logpouch-process (default: runc, else crun,\n"
-"                               else logpouch-process)\n"
-"      --add-runtime NAME=PATH  An OCI runtime binary (repeatable)\n"
-"      --metrics-addr HOST:PORT Serve Prometheus metrics at /metrics on this\n"
-"                               TCP address, e.g. 127.0.0.1:9323 (loopback\n"
-"                               unless --allow-remote-tcp; default off)\n"
-"      --debug-no-close-notify  Teaching aid, needs --debug: the logs handler\n"
-"                               ignores client closes (the original leak)\n"
-"  -v, --version                Print version and exit\n"
-"  -h, --help                   Print this help and exit\n");
-}
 
 static int
 options_int(const char *name, const char *s, int *out, struct err *err)
@@ -185,15 +107,49 @@ options_add_host(struct options *o, const char *v, struct err *err)
 	return (0);
 }
 
+/* --log-opt KEY=VALUE; a key given twice keeps the last, as dockerd. */
+static int
+options_log_opt_flag(struct options *o, const char *v, struct err *err)
+{
+	const char	*eq = strchr(v, '=');
+	char		*key;
+
+	if (eq == NULL || eq == v)
+		return (err_set(err, EINVAL, "invalid --log-opt \"%s\": want "
+		    "KEY=VALUE", v));
+	key = xstrndup(v, (size_t)(eq - v));
+	json_object_set_new(o->log_opts, key, json_string(eq + 1));
+	xfree(key);
+	return (0);
+}
+
+/* daemon.json's "log-opts": {"max-size": "10m"}, every value a string. */
+static int
+options_log_opts_file(struct options *o, json_t *v, int flags_set)
+{
+	const char	*key;
+	json_t		*val;
+
+	if (!json_is_object(v))
+		return (1);
+	json_object_foreach(v, key, val) {
+		if (!json_is_string(val))
+			return (1);
+	}
+	if (!flags_set)
+		json_object_update(o->log_opts, v);
+	return (0);
+}
+
 /* Values from the file fill only what no flag set ("flags win"). */
 struct options_seen {
 	int	hosts, data_root, debug, log_level, header, write, shutdown;
-	int	default_runtime, metrics_addr, ui;
+	int	default_runtime, metrics_addr, ui, log_driver, log_opts;
 };
 
 static int
 options_config(struct options *o, const struct options_seen *seen,
-    struct err *err)
+    int *file_level, struct err *err)
 {
 	json_error_t	 jerr;
 	json_t		*root, *v;
@@ -246,9 +202,22 @@ options_config(struct options *o, const struct options_seen *seen,
 			else if (!seen->debug)
 				o->debug = json_is_true(v);
 		} else if (strcmp(key, "log-level") == 0) {
+			enum log_level	lvl;
+
 			if (!json_is_string(v) || log_level_parse(
-			    json_string_value(v), &o->log_level) != 0)
+			    json_string_value(v), &lvl) != 0)
 				bad = 1;
+			else if (!seen->log_level)
+				o->log_level = lvl;
+			*file_level = 1;
+		} else if (strcmp(key, "log-driver") == 0) {
+			if (!json_is_string(v) || *json_string_value(v) == '\0')
+				bad = 1;
+			else if (!seen->log_driver)
+				options_set_str(&o->log_driver,
+				    json_string_value(v));
+		} else if (strcmp(key, "log-opts") == 0) {
+			bad = options_log_opts_file(o, v, seen->log_opts);
 		} else if (strcmp(key, "header-timeout") == 0 ||
 		    strcmp(key, "stream-write-timeout") == 0 ||
 		    strcmp(key, "shutdown-timeout") == 0) {
@@ -336,85 +305,105 @@ int
 options_parse(struct options *o, int argc, char **argv, struct err *err)
 {
 	struct options_seen	seen = { 0 };
-	int			ch;
+	int			ch, file_level = 0;
 
 	memset(o, 0, sizeof *o);
 	o->log_level = LOG_LEVEL_INFO;
 	o->header_timeout = 30;
 	o->write_timeout = 300;
 	o->shutdown_timeout = 15;
+	o->log_opts = json_object();
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":H:Dl:vh", options_long,
+	while ((ch = getopt_long(argc, argv, ":H:Dl:vh", options_table_long(),
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'H':
+		case OPTIONS_HOST:
 			seen.hosts = 1;
 			if (options_add_host(o, optarg, err) != 0)
 				return (-1);
 			break;
-		case OPT_DATA_ROOT:
+		case OPTIONS_DATA_ROOT:
 			seen.data_root = 1;
 			options_set_str(&o->data_root, optarg);
 			break;
-		case OPT_CONFIG:
+		case OPTIONS_CONFIG:
 			options_set_str(&o->config, optarg);
 			break;
-		case 'D':
+		case OPTIONS_DEBUG:
 			seen.debug = 1;
 			o->debug = 1;
 			break;
-		case 'l':
+		case OPTIONS_LOG_LEVEL:
 			seen.log_level = 1;
 			if (log_level_parse(optarg, &o->log_level) != 0)
 				return (err_set(err, EINVAL, "unknown log "
 				    "level \"%s\": want debug, info, warn, "
 				    "error or fatal", optarg));
 			break;
-		case OPT_ALLOW_REMOTE:
+		case OPTIONS_ALLOW_REMOTE:
 			o->allow_remote_tcp = 1;
 			break;
-		case OPT_NO_CLOSE_NOTIFY:
+		case OPTIONS_NO_CLOSE_NOTIFY:
 			o->no_close_notify = 1;
 			break;
-		case OPT_HEADER_TIMEOUT:
+		case OPTIONS_HEADER_TIMEOUT:
 			seen.header = 1;
 			if (options_int("header-timeout", optarg,
 			    &o->header_timeout, err) != 0)
 				return (-1);
 			break;
-		case OPT_WRITE_TIMEOUT:
+		case OPTIONS_WRITE_TIMEOUT:
 			seen.write = 1;
 			if (options_int("stream-write-timeout", optarg,
 			    &o->write_timeout, err) != 0)
 				return (-1);
 			break;
-		case OPT_SHUTDOWN_TIMEOUT:
+		case OPTIONS_SHUTDOWN_TIMEOUT:
 			seen.shutdown = 1;
 			if (options_int("shutdown-timeout", optarg,
 			    &o->shutdown_timeout, err) != 0)
 				return (-1);
 			break;
-		case OPT_DEFAULT_RUNTIME:
+		case OPTIONS_DEFAULT_RUNTIME:
 			seen.default_runtime = 1;
 			options_set_str(&o->default_runtime, optarg);
 			break;
-		case OPT_UI:
+		case OPTIONS_UI:
 			seen.ui = 1;
 			options_set_str(&o->ui, optarg);
 			break;
-		case OPT_ADD_RUNTIME:
+		case OPTIONS_ADD_RUNTIME:
 			if (options_add_runtime_flag(o, optarg, err) != 0)
 				return (-1);
 			break;
-		case OPT_METRICS_ADDR:
+		case OPTIONS_METRICS_ADDR:
 			seen.metrics_addr = 1;
 			options_set_str(&o->metrics_addr, optarg);
 			break;
-		case 'v':
+		case OPTIONS_LOG_DRIVER:
+			seen.log_driver = 1;
+			if (*optarg == '\0')
+				return (err_set(err, EINVAL, "--log-driver "
+				    "needs a driver name"));
+			options_set_str(&o->log_driver, optarg);
+			break;
+		case OPTIONS_LOG_OPT:
+			seen.log_opts = 1;
+			if (options_log_opt_flag(o, optarg, err) != 0)
+				return (-1);
+			break;
+		case OPTIONS_MAN:
+			if (strcmp(optarg, "8") != 0 &&
+			    strcmp(optarg, "5") != 0)
+				return (err_set(err, EINVAL, "invalid --man "
+				    "\"%s\": want 8 or 5", optarg));
+			o->man_section = optarg[0] - '0';
+			break;
+		case OPTIONS_VERSION:
 			o->show_version = 1;
 			break;
-		case 'h':
+		case OPTIONS_HELP:
 			o->show_help = 1;
 			break;
 		case ':':
@@ -428,9 +417,13 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 	if (optind < argc)
 		return (err_set(err, EINVAL, "unexpected argument \"%s\" "
 		    "(logpouchd takes flags only)", argv[optind]));
-	if (o->config != NULL && options_config(o, &seen, err) != 0)
+	if (o->config != NULL && options_config(o, &seen, &file_level,
+	    err) != 0)
 		return (-1);
-	if (o->debug && !seen.log_level)
+	if (o->log_driver == NULL)
+		o->log_driver = xstrdup("json-file");
+	/* An explicit level, flag or file, wins over --debug's. */
+	if (o->debug && !seen.log_level && !file_level)
 		o->log_level = LOG_LEVEL_DEBUG;
 	if (o->no_close_notify && !o->debug)
 		return (err_set(err, EINVAL, "--debug-no-close-notify is a "
@@ -459,6 +452,8 @@ options_free(struct options *o)
 	xfree(o->default_runtime);
 	xfree(o->metrics_addr);
 	xfree(o->ui);
+	xfree(o->log_driver);
+	json_decref(o->log_opts);
 	for (int i = 0; i < o->nruntimes; i++) {
 		xfree(o->runtime_names[i]);
 		xfree(o->runtime_paths[i]);

@@ -6,6 +6,8 @@
 #ifndef LP_OPTIONS_H
 #define LP_OPTIONS_H
 
+#include <jansson.h>
+
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
 
@@ -31,8 +33,12 @@ struct options {
 	char		*runtime_names[OPTIONS_MAX_RUNTIMES];
 	char		*runtime_paths[OPTIONS_MAX_RUNTIMES];
 	int		 nruntimes;
+	/* Containers created without a LogConfig.Type or some of its opts. */
+	char		*log_driver;	/* owned; "json-file" by default */
+	json_t		*log_opts;	/* owned: {"max-size": "10m"} */
 	int		 show_version;
 	int		 show_help;
+	int		 man_section;	/* --man=8|5; 0: none */
 };
 
 /*
@@ -42,6 +48,5 @@ struct options {
  */
 int	options_parse(struct options *, int argc, char **argv, struct err *);
 void	options_free(struct options *);
-const char *options_usage(void);
 
 #endif

@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(cmake make gcc pkg-config libevent-dev libjansson-dev libcmocka-dev
 	curl python3 procps runc crun
 	libarchive-dev libssl-dev zlib1g-dev busybox-static python3-docker docker-compose
-	systemd prometheus chromium)
+	systemd prometheus chromium
+	man-db groff-base)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
