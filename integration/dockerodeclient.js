@@ -400,6 +400,9 @@ async function execStdin(a) {
 	    info.ContainerID, info.ProcessConfig.entrypoint,
 	    info.ProcessConfig.arguments, info.OpenStdin],
 	    [false, 4, a.id, 'sh', ['-c', 'cat; echo done >&2; exit 4'], true]);
+	check('exec inspect ProcessConfig keys (no user: omitempty)',
+	    Object.keys(info.ProcessConfig).sort(),
+	    ['arguments', 'entrypoint', 'privileged', 'tty']);
 
 	const ex2 = await a.exec({ Cmd: ['echo', 'plain'], AttachStdout: true,
 	    AttachStderr: true });
@@ -460,6 +463,23 @@ async function removeForce(a) {
 	await a.remove({ force: true });
 	e = await errorOf(a.inspect());
 	check('removed with force: inspect is 404', e && e.statusCode, 404);
+	const b = docker.getContainer('dn-b');
+	const bid = (await b.inspect()).Id;
+	e = await errorOf(b.kill());
+	check('kill a stopped container: 409, dockerd\'s words',
+	    e && [e.statusCode, e.json && e.json.message],
+	    [409, 'Cannot kill container: dn-b: Container ' + bid +
+	    ' is not running']);
+	e = await errorOf(b.unpause());
+	check('unpause a stopped container: 500, not paused',
+	    e && [e.statusCode, e.json && e.json.message],
+	    [500, 'Container ' + bid + ' is not paused']);
+	e = await errorOf(b.start());
+	truthy('start a stopped container again', e === null, e);
+	await b.wait();
+	e = await errorOf(b.stop());
+	check('stop a stopped container: 304, an error to dockerode',
+	    e && e.statusCode, 304);
 	for (const n of ['dn-b', 'dn-c'])
 		await docker.getContainer(n).remove({ v: true });
 	check('nothing of ours is left', await docker.listContainers({ all: true,
