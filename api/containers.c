@@ -13,6 +13,7 @@
 #include "api/apiversion.h"
 #include "api/containers.h"
 #include "api/containers_wait.h"
+#include "api/hostconfig.h"
 #include "api/http.h"
 #include "daemon/base/strconv.h"
 #include "daemon/container.h"
@@ -61,6 +62,8 @@ containers_inspect(struct api_req *r)
 	if ((c = containers_lookup(r)) == NULL)
 		return;
 	j = container_view_inspect(c);
+	json_object_set_new(j, "HostConfig", hostconfig_inspect(
+	    json_object_get(j, "HostConfig")));
 	apiversion_container_inspect(api_req_version(r), j);
 	api_reply_json(r, 200, j);
 }

@@ -439,6 +439,40 @@ async function inspectFields(a) {
 	    i.HostConfig.RestartPolicy, i.HostConfig.AutoRemove,
 	    i.HostConfig.LogConfig.Type],
 	    ['none', { Name: '', MaximumRetryCount: 0 }, false, 'json-file']);
+	// Every field dockerd shows, in its order: users read Memory, Binds,
+	// PortBindings... and get undefined otherwise. The five the OCI
+	// runtime makes true are not claimed for logpouch's process runtime.
+	const oci = ['CgroupnsMode', 'IpcMode', 'ShmSize', 'MaskedPaths',
+	    'ReadonlyPaths'];
+	const hcKeys = ['Binds', 'ContainerIDFile', 'LogConfig', 'NetworkMode',
+	    'PortBindings', 'RestartPolicy', 'AutoRemove', 'VolumeDriver',
+	    'VolumesFrom', 'CapAdd', 'CapDrop', 'CgroupnsMode', 'Dns',
+	    'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd', 'IpcMode',
+	    'Cgroup', 'Links', 'OomScoreAdj', 'PidMode', 'Privileged',
+	    'PublishAllPorts', 'ReadonlyRootfs', 'SecurityOpt', 'UTSMode',
+	    'UsernsMode', 'ShmSize', 'Runtime', 'ConsoleSize', 'Isolation',
+	    'CpuShares', 'Memory', 'NanoCpus', 'CgroupParent', 'BlkioWeight',
+	    'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps',
+	    'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod',
+	    'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime',
+	    'CpusetCpus', 'CpusetMems', 'Devices', 'DeviceCgroupRules',
+	    'DeviceRequests', 'KernelMemory', 'KernelMemoryTCP',
+	    'MemoryReservation', 'MemorySwap', 'MemorySwappiness',
+	    'OomKillDisable', 'PidsLimit', 'Ulimits', 'CpuCount', 'CpuPercent',
+	    'IOMaximumIOps', 'IOMaximumBandwidth', 'MaskedPaths',
+	    'ReadonlyPaths'];
+	const hc = i.HostConfig;
+	const proc = hc.Runtime === 'logpouch-process';
+	check('inspect HostConfig keys, in dockerd\'s order', Object.keys(hc),
+	    hcKeys.filter((k) => !proc || !oci.includes(k)));
+	check('inspect HostConfig unset limits', [hc.Memory, hc.NanoCpus,
+	    hc.CpuShares, hc.PidsLimit, hc.Binds, hc.PortBindings,
+	    hc.Privileged], [0, 0, 0, null, null, null, false]);
+	if (!proc)
+		check('inspect HostConfig of the OCI runtime', [hc.IpcMode,
+		    hc.ShmSize, hc.CgroupnsMode, hc.MaskedPaths.length,
+		    hc.ReadonlyPaths[0]], ['private', 67108864, 'host', 10,
+		    '/proc/bus']);
 	check('inspect RestartCount, Mounts, Platform',
 	    [i.RestartCount, i.Mounts, i.Platform], [0, [], 'linux']);
 	check('inspect NetworkSettings.Networks',
