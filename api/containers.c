@@ -13,6 +13,7 @@
 #include "api/apiversion.h"
 #include "api/containers.h"
 #include "api/containers_wait.h"
+#include "api/hostconfig.h"
 #include "api/http.h"
 #include "daemon/base/strconv.h"
 #include "daemon/container.h"
@@ -61,6 +62,8 @@ containers_inspect(struct api_req *r)
 	if ((c = containers_lookup(r)) == NULL)
 		return;
 	j = container_view_inspect(c);
+	json_object_set_new(j, "HostConfig", hostconfig_inspect(
+	    json_object_get(j, "HostConfig")));
 	apiversion_container_inspect(api_req_version(r), j);
 	api_reply_json(r, 200, j);
 }
@@ -107,6 +110,24 @@ containers_stop(struct api_req *r)
 	}
 }
 
+/*
+ * dockerd's postContainersKill puts "Cannot kill container: NAME: ", the
+ * name as the client wrote it, before every error of the kill, a missing
+ * container's too; before API 1.20 killing a stopped container was no
+ * error at all.
+ */
+static void
+containers_kill_error(struct api_req *r, const struct err *err)
+{
+	if (err->code == ERR_CONFLICT &&
+	    api_req_version(r) < API_VERSION(1, 20)) {
+		api_reply_empty(r, 204);
+		return;
+	}
+	api_reply_error(r, api_err_status(err->code),
+	    "Cannot kill container: %s: %s", api_req_param(r, 0), err->msg);
+}
+
 void
 containers_kill(struct api_req *r)
 {
@@ -119,10 +140,9 @@ containers_kill(struct api_req *r)
 		api_reply_error(r, 400, "Invalid signal: %s", s);
 		return;
 	}
-	if ((c = containers_lookup(r)) == NULL)
-		return;
-	if ((rc = container_kill(c, sig, &err)) < 0) {
-		api_reply_err(r, &err);
+	if ((c = container_store_lookup(api_req_store(r), api_req_param(r, 0),
+	    &err)) == NULL || (rc = container_kill(c, sig, &err)) < 0) {
+		containers_kill_error(r, &err);
 		return;
 	}
 	/* Like dockerd, SIGKILL answers once the container is down. */

@@ -8,6 +8,8 @@
 
 #include "api/hostconfig.h"
 #include "daemon/container.h"
+#include "daemon/oci.h"
+#include "daemon/ociruntime.h"
 
 /* 6 MB: linuxMinMemory in moby's daemon_unix.go. */
 #define HOSTCONFIG_MIN_MEMORY	(6 * 1024 * 1024)
@@ -163,4 +165,95 @@ hostconfig_copy(json_t *in, json_t *out, struct err *err)
 		    "type networking can't be used with links. This would "
 		    "result in undefined behavior"));
 	return (0);
+}
+
+/*
+ * dockerd 20.10's container.HostConfig in its field order, with what it
+ * stores for a field the create left out. NULL: omitempty, shown only when
+ * given. "oci": what the OCI runtime really does for such a container
+ * (its own IPC namespace, no cgroup namespace, a 64 MiB /dev/shm, the
+ * masked and read-only paths of oci.c), so not claimed for the process
+ * runtime, which isolates nothing.
+ */
+static const struct {
+	const char	*key;
+	const char	*dflt;
+} hostconfig_view_fields[] = {
+	{ "Binds", "null" }, { "ContainerIDFile", "\"\"" },
+	{ "LogConfig", NULL }, { "NetworkMode", NULL },
+	{ "PortBindings", "null" }, { "RestartPolicy", NULL },
+	{ "AutoRemove", "false" }, { "VolumeDriver", "\"\"" },
+	{ "VolumesFrom", "null" }, { "CapAdd", "null" },
+	{ "CapDrop", "null" }, { "CgroupnsMode", "oci" }, { "Dns", "null" },
+	{ "DnsOptions", "null" }, { "DnsSearch", "null" },
+	{ "ExtraHosts", "null" }, { "GroupAdd", "null" },
+	{ "IpcMode", "oci" }, { "Cgroup", "\"\"" }, { "Links", "null" },
+	{ "OomScoreAdj", "0" }, { "PidMode", "\"\"" },
+	{ "Privileged", "false" }, { "PublishAllPorts", "false" },
+	{ "ReadonlyRootfs", "false" }, { "SecurityOpt", "null" },
+	{ "StorageOpt", NULL }, { "Tmpfs", NULL }, { "UTSMode", "\"\"" },
+	{ "UsernsMode", "\"\"" }, { "ShmSize", "oci" }, { "Sysctls", NULL },
+	{ "Runtime", NULL }, { "ConsoleSize", "[0,0]" },
+	{ "Isolation", "\"\"" }, { "CpuShares", "0" }, { "Memory", "0" },
+	{ "NanoCpus", "0" }, { "CgroupParent", "\"\"" },
+	{ "BlkioWeight", "0" }, { "BlkioWeightDevice", "null" },
+	{ "BlkioDeviceReadBps", "null" }, { "BlkioDeviceWriteBps", "null" },
+	{ "BlkioDeviceReadIOps", "null" }, { "BlkioDeviceWriteIOps", "null" },
+	{ "CpuPeriod", "0" }, { "CpuQuota", "0" },
+	{ "CpuRealtimePeriod", "0" }, { "CpuRealtimeRuntime", "0" },
+	{ "CpusetCpus", "\"\"" }, { "CpusetMems", "\"\"" },
+	{ "Devices", "null" }, { "DeviceCgroupRules", "null" },
+	{ "DeviceRequests", "null" }, { "KernelMemory", "0" },
+	{ "KernelMemoryTCP", "0" }, { "MemoryReservation", "0" },
+	{ "MemorySwap", "0" }, { "MemorySwappiness", "null" },
+	{ "OomKillDisable", "false" }, { "PidsLimit", "null" },
+	{ "Ulimits", "null" }, { "CpuCount", "0" }, { "CpuPercent", "0" },
+	{ "IOMaximumIOps", "0" }, { "IOMaximumBandwidth", "0" },
+	{ "Mounts", NULL }, { "MaskedPaths", "oci" },
+	{ "ReadonlyPaths", "oci" }, { "Init", NULL },
+};
+
+/* The "oci" defaults; a privileged container gets no masks, as dockerd. */
+static json_t *
+hostconfig_oci_default(const char *key, int privileged)
+{
+	if (strcmp(key, "CgroupnsMode") == 0)
+		return (json_string("host"));
+	if (strcmp(key, "IpcMode") == 0)
+		return (json_string("private"));
+	if (strcmp(key, "ShmSize") == 0)
+		return (json_integer(64 * 1024 * 1024));
+	if (privileged)
+		return (json_null());
+	return (strcmp(key, "MaskedPaths") == 0 ? oci_masked_paths() :
+	    oci_readonly_paths());
+}
+
+json_t *
+hostconfig_inspect(json_t *hc)
+{
+	json_t		*out = json_object(), *v;
+	const char	*key, *rt = json_string_value(json_object_get(hc,
+			    "Runtime"));
+	int		 oci = rt == NULL || strcmp(rt, OCIRUNTIME_PROCESS) != 0;
+	int		 priv = json_is_true(json_object_get(hc, "Privileged"));
+
+	for (size_t i = 0; i < sizeof hostconfig_view_fields /
+	    sizeof hostconfig_view_fields[0]; i++) {
+		const char *d = hostconfig_view_fields[i].dflt;
+
+		key = hostconfig_view_fields[i].key;
+		if ((v = json_object_get(hc, key)) != NULL)
+			json_object_set(out, key, v);
+		else if (d != NULL && strcmp(d, "oci") == 0) {
+			if (oci)
+				json_object_set_new(out, key,
+				    hostconfig_oci_default(key, priv));
+		} else if (d != NULL)
+			json_object_set_new(out, key, json_loads(d,
+			    JSON_DECODE_ANY, NULL));
+	}
+	/* Whatever else the store keeps goes last, as it was. */
+	json_object_update_missing(out, hc);
+	return (out);
 }

@@ -522,6 +522,13 @@ container_kill(struct container *c, int sig, struct err *err)
 int
 container_pause(struct container *c, int pause, struct err *err)
 {
+	/*
+	 * dockerd's unpause checks only this, first, and answers 500 (a
+	 * plain error, not a conflict), also for a stopped container.
+	 */
+	if (!pause && !c->paused)
+		return (err_set(err, ERR_INTERNAL, "Container %s is not "
+		    "paused", c->id));
 	if (c->restarting)
 		return (err_set(err, ERR_CONFLICT, "Container %s is "
 		    "restarting, wait until the container is running", c->id));
@@ -530,10 +537,6 @@ container_pause(struct container *c, int pause, struct err *err)
 		    "running", c->id));
 	if (pause && c->paused)
 		return (err_set(err, ERR_CONFLICT, "Container %s is already "
-		    "paused", c->id));
-	/* dockerd answers this one 500: a plain error, not a conflict. */
-	if (!pause && !c->paused)
-		return (err_set(err, ERR_INTERNAL, "Container %s is not "
 		    "paused", c->id));
 	if (runtime_pause(c->proc, pause, err) != 0)
 		return (-1);

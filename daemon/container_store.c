@@ -22,7 +22,6 @@
 #include "daemon/container.h"
 #include "daemon/container_int.h"
 #include "daemon/events.h"
-#include "daemon/execenv.h"
 #include "daemon/images.h"
 #include "daemon/networks.h"
 
@@ -484,9 +483,7 @@ container_store_create(struct container_store *st, const char *name,
 	struct container	*c = NULL;
 	unsigned char		 raw[CONTAINER_ID_LEN / 2];
 	char			 id[CONTAINER_ID_LEN + 1];
-	json_t			*env;
 	size_t			 i;
-	int			 has_path = 0;
 
 	if (name != NULL && *name != '\0' &&
 	    container_store_name_free(st, name, err) != 0)
@@ -515,20 +512,13 @@ container_store_create(struct container_store *st, const char *name,
 	c->state = CONTAINER_CREATED;
 	container_log_init(&c->logopt, c->hostconfig, c->dir, c->id);
 
-	/* Images bring a PATH; we have none, so the default goes in. */
-	if (!json_is_array(env = json_object_get(c->config, "Env"))) {
-		env = json_array();
-		json_object_set_new(c->config, "Env", env);
-	}
-	for (i = 0; i < json_array_size(env); i++) {
-		const char *e = json_string_value(json_array_get(env, i));
-
-		if (e != NULL && strncmp(e, "PATH=", 5) == 0)
-			has_path = 1;
-	}
-	if (!has_path)
-		json_array_append_new(env, json_string("PATH="
-		    EXECENV_DEFAULT_PATH));
+	/*
+	 * Env stays as the create and the image left it: the default PATH
+	 * is the process's (execenv_build, oci_process), as dockerd's
+	 * CreateDaemonEnvironment adds it, never the container's Config.
+	 */
+	if (!json_is_array(json_object_get(c->config, "Env")))
+		json_object_set_new(c->config, "Env", json_array());
 
 	if (mkdir(c->dir, 0710) != 0) {
 		err_errno(err, "mkdir %s", c->dir);

@@ -203,13 +203,23 @@ container_view_inspect(const struct container *c)
 {
 	char	 created[TIMEUTIL_BUFSZ], started[TIMEUTIL_BUFSZ];
 	char	 finished[TIMEUTIL_BUFSZ], hostname[13];
-	json_t	*args, *path, *cfg, *hc, *lc, *j;
+	json_t	*args, *path, *cfg, *hc, *lc, *j, *env;
+	/* dockerd's container Driver is its graph driver: what /info says. */
+	const char *driver = images_overlay(container_store_images(c->store)) ?
+	    "overlay2" : "vfs";
 
 	container_view_time(created, c->created_ns);
 	container_view_time(started, c->started_ns);
 	container_view_time(finished, c->finished_ns);
 	snprintf(hostname, sizeof hostname, "%.12s", c->id);
 	path = container_view_path_args(c, &args);
+	/*
+	 * dockerd's merge keeps the image's Env when the create gave none,
+	 * so with neither it is null; PATH is added to the process only.
+	 */
+	env = json_object_get(c->config, "Env");
+	if (json_array_size(env) == 0)
+		env = NULL;
 
 	cfg = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b,"
 	    " s:o, s:o, s:s, s:n, s:s, s:o, s:n, s:o}",
@@ -224,8 +234,7 @@ container_view_inspect(const struct container *c)
 	    "Tty", container_tty(c),
 	    "OpenStdin", json_is_true(json_object_get(c->config, "OpenStdin")),
 	    "StdinOnce", json_is_true(json_object_get(c->config, "StdinOnce")),
-	    "Env", container_view_ref(json_object_get(c->config, "Env"),
-	    json_null()),
+	    "Env", container_view_ref(env, json_null()),
 	    "Cmd", container_view_ref(json_object_get(c->config, "Cmd"),
 	    json_null()),
 	    "Image", container_json_str(c->config, "Image"),
@@ -258,9 +267,11 @@ container_view_inspect(const struct container *c)
 		    "StopSignal"));
 	json_object_set_new(cfg, "OpenStdin", json_boolean(json_is_true(
 	    json_object_get(c->config, "OpenStdin"))));
+	/* Keys in dockerd's order (ContainerJSONBase, then the rest). */
 	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b,"
-	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:i,"
-	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:o, s:o, s:[]}",
+	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:s, s:i,"
+	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:{s:n, s:s}, s:[], s:o,"
+	    " s:o}",
 	    "Id", c->id, "Created", created, "Path", path, "Args", args,
 	    "State", "Status", container_view_status(c),
 	    /* dockerd counts a restarting container as running. */
@@ -273,12 +284,12 @@ container_view_inspect(const struct container *c)
 	    /* Under --data-root: any bytes the operator chose. */
 	    "LogPath", jsontext_new(c->log_started ? c->logopt.path :
 	    NULL),
-	    "RestartCount", c->restart_count,
-	    "Name", c->name, "Driver", "logpouch", "Platform", "linux",
-	    "MountLabel", "", "ProcessLabel", "", "ExecIDs",
-	    "HostConfig", hc, "Config", cfg,
-	    "NetworkSettings", container_view_network_settings(c),
-	    "Mounts");
+	    "Name", c->name, "RestartCount", c->restart_count,
+	    "Driver", driver, "Platform", "linux",
+	    "MountLabel", "", "ProcessLabel", "", "AppArmorProfile", "",
+	    "ExecIDs", "HostConfig", hc, "GraphDriver", "Data", "Name",
+	    driver, "Mounts", "Config", cfg,
+	    "NetworkSettings", container_view_network_settings(c));
 	return (j);
 }
 

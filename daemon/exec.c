@@ -613,7 +613,9 @@ exec_inspect_json(const struct exec *e)
 	json_object_set_new(pc, "entrypoint", jsontext_new(e->argv[0]));
 	json_object_set_new(pc, "arguments", args);
 	json_object_set_new(pc, "privileged", json_boolean(e->privileged));
-	json_object_set_new(pc, "user", jsontext_new(e->user));
+	/* Go's omitempty: dockerd leaves out a user the exec did not set. */
+	if (e->user != NULL && *e->user != '\0')
+		json_object_set_new(pc, "user", jsontext_new(e->user));
 
 	json_object_set_new(o, "ID", jsontext_new(e->id));
 	json_object_set_new(o, "Running", json_boolean(e->state ==

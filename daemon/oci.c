@@ -86,6 +86,18 @@ oci_strings(const char *const *v)
 	return (a);
 }
 
+json_t *
+oci_masked_paths(void)
+{
+	return (oci_strings(oci_masked));
+}
+
+json_t *
+oci_readonly_paths(void)
+{
+	return (oci_strings(oci_readonly));
+}
+
 const char *
 oci_network_mode(json_t *hc)
 {

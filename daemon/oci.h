@@ -38,5 +38,11 @@ int		 oci_exec_process_write(const char *bundle, const char *path,
 char		*oci_cgroup_path(const char *id);
 /* "none" or "host": the network a HostConfig.NetworkMode gives. */
 const char	*oci_network_mode(json_t *hostconfig);
+/*
+ * The paths a container that is not privileged gets masked and read-only
+ * (dockerd's defaults, HostConfig.MaskedPaths/ReadonlyPaths): new arrays.
+ */
+json_t		*oci_masked_paths(void);
+json_t		*oci_readonly_paths(void);
 
 #endif

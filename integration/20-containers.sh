@@ -97,8 +97,14 @@ lp_eq "$(call POST /containers/c1/wait?condition=bogus)" '200 {"Error":null,"Sta
 	lp_fail "ps status of an exited container"
 lp_eq "$(lp_api '/containers/json' | lp_json 'len(d)')" 0 "ps without all"
 lp_eq "$(call POST /containers/c1/stop)" "304 " "stop a stopped container"
-lp_eq "$(call POST /containers/c1/kill)" "409 {\"message\":\"Container $id1 is not running\"}" \
+# dockerd's words: its router names the container as the client did.
+lp_eq "$(call POST /containers/c1/kill)" "409 {\"message\":\"Cannot kill container: c1: Container $id1 is not running\"}" \
 	"kill a stopped container"
+lp_eq "$(call POST /containers/nope/kill)" '404 {"message":"Cannot kill container: nope: No such container: nope"}' \
+	"kill a missing container"
+lp_eq "$(call POST /v1.19/containers/c1/kill)" "204 " "kill a stopped container before API 1.20"
+lp_eq "$(call POST /containers/c1/unpause)" "500 {\"message\":\"Container $id1 is not paused\"}" \
+	"unpause a stopped container: not paused comes first, 500"
 
 lp_step "lookup: prefix, /name, not found, ambiguity"
 lp_eq "$(inspect "${id1:0:7}" 'd["Name"]')" /c1 "id prefix"

@@ -74,7 +74,7 @@ lp_eq "$(inspect "$eid" '[d["ID"], d["Running"], d["ExitCode"], d["Pid"],
 	"inspect before start"
 lp_eq "$(inspect "$eid" 'd["ProcessConfig"]')" "{'tty': False, \
 'entrypoint': 'sh', 'arguments': ['-c', 'echo out; echo err >&2'], \
-'privileged': False, 'user': ''}" "ProcessConfig"
+'privileged': False}" "ProcessConfig (no user: omitempty, as dockerd)"
 
 lp_step "the exec enters the container: its hostname, pid namespace, root"
 # runexec JSON: an attached exec in cx, its stdout frames' text.

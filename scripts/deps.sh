@@ -15,6 +15,11 @@ done
 # The integration tests drive the real docker CLI; Debian's comes with
 # docker.io (20.10, the reference). A newer CLI already installed will do.
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+# integration/85-dockerode.sh runs dockerode under node and installs it
+# with npm; Debian 12's (18, 9) will do, and so does a newer node bundling
+# its own npm.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "logpouch needs these Debian packages; run as root:" >&2

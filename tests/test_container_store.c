@@ -405,6 +405,67 @@ test_container_long_non_ascii_start_error_still_inspects(void **state)
 	lp_store_close(&x);
 }
 
+/*
+ * What dockerode and other clients read of inspect: dockerd 20.10's keys
+ * in its order, Driver and GraphDriver naming how roots are made, and
+ * Config.Env as the create gave it (null for none), without the default
+ * PATH, which only the process gets; the same after a reload.
+ */
+static void
+test_container_inspect_has_dockerds_keys_and_env_as_given(void **state)
+{
+	static const char *keys[] = { "Id", "Created", "Path", "Args",
+	    "State", "Image", "ResolvConfPath", "HostnamePath", "HostsPath",
+	    "LogPath", "Name", "RestartCount", "Driver", "Platform",
+	    "MountLabel", "ProcessLabel", "AppArmorProfile", "ExecIDs",
+	    "HostConfig", "GraphDriver", "Mounts", "Config",
+	    "NetworkSettings" };
+	struct lp_fixture	*f = *state;
+	struct lp_store		 x;
+	struct err		 err;
+	struct container	*none, *one;
+	json_t			*j, *v;
+	const char		*k, *driver;
+	size_t			 i = 0;
+
+	lp_store_open(&x, f);
+	assert_non_null(none = create(&x, "noenv", NULL, &err));
+	assert_non_null(one = lp_store_create(&x, "oneenv", NULL,
+	    json_pack("[s]", "A=1"), "json-file", &err));
+	j = container_view_inspect(none);
+	json_object_foreach(j, k, v) {
+		assert_true(i < sizeof keys / sizeof keys[0]);
+		assert_string_equal(k, keys[i++]);
+	}
+	assert_int_equal(i, sizeof keys / sizeof keys[0]);
+	driver = json_string_value(json_object_get(j, "Driver"));
+	assert_true(strcmp(driver, "vfs") == 0 ||
+	    strcmp(driver, "overlay2") == 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "GraphDriver"), "Name")), driver);
+	assert_true(json_is_null(json_object_get(json_object_get(j,
+	    "GraphDriver"), "Data")));
+	assert_string_equal(json_string_value(json_object_get(j,
+	    "AppArmorProfile")), "");
+	assert_true(json_is_null(json_object_get(json_object_get(j, "Config"),
+	    "Env")));
+	json_decref(j);
+	j = container_view_inspect(one);
+	v = json_object_get(json_object_get(j, "Config"), "Env");
+	assert_int_equal(json_array_size(v), 1);
+	assert_string_equal(json_string_value(json_array_get(v, 0)), "A=1");
+	json_decref(j);
+	lp_store_close(&x);
+
+	lp_store_open(&x, f);
+	assert_non_null(none = container_store_lookup(x.st, "noenv", &err));
+	j = container_view_inspect(none);
+	assert_true(json_is_null(json_object_get(json_object_get(j, "Config"),
+	    "Env")));
+	json_decref(j);
+	lp_store_close(&x);
+}
+
 /* Sets path's mtime to 2001 and returns its inode. */
 static ino_t
 age(const char *path)
@@ -567,6 +628,7 @@ main(void)
 		T(test_container_lookup_by_id_name_and_prefix),
 		T(test_container_create_rejects_bad_and_taken_names),
 		T(test_container_metadata_survives_a_reload),
+		T(test_container_inspect_has_dockerds_keys_and_env_as_given),
 		T(test_container_rename_checks_as_dockerd_and_survives_a_reload),
 		T(test_container_running_at_crash_comes_back_exited_255),
 		T(test_container_running_at_crash_has_its_process_group_killed),

@@ -202,6 +202,36 @@ test_exec_detached_runs_until_its_container_stops(void **state)
 	lp_store_close(&x);
 }
 
+/* ProcessConfig.user is Go's omitempty: absent unless the exec set one. */
+static void
+test_exec_inspect_shows_user_only_when_set(void **state)
+{
+	struct lp_store		 x;
+	struct container	*c;
+	struct exec		*plain, *as;
+	struct err		 err;
+	const char		*argv[] = { "true", NULL };
+	struct exec_spec	 spec = { .argv = argv, .user = "daemon" };
+	json_t			*j, *pc;
+
+	lp_store_open(&x, *state);
+	c = running(&x, "userbox", "exec sleep 100", NULL);
+	plain = mkexec(&x, c, "true", NULL, NULL);
+	assert_non_null(as = exec_create(x.f->base, c, &spec, &err));
+	j = exec_inspect_json(plain);
+	pc = json_object_get(j, "ProcessConfig");
+	assert_null(json_object_get(pc, "user"));
+	assert_non_null(json_object_get(pc, "privileged"));
+	json_decref(j);
+	j = exec_inspect_json(as);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "ProcessConfig"), "user")), "daemon");
+	json_decref(j);
+	assert_int_equal(container_stop(c, 10, &err), 0);
+	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
+	lp_store_close(&x);
+}
+
 static void
 test_exec_attached_gets_output_env_and_exit_code(void **state)
 {
@@ -500,6 +530,9 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_exec_detached_runs_until_its_container_stops,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_exec_inspect_shows_user_only_when_set,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_exec_attached_gets_output_env_and_exit_code,
