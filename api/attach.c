@@ -19,6 +19,7 @@
 #include "api/attach.h"
 #include "api/duplex.h"
 #include "api/frame.h"
+#include "api/hijack.h"
 #include "api/http.h"
 #include "api/server.h"
 #include "daemon/attach.h"
@@ -573,7 +574,7 @@ attach_api_attach(struct api_req *r)
 	o.drained = attach_api_drained_cb;
 	o.end = attach_api_end_cb;
 	o.arg = a;
-	if ((a->d = duplex_hijack(r, &o)) == NULL) {	/* r is gone */
+	if ((a->d = hijack_duplex(r, &o)) == NULL) {	/* r is gone */
 		a->state = ATTACH_API_DONE;
 		reap_later(&a->reap);
 		return;

@@ -15,14 +15,11 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "api/apimetrics.h"
 #include "api/duplex.h"
 #include "api/frame.h"
-#include "api/http.h"
-#include "api/server.h"
+#include "api/readwait.h"
 #include "daemon/base/log.h"
 #include "daemon/base/reap.h"
 #include "daemon/base/task.h"
@@ -33,6 +30,8 @@
 #define DUPLEX_PROBE_MS		250
 /* Unread input taken before the FIN, so the close is not a reset. */
 #define DUPLEX_LINGER_READS	16
+/* The longest the output waits for the client to read the reply head. */
+#define DUPLEX_HEAD_WAIT_MS	1000
 
 enum duplex_state {
 	DUPLEX_NEW,
@@ -54,6 +53,8 @@ struct duplex {
 	struct evbuffer		*in;		/* owned: input not taken */
 	struct event		 probe_ev;	/* close probe while not read */
 	struct event		 kick_ev;	/* owner calls from the loop */
+	struct readwait		 head_wait;	/* output held until it is read */
+	int			 head_unread;
 	struct reap		 reap;
 	enum duplex_state	 state;
 	enum cancel_reason	 end;
@@ -161,6 +162,16 @@ duplex_probe_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	duplex_probe(d);
 	duplex_probe_arm(d, DUPLEX_PROBE_MS);
+}
+
+static void
+duplex_head_read_cb(void *arg)
+{
+	struct duplex	*d = arg;
+
+	d->head_unread = 0;
+	if (d->state == DUPLEX_RUNNING || d->state == DUPLEX_ENDING)
+		bufferevent_enable(d->bev, EV_WRITE);
 }
 
 static void
@@ -304,6 +315,8 @@ duplex_new(struct event_base *base, struct cancel *parent, int fd,
 	d->in = evbuffer_new();
 	evtimer_assign(&d->probe_ev, base, duplex_probe_cb, d);
 	event_assign(&d->kick_ev, base, -1, 0, duplex_kick_cb, d);
+	readwait_init(&d->head_wait, base, fd, DUPLEX_HEAD_WAIT_MS,
+	    duplex_head_read_cb, d);
 	reap_init(&d->reap, base, duplex_reap_cb, d);
 	d->bev = bufferevent_socket_new(base, fd, 0);
 	/* A new bufferevent writes at once; nothing is armed before start. */
@@ -324,54 +337,23 @@ duplex_new(struct event_base *base, struct cancel *parent, int fd,
 	return (d);
 }
 
-/*
- * dockerd's hijack response: status, stream type, common headers. From
- * API 1.42 an upgraded non-tty stream says it is multiplexed; a plain
- * 200 stays raw-stream, as in dockerd 28.
- */
-static struct evbuffer *
-duplex_head(struct api_req *r, int tty)
+void
+duplex_send_head(struct duplex *d, struct evbuffer *head)
 {
-	struct evbuffer		*buf = evbuffer_new();
-	const char		*type = api_stream_media_type(
-				    api_req_version(r), tty);
+	struct evbuffer	*out = bufferevent_get_output(d->bev);
+	size_t		 len = evbuffer_get_length(head);
+	ssize_t		 n;
 
-	/* dockerd looks only for the header's presence. */
-	if (api_req_header(r, "Upgrade") != NULL)
-		evbuffer_add_printf(buf, "HTTP/1.1 101 UPGRADED\r\n"
-		    "Content-Type: %s\r\n"
-		    "Connection: Upgrade\r\nUpgrade: tcp\r\n",
-		    type != NULL ? type : API_MEDIA_RAW);
-	else
-		evbuffer_add_printf(buf, "HTTP/1.1 200 OK\r\n"
-		    "Content-Type: " API_MEDIA_RAW "\r\n");
-	api_hijack_head(r, buf);
-	evbuffer_add(buf, "\r\n", 2);
-	return (buf);
-}
-
-struct duplex *
-duplex_hijack(struct api_req *r, const struct duplex_opts *o)
-{
-	struct server		*srv = api_req_server(r);
-	struct duplex_opts	 oo = *o;
-	struct evbuffer		*head, *pending, *early;
-	struct duplex		*d = NULL;
-	int			 fd;
-
-	head = duplex_head(r, o->tty);
-	pending = evbuffer_new();
-	early = evbuffer_new();
-	fd = api_hijack(r, pending, early);	/* r is gone */
-	if (fd != -1) {
-		oo.write_timeout = srv->cfg.write_timeout;
-		d = duplex_new(srv->base, srv->root, fd, pending, early, &oo);
-		evbuffer_add_buffer(bufferevent_get_output(d->bev), head);
+	if (d->state == DUPLEX_NEW && evbuffer_get_length(out) == 0 &&
+	    len > 0) {
+		n = send(d->fd, evbuffer_pullup(head, -1), len,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0)
+			evbuffer_drain(head, n);
+		d->head_unread = n > 0 && (size_t)n == len;
 	}
-	evbuffer_free(head);
-	evbuffer_free(pending);
-	evbuffer_free(early);
-	return (d);
+	/* A head not sent whole, or after other bytes, goes the usual way. */
+	evbuffer_add_buffer(out, head);
 }
 
 void
@@ -386,8 +368,10 @@ duplex_start(struct duplex *d)
 	/* Only while output is pending: a quiet stream may last for days. */
 	bufferevent_set_timeouts(d->bev, NULL,
 	    d->o.write_timeout > 0 ? &wtv : NULL);
-	bufferevent_enable(d->bev, d->input_paused ? EV_WRITE :
-	    EV_READ | EV_WRITE);
+	bufferevent_enable(d->bev, (d->head_unread ? 0 : EV_WRITE) |
+	    (d->input_paused ? 0 : EV_READ));
+	if (d->head_unread)
+		readwait_start(&d->head_wait);
 	if (d->input_paused)
 		duplex_probe_arm(d, DUPLEX_PROBE_MS);
 	if (cancel_hook_add(d->ctx, &d->hook, duplex_cancel_cb, d) != 0) {
@@ -555,7 +539,8 @@ duplex_finish(struct duplex *d, enum cancel_reason why)
 	cancel_hook_del(&d->hook);
 	event_del(&d->probe_ev);
 	event_del(&d->kick_ev);
-	d->kick_finish = d->kick_input = 0;
+	readwait_stop(&d->head_wait);
+	d->kick_finish = d->kick_input = d->head_unread = 0;
 	/* Safe inside its own callbacks: libevent holds it until they end. */
 	bufferevent_disable(d->bev, EV_READ | EV_WRITE);
 	bufferevent_free(d->bev);

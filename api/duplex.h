@@ -76,12 +76,13 @@ struct duplex	*duplex_new(struct event_base *, struct cancel *parent,
 		     int fd, struct evbuffer *pending_out,
 		     struct evbuffer *early_in, const struct duplex_opts *);
 /*
- * Hijacks r (dockerd's answer: 101 UPGRADED when the client asked for
- * "Upgrade", else 200, the raw-stream type, the common headers) and makes
- * a duplex of it under the server's root, with the server's write
- * timeout. r is gone in every case; NULL when the client already was.
+ * Sends the reply head (emptied) alone, before any other byte, and holds
+ * the output from duplex_start() on until the client has read it (a second
+ * at most). docker-py reads the head through a buffered 8 KiB read, then
+ * reads the raw socket: output that came with the head is lost to it
+ * (docker-py#2466, #3332). Call it before duplex_start().
  */
-struct duplex	*duplex_hijack(struct api_req *, const struct duplex_opts *);
+void		 duplex_send_head(struct duplex *, struct evbuffer *head);
 /*
  * Arms the socket, the cancel hook and the write timeout. A context
  * cancelled already, or early input, reach the owner from the loop.

@@ -16,6 +16,7 @@
 #include "api/duplex.h"
 #include "api/execio.h"
 #include "api/frame.h"
+#include "api/hijack.h"
 #include "api/http.h"
 #include "api/server.h"
 #include "daemon/base/cancel.h"
@@ -404,7 +405,7 @@ execio_attach(struct api_req *r, struct exec *e, int tty)
 	x->out_fd = x->err_fd = x->in_fd = -1;
 	x->want_out = exec_attach_stdout(e);
 	x->want_err = exec_attach_stderr(e);
-	if ((x->d = duplex_hijack(r, &o)) == NULL) {	/* r is gone */
+	if ((x->d = hijack_duplex(r, &o)) == NULL) {	/* r is gone */
 		log_info("exec %.12s: client gone before the stream started",
 		    exec_id(e));
 		x->state = EXECIO_DONE;

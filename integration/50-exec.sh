@@ -255,6 +255,21 @@ else
 	lp_log "SKIP docker CLI steps: no docker CLI in PATH"
 fi
 
+lp_step "docker-py exec_run: short output is never lost (docker-py#3332)"
+# docker-py reads the head with one buffered recv and the stream from the
+# raw socket: output that came with the head would be lost to it.
+if python3 -c 'import docker' 2>/dev/null; then
+	lp_eq "$(python3 - "$LP_SOCK" <<'PY'
+import docker, sys
+c = docker.DockerClient(base_url="unix://" + sys.argv[1]).containers.get("cx")
+print(sum(c.exec_run(["echo", "hi"]).output == b"hi\n" for _ in range(30)))
+PY
+)" 30 "30 exec_run of echo, each b'hi\\n'"
+	released 1000
+else
+	lp_log "SKIP docker-py: python3-docker not installed"
+fi
+
 lp_step "detached: 200 with an empty body, tied to no client"
 eid=$(mkexec '{"Cmd":["sh","-c","exec sleep '"$N"'7"]}')
 lp_eq "$(lp_api "/exec/$eid/start" -X POST -w '%{http_code}' \

@@ -200,6 +200,14 @@ client_drain(void *arg)
 	return (o->client_eof);
 }
 
+/* Reads what is there; true once the client has some bytes. */
+static int
+client_drain_some(void *arg)
+{
+	client_drain(arg);
+	return (evbuffer_get_length(((struct owner *)arg)->seen) > 0);
+}
+
 static void
 test_duplex_notices_a_quiet_client_close_at_once(void **state)
 {
@@ -555,6 +563,70 @@ test_duplex_born_cancelled_ends_from_the_loop(void **state)
 	own_done(&o);
 }
 
+/*
+ * docker-py reads the reply head with one buffered 8 KiB read and the
+ * stream from the raw socket after it: whatever came with the head is
+ * lost. So the head goes alone, and the stream waits until it was read.
+ */
+static void
+test_duplex_holds_the_stream_until_the_client_read_the_head(void **state)
+{
+	struct owner		o;
+	struct duplex_opts	op;
+	struct evbuffer		*head = evbuffer_new();
+	char			buf[8192];
+	ssize_t			n;
+
+	own_init(&o, *state);
+	own_opts(&o, &op);
+	own_new(&o, &op, NULL, NULL);
+	evbuffer_add(head, "HTTP/1.1 101 UPGRADED\r\n\r\n", 25);
+	duplex_send_head(o.d, head);
+	assert_int_equal(evbuffer_get_length(head), 0);
+	assert_int_equal(duplex_frame(o.d, FRAME_STDOUT, "replayed", 8), 0);
+	duplex_start(o.d);
+	run_loop_for(o.f->base, 50);
+	assert_int_equal(duplex_queued(o.d), 8 + FRAME_HEADER_LEN);
+	n = recv(o.client, buf, sizeof buf, MSG_DONTWAIT);
+	assert_int_equal(n, 25);		/* the head, and only it */
+	assert_memory_equal(buf, "HTTP/1.1 101 UPGRADED\r\n\r\n", 25);
+	assert_true(run_loop_until(o.f->base, client_drain_some, &o, 200));
+	assert_int_equal(evbuffer_get_length(o.seen), 8 + FRAME_HEADER_LEN);
+	assert_memory_equal((char *)evbuffer_pullup(o.seen, -1) +
+	    FRAME_HEADER_LEN, "replayed", 8);
+	/* A natural end while held still sends all, then FIN. */
+	duplex_end(o.d);
+	assert_true(run_loop_until(o.f->base, ended, &o, 200));
+	assert_int_equal(o.why, CANCEL_NONE);
+	evbuffer_free(head);
+	own_done(&o);
+}
+
+/* A client that does not read its head gets the stream after a second. */
+static void
+test_duplex_stops_holding_for_a_client_that_never_reads(void **state)
+{
+	struct owner		o;
+	struct duplex_opts	op;
+	struct evbuffer		*head = evbuffer_new();
+
+	own_init(&o, *state);
+	own_opts(&o, &op);
+	own_new(&o, &op, NULL, NULL);
+	evbuffer_add(head, "HEAD", 4);
+	duplex_send_head(o.d, head);
+	duplex_frame(o.d, FRAME_STDOUT, "x", 1);
+	duplex_start(o.d);
+	run_loop_for(o.f->base, 500);
+	assert_true(duplex_queued(o.d) > 0);
+	run_loop_for(o.f->base, 700);
+	assert_int_equal(duplex_queued(o.d), 0);
+	client_drain(&o);
+	assert_int_equal(evbuffer_get_length(o.seen), 4 + 1 + FRAME_HEADER_LEN);
+	evbuffer_free(head);
+	own_done(&o);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, lp_setup, lp_teardown)
 
 int
@@ -574,6 +646,8 @@ main(void)
 		T(test_duplex_sends_pending_first_and_offers_early_input_after_start),
 		T(test_duplex_paused_input_waits_and_a_close_is_still_seen),
 		T(test_duplex_born_cancelled_ends_from_the_loop),
+		T(test_duplex_holds_the_stream_until_the_client_read_the_head),
+		T(test_duplex_stops_holding_for_a_client_that_never_reads),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
