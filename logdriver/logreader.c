@@ -80,11 +80,18 @@ logreader_release(struct logreader *r)
 	r->task = NULL;
 }
 
+/* The error that stopped a read or fill: "" when none was recorded. */
+static const char *
+logreader_error(const struct logreader *r)
+{
+	return (r->error != NULL ? r->error : "");
+}
+
 /* Ends the stream of records: releases, then calls done() (once). */
 static void
 logreader_end(struct logreader *r, const char *error)
 {
-	char	text[sizeof r->error];
+	char	text[256];
 
 	if (!logreader_active(r))
 		return;
@@ -139,6 +146,7 @@ logreader_reap_cb(void *arg)
 {
 	struct logreader	*r = arg;
 
+	xfree(r->error);
 	xfree(r->path);
 	xfree(r);
 }
@@ -348,7 +356,7 @@ logreader_next_gen(struct logreader *r)
 	if (logfiles_next_gen(r) != 0) {
 		/* An error, or the sink's notice finished us. */
 		if (logreader_active(r))
-			logreader_end(r, r->error);
+			logreader_end(r, logreader_error(r));
 		return (0);
 	}
 	logbuf_drop_partial(r, "rotated");
@@ -434,7 +442,7 @@ logreader_run(struct logreader *r)
 			return;
 		}
 		if ((rc = logbuf_fill(r, &budget)) < 0) {
-			logreader_end(r, r->error);
+			logreader_end(r, logreader_error(r));
 			return;
 		}
 		if (rc == 0 && !logreader_eof(r))
@@ -455,7 +463,7 @@ logreader_work_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	r->kicked = 0;
-	if (logreader_active(r) && r->error[0] != '\0')
+	if (logreader_active(r) && r->error != NULL)
 		logreader_end(r, r->error);
 	else if (logreader_active(r) && !r->paused) {
 		task_wait(r->task, NULL);

@@ -118,7 +118,7 @@ struct logreader {
 	int			 skipping;	/* dropping an overlong line */
 	struct logdecode	 dec;
 
-	char			 error[256];	/* pending in-band error */
+	char			*error;	/* pending in-band error, or NULL */
 	uint64_t		 delivered;
 	uint64_t		 skipped;
 	uint64_t		 lost_entries;	/* skipped behind rotation */

@@ -9,6 +9,7 @@
 
 #include <event2/event.h>
 
+#include "daemon/base/xalloc.h"
 #include "logdriver/logreader_int.h"
 #include "logdriver/logreader_state.h"
 
@@ -30,10 +31,13 @@ logreader_state_error(struct logreader *r, int errnum, const char *op,
 {
 	const char	*s = strerror(errnum);
 
-	/* A long path is cut; the message is for a human. */
-	if (snprintf(r->error, sizeof r->error, "%s %s: %c%s", op, what,
-	    tolower((unsigned char)s[0]), s + 1) >= (int)sizeof r->error)
-		r->error[sizeof r->error - 1] = '\0';
+	/*
+	 * On the heap, not in the reader: an error is rare and every idle
+	 * follower would carry the buffer. The latest one is kept.
+	 */
+	xfree(r->error);
+	r->error = xasprintf("%s %s: %c%s", op, what,
+	    tolower((unsigned char)s[0]), s + 1);
 }
 
 /*
