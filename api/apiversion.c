@@ -34,13 +34,32 @@ apiversion_networks(int version, json_t *settings)
 void
 apiversion_container_inspect(int version, json_t *j)
 {
+	json_t	*hc = json_object_get(j, "HostConfig");
+
 	apiversion_networks(version, json_object_get(j, "NetworkSettings"));
+	/* 1.42 removed kernel memory limits; inspect omits them unset. */
+	if (version >= API_VERSION(1, 42)) {
+		json_object_del(hc, "KernelMemory");
+		json_object_del(hc, "KernelMemoryTCP");
+	}
 }
 
 void
 apiversion_container_summary(int version, json_t *j)
 {
 	apiversion_networks(version, json_object_get(j, "NetworkSettings"));
+	if (version < API_VERSION(1, 46))
+		json_object_del(json_object_get(j, "HostConfig"),
+		    "Annotations");
+}
+
+void
+apiversion_create_hostconfig(int version, json_t *hc)
+{
+	if (version < API_VERSION(1, 42))
+		json_object_del(hc, "ConsoleSize");
+	if (version < API_VERSION(1, 43))
+		json_object_del(hc, "Annotations");
 }
 
 /* ["<none>:<none>"] -> [] (1.43: no hard-coded placeholders). */

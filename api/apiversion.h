@@ -12,10 +12,22 @@
 
 struct container_store;
 
-/* GET /containers/{id}/json: 1.44 DNSNames, 1.48 GwPriority per network. */
+/*
+ * GET /containers/{id}/json: 1.42 no HostConfig.KernelMemory(TCP), 1.44
+ * DNSNames and 1.48 GwPriority per network.
+ */
 void	apiversion_container_inspect(int version, json_t *);
-/* One GET /containers/json entry: the same network fields. */
+/*
+ * One GET /containers/json entry: the same network fields, and 1.46
+ * HostConfig.Annotations.
+ */
 void	apiversion_container_summary(int version, json_t *);
+/*
+ * POST /containers/create's HostConfig as the store keeps it: fields a
+ * version did not have are dropped, as moby's router does (1.42
+ * ConsoleSize, 1.43 Annotations). KernelMemory is never kept.
+ */
+void	apiversion_create_hostconfig(int version, json_t *hc);
 /*
  * GET /images/json's array: 1.43 empty RepoTags/RepoDigests instead of
  * "<none>:<none>", 1.44 no VirtualSize, 1.51 Containers = how many of

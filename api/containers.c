@@ -51,6 +51,29 @@ containers_parse_timeout(struct api_req *r, int *out)
 	return (0);
 }
 
+/*
+ * API 1.42's stop and restart `signal`, ignored before as dockerd does: 0
+ * (the container's StopSignal) when not given. dockerd parses it only for
+ * a running container, after the lookup, and puts its own prefix before
+ * the error: -1 once the reply is sent.
+ */
+static int
+containers_stop_signal(struct api_req *r, const struct container *c,
+    const char *prefix, int *sig)
+{
+	const char	*s = api_query(r, "signal");
+
+	*sig = 0;
+	if (api_req_version(r) < API_VERSION(1, 42) || s == NULL ||
+	    *s == '\0' || !container_running(c))
+		return (0);
+	if ((*sig = runtime_parse_signal(s)) > 0)
+		return (0);
+	api_reply_error(r, 500, "%s %s: invalid signal: %s", prefix,
+	    api_req_param(r, 0), s);
+	return (-1);
+}
+
 /* ---- inspect (the list is in containers_list.c) ------------------- */
 
 void
@@ -90,13 +113,14 @@ containers_stop(struct api_req *r)
 {
 	struct container	*c;
 	struct err		 err;
-	int			 t;
+	int			 t, sig;
 
 	if (containers_parse_timeout(r, &t) != 0)
 		return;
-	if ((c = containers_lookup(r)) == NULL)
+	if ((c = containers_lookup(r)) == NULL ||
+	    containers_stop_signal(r, c, "cannot stop container:", &sig) != 0)
 		return;
-	switch (container_stop(c, t, &err)) {
+	switch (container_stop(c, sig, t, &err)) {
 	case -1:
 		api_reply_err(r, &err);
 		break;
@@ -185,13 +209,14 @@ containers_restart(struct api_req *r)
 {
 	struct container	*c;
 	struct err		 err;
-	int			 t;
+	int			 t, sig;
 
 	if (containers_parse_timeout(r, &t) != 0)
 		return;
-	if ((c = containers_lookup(r)) == NULL)
+	if ((c = containers_lookup(r)) == NULL ||
+	    containers_stop_signal(r, c, "Cannot restart container", &sig) != 0)
 		return;
-	if (container_stop(c, t, &err) == 0) {
+	if (container_stop(c, sig, t, &err) == 0) {
 		containers_wait_pend(r, c, CONTAINERS_WAIT_ACTION_RESTART,
 		    CONTAINER_WAIT_NOT_RUNNING);
 		return;

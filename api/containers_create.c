@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "api/apiversion.h"
 #include "api/containers_create.h"
 #include "api/http.h"
 #include "api/hostconfig.h"
@@ -527,6 +528,7 @@ containers_create(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
+	apiversion_create_hostconfig(api_req_version(r), hostconfig);
 	c = container_store_create(api_req_store(r), api_query(r, "name"),
 	    config, hostconfig, &err);
 	if (c == NULL) {

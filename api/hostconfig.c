@@ -22,6 +22,7 @@ enum hostconfig_type {
 	HOSTCONFIG_MOUNTS,
 	HOSTCONFIG_MAP,
 	HOSTCONFIG_RESTART,
+	HOSTCONFIG_SIZE,
 };
 
 static const struct {
@@ -44,6 +45,8 @@ static const struct {
 	{ "CpuShares", HOSTCONFIG_INT, "int64" },
 	{ "NanoCpus", HOSTCONFIG_INT, "int64" },
 	{ "RestartPolicy", HOSTCONFIG_RESTART, "container.RestartPolicy" },
+	{ "ConsoleSize", HOSTCONFIG_SIZE, "[2]uint" },
+	{ "Annotations", HOSTCONFIG_MAP, "map[string]string" },
 };
 
 /* {"Name": string, "MaximumRetryCount": int}, either may be null. */
@@ -98,6 +101,15 @@ hostconfig_type_ok(json_t *v, enum hostconfig_type t)
 		return (1);
 	case HOSTCONFIG_RESTART:
 		return (hostconfig_restart_ok(v));
+	case HOSTCONFIG_SIZE:
+		/* Go's [2]uint: two non-negative integers (fewer are zeros). */
+		if (!json_is_array(v) || json_array_size(v) > 2)
+			return (0);
+		json_array_foreach(v, i, e) {
+			if (!json_is_integer(e) || json_integer_value(e) < 0)
+				return (0);
+		}
+		return (1);
 	}
 	return (0);
 }
@@ -194,7 +206,7 @@ static const struct {
 	{ "StorageOpt", NULL }, { "Tmpfs", NULL }, { "UTSMode", "\"\"" },
 	{ "UsernsMode", "\"\"" }, { "ShmSize", "oci" }, { "Sysctls", NULL },
 	{ "Runtime", NULL }, { "ConsoleSize", "[0,0]" },
-	{ "Isolation", "\"\"" }, { "CpuShares", "0" }, { "Memory", "0" },
+	{ "Annotations", NULL }, { "Isolation", "\"\"" }, { "CpuShares", "0" }, { "Memory", "0" },
 	{ "NanoCpus", "0" }, { "CgroupParent", "\"\"" },
 	{ "BlkioWeight", "0" }, { "BlkioWeightDevice", "null" },
 	{ "BlkioDeviceReadBps", "null" }, { "BlkioDeviceWriteBps", "null" },

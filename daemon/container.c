@@ -25,6 +25,7 @@
 #include "daemon/events.h"
 #include "daemon/execenv.h"
 #include "daemon/images.h"
+#include "daemon/oci.h"
 #include "logdriver/copier.h"
 
 #define CONTAINER_OCI_PREFIX "failed to create shim task: OCI runtime " \
@@ -370,6 +371,7 @@ container_run(struct container *c, struct err *err)
 	struct err		 e = { 0, "" };
 	char			**argv, **envp, *msg, *bundle = NULL;
 	int			 out = -1, errfd = -1, in = -1;
+	json_int_t		 rows, cols;
 	int			 open_stdin = json_is_true(json_object_get(
 				     c->config, "OpenStdin"));
 
@@ -404,6 +406,10 @@ container_run(struct container *c, struct err *err)
 	spec.envp = (const char *const *)envp;
 	spec.cwd = container_json_str(c->config, "WorkingDir");
 	spec.tty = container_tty(c);
+	if (oci_console_dims(c->hostconfig, &rows, &cols) == 0) {
+		spec.rows = (unsigned short)rows;
+		spec.cols = (unsigned short)cols;
+	}
 	c->proc_exited = 0;
 	c->proc_status = 0;
 	/* Stdin for attaches; a tty's master copy also serves resize. */
@@ -467,10 +473,10 @@ container_restart_killed(struct container *c, int sig)
 }
 
 int
-container_stop(struct container *c, int timeout_sec, struct err *err)
+container_stop(struct container *c, int sig, int timeout_sec,
+    struct err *err)
 {
 	struct timeval	tv = { timeout_sec, 0 };
-	int		sig;
 
 	if (c->restarting) {
 		if (!c->store->shutting_down)
@@ -483,8 +489,8 @@ container_stop(struct container *c, int timeout_sec, struct err *err)
 		return (err_set(err, ERR_NOT_MODIFIED, "container already "
 		    "stopped"));
 	c->stop_requested = 1;
-	if ((sig = runtime_parse_signal(container_json_str(c->config,
-	    "StopSignal"))) == -1)
+	if (sig <= 0 && (sig = runtime_parse_signal(container_json_str(
+	    c->config, "StopSignal"))) == -1)
 		sig = SIGTERM;
 	container_restart_killed(c, sig);
 	if (c->proc_exited)

@@ -232,14 +232,14 @@ void		 container_set_execs(struct container *, void *execs,
  */
 int		 container_start(struct container *, struct err *);
 /*
- * Sends the StopSignal (SIGTERM) to the process group and SIGKILL after
- * timeout_sec (never, when negative). Returns 0 at once; add a waiter to
+ * Sends sig, or when it is 0 the StopSignal (SIGTERM), to the process
+ * group and SIGKILL after timeout_sec (never, when negative). Returns 0 at once; add a waiter to
  * learn when it stopped. A container waiting to restart by its policy
  * stays down instead: 1, nothing to wait for. ERR_NOT_MODIFIED when not
  * running. A client's stop keeps the policy from restarting it.
  */
-int		 container_stop(struct container *, int timeout_sec,
-		     struct err *);
+int		 container_stop(struct container *, int sig,
+		     int timeout_sec, struct err *);
 /*
  * Signals the process group: 0. A container waiting to restart has no
  * process: 1, and it stays down if sig is its stop signal or SIGKILL (as

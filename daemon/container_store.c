@@ -560,12 +560,12 @@ container_store_shutdown(struct container_store *st, int timeout_sec,
 	st->pending = 0;
 	TAILQ_FOREACH(c, &st->live, entry) {
 		if (c->restarting)	/* stays down, and comes back at boot */
-			container_stop(c, timeout_sec, NULL);
+			container_stop(c, 0, timeout_sec, NULL);
 		if (c->state != CONTAINER_RUNNING)
 			continue;
 		c->shutdown_counted = 1;
 		st->pending++;
-		container_stop(c, timeout_sec, NULL);
+		container_stop(c, 0, timeout_sec, NULL);
 	}
 	log_info("stopping %d running containers", st->pending);
 	if (st->pending == 0)

@@ -297,7 +297,7 @@ json_t *
 container_view_summary(const struct container *c, int64_t now_ns)
 {
 	char	 status[96], d[48], *cmd;
-	json_t	*args, *path, *j, *labels;
+	json_t	*args, *path, *j, *labels, *annotations;
 	size_t	 i;
 
 	if (c->state == CONTAINER_RUNNING) {
@@ -355,5 +355,10 @@ container_view_summary(const struct container *c, int64_t now_ns)
 	    "NetworkSettings", "Networks", container_view_networks(c),
 	    "Mounts");
 	xfree(cmd);
+	/* Only an API 1.43 create stores them; the API hides them below 1.46. */
+	if ((annotations = json_object_get(c->hostconfig, "Annotations")) !=
+	    NULL && json_object_size(annotations) > 0)
+		json_object_set(json_object_get(j, "HostConfig"),
+		    "Annotations", annotations);
 	return (j);
 }

@@ -86,6 +86,19 @@ oci_strings(const char *const *v)
 	return (a);
 }
 
+int
+oci_console_dims(json_t *hc, json_int_t *h, json_int_t *w)
+{
+	json_t	*cs = json_object_get(hc, "ConsoleSize");
+
+	*h = json_integer_value(json_array_get(cs, 0));
+	*w = json_integer_value(json_array_get(cs, 1));
+	/* A winsize field is 16 bits; the kernel would truncate silently. */
+	if (*h <= 0 || *w <= 0 || *h > 65535 || *w > 65535)
+		return (-1);
+	return (0);
+}
+
 json_t *
 oci_masked_paths(void)
 {
@@ -215,6 +228,22 @@ oci_has(json_t *list, const char *a, const char *b)
 	return (0);
 }
 
+/*
+ * HostConfig.ConsoleSize [height, width] as the tty's first size (API
+ * 1.42; the create drops it for older clients). [0, 0] leaves the
+ * runtime's default.
+ */
+static void
+oci_console_size(json_t *process, json_t *hc, int tty)
+{
+	json_int_t	h, w;
+
+	if (!tty || oci_console_dims(hc, &h, &w) != 0)
+		return;
+	json_object_set_new(process, "consoleSize", json_pack("{s:I, s:I}",
+	    "height", h, "width", w));
+}
+
 static json_t *
 oci_process(json_t *config, json_t *hc, json_t *user, const char *hostname,
     int privileged)
@@ -253,6 +282,7 @@ oci_process(json_t *config, json_t *hc, json_t *user, const char *hostname,
 	    "noNewPrivileges", oci_has(json_object_get(hc, "SecurityOpt"),
 	    "no-new-privileges", "no-new-privileges:true"));
 	json_decref(caps);
+	oci_console_size(p, hc, tty);
 	return (p);
 }
 
@@ -305,7 +335,7 @@ int
 oci_bundle_write(const char *dir, const char *id, json_t *config,
     json_t *hc, const char *rootfs, char **bundle, struct err *err)
 {
-	json_t		*user, *mounts, *doc, *linux;
+	json_t		*user, *mounts, *doc, *linux, *v;
 	char		 hostname[256], *path, *cg;
 	int		 priv = json_is_true(json_object_get(hc, "Privileged"));
 	int		 host = strcmp(oci_network_mode(hc), "host") == 0;
@@ -355,6 +385,9 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	    "root", "path", rootfs, "readonly", json_is_true(json_object_get(
 	    hc, "ReadonlyRootfs")),
 	    "hostname", hostname, "mounts", mounts, "linux", linux);
+	if ((v = json_object_get(hc, "Annotations")) != NULL &&
+	    json_object_size(v) > 0)
+		json_object_set(doc, "annotations", v);
 	path = xasprintf("%s/bundle", dir);
 	mkdir(path, 0700);
 	*bundle = path;

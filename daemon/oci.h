@@ -39,6 +39,12 @@ char		*oci_cgroup_path(const char *id);
 /* "none" or "host": the network a HostConfig.NetworkMode gives. */
 const char	*oci_network_mode(json_t *hostconfig);
 /*
+ * HostConfig.ConsoleSize as rows (*h) and columns (*w): 0, or -1 when it
+ * is absent, [0, 0] or out of a tty's range.
+ */
+int		 oci_console_dims(json_t *hostconfig, json_int_t *h,
+		     json_int_t *w);
+/*
  * The paths a container that is not privileged gets masked and read-only
  * (dockerd's defaults, HostConfig.MaskedPaths/ReadonlyPaths): new arrays.
  */

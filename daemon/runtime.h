@@ -25,6 +25,7 @@ struct runtime_spec {
 	const char *const *envp;	/* complete environment */
 	const char	*cwd;		/* absolute; NULL or "" means "/" */
 	int		 tty;		/* one pty for stdout and stderr */
+	unsigned short	 rows, cols;	/* the tty's first size; 0: none */
 	/*
 	 * With oci set, the container runs under that OCI runtime from the
 	 * bundle (config.json already written: argv, envp and cwd are in it

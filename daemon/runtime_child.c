@@ -160,6 +160,20 @@ runtime_child_exec(const struct runtime_spec *spec, const char *exe, int out_w,
 	runtime_child_fail(3, RUNTIME_CHILD_EXEC);
 }
 
+/* The tty's first size, before the process can ask for it. */
+static void
+runtime_child_winsize(int master, const struct runtime_spec *spec)
+{
+	struct winsize	ws;
+
+	if (spec->rows == 0 || spec->cols == 0)
+		return;
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = spec->rows;
+	ws.ws_col = spec->cols;
+	(void)ioctl(master, TIOCSWINSZ, &ws);	/* a size is best effort */
+}
+
 /* Turns the child's report into runc's wording. */
 static int
 runtime_child_error(const struct runtime_spec *spec,
@@ -218,6 +232,7 @@ runtime_child_spawn(const struct runtime_spec *spec, int want_in,
 			err_errno(err, "open pty");
 			goto fail;
 		}
+		runtime_child_winsize(p.master, spec);
 	} else if (runtime_pipes_open(&p, want_in, err) != 0)
 		goto fail;
 	if (pipe2(status, O_CLOEXEC) != 0) {

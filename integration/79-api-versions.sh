@@ -116,6 +116,56 @@ lp_eq "$(iins /v1.44)" "(False, True, True, True)" "inspect at 1.44"
 lp_eq "$(iins /v1.51)" "(False, False, False, False)" "inspect at 1.51"
 lp_eq "$(iins /v1.41)" "(True, True, True, True)" "the image's own config is untouched"
 
+lp_step "create: ConsoleSize from 1.42, Annotations from 1.43 (list: 1.46)"
+mk() { # VERSION NAME: a tty container that prints its size, with both fields
+	lp_api "/v$1/containers/create?name=$2" -X POST -H 'Content-Type: application/json' \
+		-d '{"Image":"busybox","Tty":true,"Cmd":["sh","-c","stty size <&1; sleep 30"],"HostConfig":{"ConsoleSize":[21,73],"Annotations":{"org.example.k":"v"}}}' \
+		| lp_json 'd["Id"]'
+}
+sz41=$(mk 1.41 sz41)
+sz51=$(mk 1.51 sz51)
+for n in sz41 sz51; do lp_start_container $n; done
+lp_until 5000 bash -c "curl -s --unix-socket '$LP_SOCK' 'http://x/containers/sz51/logs?stdout=1' | grep -q '21 73'"
+lp_until 5000 bash -c "curl -s --unix-socket '$LP_SOCK' 'http://x/containers/sz41/logs?stdout=1' | grep -q ."
+# (busybox's stty has no size to print for a tty left at 0x0: an error)
+case $(lp_api '/containers/sz41/logs?stdout=1') in *"21 73"*) lp_fail "1.41 must not apply ConsoleSize" ;; esac
+hc() { lp_api "/v$1/containers/$2/json" | lp_json "(d['HostConfig']['ConsoleSize'], d['HostConfig'].get('Annotations'))"; }
+lp_eq "$(hc 1.51 sz51)" "([21, 73], {'org.example.k': 'v'})" "inspect of the 1.51 create"
+lp_eq "$(hc 1.51 sz41)" "([0, 0], None)" "the 1.41 create kept neither"
+km() { lp_api "/v$1/containers/sz51/json" | lp_json "[k for k in d['HostConfig'] if k.startswith('KernelMemory')]"; }
+lp_eq "$(km 1.41)" "['KernelMemory', 'KernelMemoryTCP']" "1.41 inspect: kernel memory as 20.10"
+lp_eq "$(km 1.42)" "[]" "1.42 inspect: no kernel memory"
+lst() { lp_api "/v$1/containers/json?filters=%7B%22name%22%3A%5B%22sz51%22%5D%7D" | lp_json "d[0]['HostConfig'].get('Annotations')"; }
+lp_eq "$(lst 1.46)" "{'org.example.k': 'v'}" "list at 1.46"
+lp_eq "$(lst 1.45)" "None" "list at 1.45"
+cfg=$LP_DATA/containers/$sz51/bundle/config.json
+if [ "$(lp_api /info | lp_json 'd["DefaultRuntime"]')" != logpouch-process ]; then
+	lp_eq "$(lp_json "(d['annotations'], d['process']['consoleSize'])" <"$cfg")" \
+		"({'org.example.k': 'v'}, {'height': 21, 'width': 73})" "the OCI spec carries both"
+fi
+
+lp_step "stop and restart: ?signal= from 1.42, ignored before"
+trapper() {
+	lp_create "$1" 'trap "echo got USR1; exit 0" USR1; while :; do sleep 0.1; done' >/dev/null
+	lp_start_container "$1"
+	lp_until 5000 bash -c "curl -s --unix-socket '$LP_SOCK' 'http://x/containers/$1/top' | grep -q sleep"
+}
+trapper sig51
+lp_eq "$(lp_api '/v1.51/containers/sig51/stop?signal=BOGUS&t=1' -X POST -w ' %{http_code}' | tr -d '\n')" \
+	'{"message":"cannot stop container: sig51: invalid signal: BOGUS"} 500' "a bad signal at 1.51"
+lp_eq "$(lp_api '/v1.51/containers/sig51/restart?signal=nope' -X POST -w ' %{http_code}' | tr -d '\n')" \
+	'{"message":"Cannot restart container sig51: invalid signal: nope"} 500' "a bad restart signal"
+lp_eq "$(lp_status POST '/v1.51/containers/sig51/stop?signal=SIGUSR1&t=10')" 204 "stop with USR1"
+lp_eq "$(lp_wait_exit sig51)" 0 "the trap ended it"
+lp_contains "$(lp_api '/containers/sig51/logs?stdout=1')" "got USR1" "USR1 reached it"
+trapper sig41
+lp_eq "$(lp_status POST '/v1.41/containers/sig41/stop?signal=BOGUS&t=1')" 204 "1.41 ignores signal"
+case $(lp_api '/containers/sig41/logs?stdout=1') in *"got USR1"*) lp_fail "1.41 sent the signal" ;; esac
+lp_eq "$(lp_status POST '/v1.51/containers/sig41/stop?signal=BOGUS')" 304 "a stopped container: 304 first"
+for n in sz41 sz51 sig41 sig51; do
+	lp_eq "$(lp_status DELETE "/containers/$n?force=1")" 204 "remove $n"
+done
+
 lp_step "the docker CLI: the newest it knows, and pinned versions"
 if command -v docker >/dev/null 2>&1; then
 	export DOCKER_CONFIG=$LP_DIR/docker-config

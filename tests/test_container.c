@@ -56,7 +56,7 @@ test_container_runs_exits_and_keeps_its_code(void **state)
 	assert_non_null(strstr(log, "\"log\":\"hello\\n\",\"stream\":"
 	    "\"stdout\""));
 	test_free(log);
-	assert_int_equal(container_stop(c, 1, &err), -1);
+	assert_int_equal(container_stop(c, 0, 1, &err), -1);
 	assert_int_equal(err.code, ERR_NOT_MODIFIED);
 	assert_int_equal(container_kill(c, SIGKILL, &err), -1);
 	assert_int_equal(err.code, ERR_CONFLICT);
@@ -105,7 +105,7 @@ test_container_stop_escalates_to_sigkill_after_grace(void **state)
 	assert_int_equal(container_start(c, &err), 0);
 	run_loop_for(f->base, 100);
 	container_wait_add(c, &w, CONTAINER_WAIT_NOT_RUNNING, waited_cb, &wd);
-	assert_int_equal(container_stop(c, 1, &err), 0);
+	assert_int_equal(container_stop(c, 0, 1, &err), 0);
 	run_loop_for(f->base, 700);
 	assert_true(container_running(c));	/* TERM ignored */
 	assert_true(run_loop_until(f->base, waited_once, &wd, 3000));

@@ -140,7 +140,7 @@ test_on_failure_restarts_until_its_count_then_stays_down(void **state)
 	assert_int_equal(container_start(c, &err), 0);
 	assert_int_equal(container_restart_count(c), 0);
 	assert_true(run_loop_until(f->base, restarting, c, 5000));
-	assert_int_equal(container_stop(c, 1, &err), 1);
+	assert_int_equal(container_stop(c, 0, 1, &err), 1);
 	lp_store_close(&x);
 }
 
@@ -159,7 +159,7 @@ test_a_stop_or_kill_during_the_backoff_keeps_it_down(void **state)
 	assert_int_equal(container_start(b, &err), 0);
 	assert_true(run_loop_until(f->base, restarting, a, 5000));
 	assert_true(run_loop_until(f->base, restarting, b, 5000));
-	assert_int_equal(container_stop(a, 10, &err), 1);
+	assert_int_equal(container_stop(a, 0, 10, &err), 1);
 	assert_int_equal(container_kill(b, SIGKILL, &err), 1);
 	assert_false(container_restarting(a));
 	assert_false(container_restarting(b));
@@ -207,7 +207,7 @@ test_the_policy_decides_what_comes_back_at_boot(void **state)
 	}
 	/* A client stops each one; on-failure's exit code is 137. */
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(container_stop(c[i], 0, &err), 0);
+		assert_int_equal(container_stop(c[i], 0, 0, &err), 0);
 		assert_true(run_loop_until(f->base, settled, c[i], 5000));
 	}
 	lp_store_close(&x);
@@ -220,8 +220,8 @@ test_the_policy_decides_what_comes_back_at_boot(void **state)
 	assert_false(container_running(c[1]));	/* stopped by a client */
 	assert_false(container_running(c[2]));
 	assert_true(container_running(c[3]));	/* it failed: 137 */
-	assert_int_equal(container_stop(c[0], 0, &err), 0);
-	assert_int_equal(container_stop(c[3], 0, &err), 0);
+	assert_int_equal(container_stop(c[0], 0, 0, &err), 0);
+	assert_int_equal(container_stop(c[3], 0, 0, &err), 0);
 	assert_true(run_loop_until(f->base, settled, c[0], 5000));
 	assert_true(run_loop_until(f->base, settled, c[3], 5000));
 	lp_store_close(&x);

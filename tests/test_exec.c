@@ -128,7 +128,7 @@ test_exec_create_needs_a_running_container(void **state)
 	spec.argv = NULL;
 	assert_null(exec_create(x.f->base, c, &spec, &err));
 	assert_string_equal(err.msg, "No exec command specified");
-	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_int_equal(container_stop(c, 0, 0, &err), 0);
 	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	lp_store_close(&x);
 }
@@ -169,7 +169,7 @@ test_exec_detached_runs_until_its_container_stops(void **state)
 	/* Running alone: nothing ends it but its container. */
 	run_loop_for(x.f->base, 200);
 	assert_int_equal(exec_state(e), EXEC_RUNNING);
-	assert_int_equal(container_stop(c, 10, &err), 0);
+	assert_int_equal(container_stop(c, 0, 10, &err), 0);
 	assert_true(run_loop_until(x.f->base, exited, e, 3000));
 	assert_int_equal(exec_exit_code(e), 137);
 	assert_int_equal(task_count_kind("daemon.exec"), 0);
@@ -227,7 +227,7 @@ test_exec_inspect_shows_user_only_when_set(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    j, "ProcessConfig"), "user")), "daemon");
 	json_decref(j);
-	assert_int_equal(container_stop(c, 10, &err), 0);
+	assert_int_equal(container_stop(c, 0, 10, &err), 0);
 	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	lp_store_close(&x);
 }
@@ -269,7 +269,7 @@ test_exec_attached_gets_output_env_and_exit_code(void **state)
 	assert_string_equal(errs, "oops\n");
 	test_free(out);
 	test_free(errs);
-	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_int_equal(container_stop(c, 0, 0, &err), 0);
 	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	lp_store_close(&x);
 }
@@ -302,7 +302,7 @@ test_exec_stdin_reaches_the_process(void **state)
 	test_free(out);
 	assert_true(run_loop_until(x.f->base, exited, e, 3000));
 	assert_int_equal(seen.code, 0);
-	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_int_equal(container_stop(c, 0, 0, &err), 0);
 	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	lp_store_close(&x);
 }
@@ -336,7 +336,7 @@ test_exec_stop_sends_sigterm_then_sigkill(void **state)
 	close(io.err);
 	close(io2.out);
 	close(io2.err);
-	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_int_equal(container_stop(c, 0, 0, &err), 0);
 	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	lp_store_close(&x);
 }
@@ -363,7 +363,7 @@ test_exec_failure_records_127_like_dockerd(void **state)
 	assert_int_equal(exec_state(e), EXEC_EXITED);
 	assert_int_equal(exec_exit_code(e), 127);
 	assert_int_equal(task_count_kind("daemon.exec"), 0);
-	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_int_equal(container_stop(c, 0, 0, &err), 0);
 	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	lp_store_close(&x);
 }
@@ -413,7 +413,7 @@ test_exec_keeps_the_last_64_finished(void **state)
 	assert_ptr_equal(exec_lookup(x.st, last, &err), e[a.n - 1]);
 	for (int i = 0; i < a.n; i++)
 		exec_unref(e[i], "test");
-	assert_int_equal(container_stop(c, 0, &err), 0);
+	assert_int_equal(container_stop(c, 0, 0, &err), 0);
 	assert_true(run_loop_until(x.f->base, lp_container_exited, c, 3000));
 	lp_store_close(&x);
 }

@@ -64,8 +64,8 @@ static struct runtime_proc *
 start(struct lp_fixture *f, const char **argv, int tty, const char *cwd,
     int *out, int *err, struct exit_seen *e, struct err *er)
 {
-	struct runtime_spec	spec = { argv, env, cwd, tty, NULL, NULL, NULL,
-	    NULL };
+	struct runtime_spec	spec = { .argv = argv, .envp = env, .cwd = cwd,
+	    .tty = tty };
 
 	return (runtime_start(f->base, &spec, out, err, exit_cb, e, er));
 }
@@ -176,6 +176,31 @@ test_runtime_tty_gives_one_stream_with_crlf(void **state)
 	runtime_free(p);
 }
 
+/* HostConfig.ConsoleSize: the program's first look at the tty sees it. */
+static void
+test_runtime_tty_starts_at_the_given_size(void **state)
+{
+	struct lp_fixture	*f = *state;
+	const char		*argv[] = { "sh", "-c", "stty size <&1", NULL };
+	struct runtime_spec	 spec = { .argv = argv, .envp = env,
+				    .cwd = "/tmp", .tty = 1, .rows = 33,
+				    .cols = 101 };
+	struct exit_seen	 e = { 0, 0 };
+	struct err		 er;
+	char			 buf[256];
+	int			 out, err;
+	struct runtime_proc	*p = runtime_start(f->base, &spec, &out, &err,
+				    exit_cb, &e, &er);
+
+	assert_non_null(p);
+	slurp(f->base, out, buf, sizeof buf);
+	assert_string_equal(buf, "33 101\r\n");
+	assert_true(run_loop_until(f->base, exited, &e, 5000));
+	assert_int_equal(e.status, 0);
+	close(out);
+	runtime_free(p);
+}
+
 static void
 test_runtime_free_kills_a_live_process(void **state)
 {
@@ -266,6 +291,9 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_runtime_tty_gives_one_stream_with_crlf,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_runtime_tty_starts_at_the_given_size,
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_runtime_free_kills_a_live_process,
