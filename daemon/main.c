@@ -523,7 +523,7 @@ main_stop(struct main_state *m)
 	cancel_free(m->root);
 	/* Frees the store's teardown scheduled (execs): the loop is over. */
 	if (m->base != NULL) {
-		reap_drain(m->base);
+		reap_base_free(m->base);
 		event_base_free(m->base);
 	}
 	options_free(&m->opts);

@@ -186,6 +186,7 @@ lp_teardown(void **state)
 		    (const char *)evbuffer_pullup(dump, -1));
 		evbuffer_free(dump);
 	}
+	reap_base_free(f->base);
 	event_base_free(f->base);
 	nftw(f->dir, lp_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	if (ok && count_open_fds() != f->fds)

@@ -5,22 +5,24 @@
  * it is created; its _free() detaches it (the idempotent _finish()) and
  * calls reap_later(); the free callback then runs from the loop on a clean
  * stack, after every caller up the stack that still holds the pointer has
- * returned. Allocation-free, so scheduling a free cannot fail.
+ * returned. Scheduling allocates nothing, so it cannot fail: the reap
+ * joins a list of its base's reaper, one event per event base, set up by
+ * the base's first reap_init() and let go by reap_base_free().
  */
 #ifndef LP_REAP_H
 #define LP_REAP_H
 
 #include <stdint.h>
 
-#include <event2/event_struct.h>
-
 struct event_base;
+struct reaper;
 
 typedef void (*reap_cb)(void *arg);
 
 /* Embedded in its owner; set up with reap_init(), never copied. */
 struct reap {
-	struct event	 ev;
+	struct reap	*next;		/* the reaper's list, when scheduled */
+	struct reaper	*reaper;
 	reap_cb		 cb;
 	void		*arg;
 	int		 scheduled;
@@ -43,5 +45,10 @@ uint64_t	 reap_pending(void);
  * and for tests; returns how many ran.
  */
 int		 reap_drain(struct event_base *);
+/*
+ * Runs what is scheduled on base and lets its reaper go; call it before
+ * event_base_free(base). A later reap_init() on the base starts anew.
+ */
+void		 reap_base_free(struct event_base *);
 
 #endif

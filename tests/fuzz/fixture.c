@@ -7,6 +7,7 @@
 
 #include "daemon/base/cancel.h"
 #include "daemon/base/err.h"
+#include "daemon/base/reap.h"
 #include "daemon/container.h"
 #include "tests/fuzz/fixture.h"
 
@@ -55,6 +56,7 @@ fixture_close(struct fixture *f)
 
 	container_store_free(f->store);
 	cancel_free(f->root);
+	reap_base_free(f->base);
 	event_base_free(f->base);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
