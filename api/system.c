@@ -55,6 +55,25 @@ system_goarch(const char *machine)
 	return (machine);
 }
 
+/*
+ * dockerd's second component is containerd, which we do not have; its
+ * next is the default OCI runtime, under its name, as --version told.
+ */
+static void
+system_version_runtime(struct api_req *r, json_t *components)
+{
+	struct container_store	*st = api_req_store(r);
+	struct ociruntimes	*rts = st != NULL ?
+				    container_store_runtimes(st) : NULL;
+	const char		*ver, *commit;
+
+	if (rts == NULL || ociruntimes_default_version(rts, &ver, &commit) != 0)
+		return;
+	json_array_append_new(components, json_pack("{s:s, s:o, s:{s:o}}",
+	    "Name", ociruntimes_default(rts), "Version", jsontext_new(ver),
+	    "Details", "GitCommit", jsontext_new(commit)));
+}
+
 void
 system_version(struct api_req *r)
 {
@@ -85,6 +104,7 @@ system_version(struct api_req *r)
 	    "Os", "linux", "Arch", jsontext_new(system_goarch(u.machine)),
 	    "KernelVersion", jsontext_new(u.release),
 	    "BuildTime", LOGPOUCH_BUILD_TIME);
+	system_version_runtime(r, json_object_get(o, "Components"));
 	api_reply_json(r, 200, o);
 }
 
@@ -99,6 +119,7 @@ system_info_engine(struct api_req *r, json_t *o)
 	struct ociruntimes	*rts;
 	struct hostinfo_cgroup	 cg;
 	json_t			*engine;
+	const char		*ver, *commit;
 	int			 running = 0, paused = 0, stopped = 0, oci;
 
 	if (st == NULL)
@@ -130,6 +151,11 @@ system_info_engine(struct api_req *r, json_t *o)
 	    "Runtimes", rts != NULL ? ociruntimes_view(rts) : json_object(),
 	    "DefaultRuntime", rts != NULL ? ociruntimes_default(rts) :
 	    OCIRUNTIME_PROCESS);
+	/* "N/A" when unknown, and Expected the same: as dockerd. */
+	if (rts != NULL && ociruntimes_default_version(rts, &ver, &commit) == 0)
+		json_object_set_new(engine, "RuncCommit", json_pack("{s:o, s:o}",
+		    "ID", jsontext_new(commit), "Expected",
+		    jsontext_new(commit)));
 	json_object_update(o, engine);
 	json_decref(engine);
 }
@@ -150,7 +176,8 @@ system_info(struct api_req *r)
 	o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:[], "
 	    "s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
 	    "s:b, s:I, s:i, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:s, "
-	    "s:o, s:i, s:I, s:o, s:o, s:s, s:[], s:b, s:o, s:s, s:b, s:n}",
+	    "s:o, s:i, s:I, s:o, s:o, s:s, s:[], s:b, s:o, s:s, s:b, "
+	    "s:{s:s, s:s}, s:n}",
 	    "ID", "", "Containers", 0, "ContainersRunning", 0,
 	    "ContainersPaused", 0, "ContainersStopped", 0, "Images", 0,
 	    "Driver", "vfs", "DriverStatus",
@@ -182,6 +209,7 @@ system_info(struct api_req *r)
 	    "Runtimes", json_object(),
 	    "DefaultRuntime", OCIRUNTIME_PROCESS,
 	    "LiveRestoreEnabled", 0,
+	    "RuncCommit", "ID", "N/A", "Expected", "N/A",
 	    "Warnings");
 	/* What is there to plug into, and the swarm that is not. */
 	json_object_set_new(o, "Plugins", json_pack("{s:[], s:[s, s], s:n, "

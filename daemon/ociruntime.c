@@ -28,6 +28,7 @@
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/ociruntime.h"
+#include "daemon/ociversion.h"
 
 #define OCIRUNTIME_MAX	16
 
@@ -36,6 +37,8 @@ struct ociruntime {
 	char	*path;
 	char	*root;		/* --root: its state directory */
 	char	*log;		/* --log: the last command's errors */
+	char	*version;	/* from `--version`, NULL until probed */
+	char	*commit;
 };
 
 struct ociruntimes {
@@ -66,6 +69,8 @@ ociruntimes_free(struct ociruntimes *s)
 		xfree(s->rt[i].path);
 		xfree(s->rt[i].root);
 		xfree(s->rt[i].log);
+		xfree(s->rt[i].version);
+		xfree(s->rt[i].commit);
 	}
 	xfree(s->state_dir);
 	xfree(s->dflt);
@@ -145,8 +150,24 @@ ociruntimes_namespaces_ok(void)
 }
 
 int
+ociruntimes_default_version(const struct ociruntimes *s,
+    const char **version, const char **commit)
+{
+	for (int i = 0; i < s->n; i++) {
+		if (strcmp(s->rt[i].name, s->dflt) == 0 &&
+		    s->rt[i].version != NULL) {
+			*version = s->rt[i].version;
+			*commit = s->rt[i].commit != NULL ? s->rt[i].commit : "";
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+int
 ociruntimes_setup(struct ociruntimes *s, const char *want, struct err *err)
 {
+	struct ociruntime	*rt;
 	static const char	*known[] = { "runc", "crun" };
 	const char		*pick = NULL;
 	char			*p;
@@ -179,7 +200,15 @@ ociruntimes_setup(struct ociruntimes *s, const char *want, struct err *err)
 		xfree(s->dflt);
 		s->dflt = xstrdup(pick);
 	}
-	log_info("default runtime %s", s->dflt);
+	/*
+	 * Once, here, not per /version as dockerd does: a fork on the loop
+	 * for every `docker version` is not worth a fresher answer.
+	 */
+	if ((rt = ociruntimes_find(s, s->dflt)) != NULL && rt->version == NULL)
+		ociversion_probe(rt->path, &rt->version, &rt->commit);
+	log_info("default runtime %s%s%s", s->dflt, rt != NULL &&
+	    rt->version != NULL ? " " : "", rt != NULL && rt->version != NULL ?
+	    rt->version : "");
 	return (0);
 }
 

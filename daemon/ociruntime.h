@@ -41,6 +41,14 @@ int		 ociruntimes_setup(struct ociruntimes *, const char *want,
 		     struct err *);
 const char	*ociruntimes_default(const struct ociruntimes *);
 /*
+ * The default runtime's version and commit as its `--version` printed them
+ * when ociruntimes_setup() picked it; -1 for the process runtime or when
+ * the binary said nothing. Valid until the registry is freed.
+ */
+int		 ociruntimes_default_version(const struct ociruntimes *,
+		     const char **version, const char **commit);
+
+/*
  * /info's Runtimes: {"name": {"path": ...}} for each, names sorted as Go
  * encodes a map; the process runtime has no binary (path "").
  */

@@ -28,6 +28,16 @@ lp_eq "$(lp_api /containers/create -X POST -H 'Content-Type: application/json' \
 lp_eq "$(lp_status POST /containers/create -H 'Content-Type: application/json' \
 	-d '{"Image":"busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"bridge"}}')" 400 "bridge"
 
+lp_step "docker version and docker info name the runtime's version and commit"
+want=$(runc --version | sed -n 's/^runc version //p')
+commit=$(runc --version | sed -n 's/^commit: //p')
+lp_eq "$(lp_api /version | lp_json '[c["Name"] + " " + c["Version"] + " " + c["Details"]["GitCommit"] for c in d["Components"]][1:]')" \
+	"['runc $want $commit']" "/version Components after the engine"
+lp_eq "$(lp_api /info | lp_json 'd["RuncCommit"]')" \
+	"{'ID': '$commit', 'Expected': '$commit'}" "/info RuncCommit"
+lp_contains "$(D info 2>/dev/null)" "runc version: $commit"
+lp_contains "$(D version 2>/dev/null)" " runc:"
+
 # run RT JSON-EXTRA: creates from {"Image":"busybox", ...EXTRA, Runtime RT},
 # starts, waits; prints "exit|stdout and stderr".
 run() {

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/base/xalloc.h"
 #include "daemon/ociruntime.h"
+#include "daemon/ociversion.h"
 #include "tests/helpers.h"
 
 static void
@@ -71,6 +73,56 @@ test_create_failure_gives_the_runtimes_words(void **state)
 	ociruntimes_free(s);
 }
 
+/* What runc and crun print, and what /version and /info show of it. */
+static void
+test_version_read_as_dockerd_reads_it(void **state)
+{
+	static const char *const out[][3] = {
+		{ "runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\n"
+		    "spec: 1.0.2-dev\ngo: go1.19.8\n", "1.1.5+ds1",
+		    "1.1.5+ds1-1+deb12u1" },
+		{ "crun version 1.8.1\ncommit: f8a096be06\nrundir: /run/crun"
+		    "\nspec: 1.0.0\n+SYSTEMD +SELINUX\n", "1.8.1",
+		    "f8a096be06" },
+		{ "mystery\n", NULL, NULL },
+	};
+	struct lp_fixture	*f = *state;
+	struct ociruntimes	*s = ociruntimes_new(f->dir);
+	struct err		 e = { 0 };
+	const char		*ver, *commit;
+	char			*v, *c, path[PATH_MAX + 32];
+	FILE			*fp;
+
+	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++) {
+		ociversion_parse(out[i][0], &v, &c);
+		if (out[i][1] == NULL)
+			assert_null(v);
+		else
+			assert_string_equal(v, out[i][1]);
+		if (out[i][2] == NULL)
+			assert_null(c);
+		else
+			assert_string_equal(c, out[i][2]);
+		xfree(v);
+		xfree(c);
+	}
+	/* The process runtime has no binary to ask. */
+	assert_int_equal(ociruntimes_default_version(s, &ver, &commit), -1);
+	snprintf(path, sizeof path, "%s/fake-runc", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("#!/bin/sh\n[ \"$1\" = --version ] && printf 'fake version "
+	    "9.9\\ncommit: abc\\n'\n", fp);
+	fclose(fp);
+	chmod(path, 0755);
+	ociruntimes_add(s, "fake", path);
+	assert_int_equal(ociruntimes_setup(s, "fake", &e), 0);
+	assert_int_equal(ociruntimes_default_version(s, &ver, &commit), 0);
+	assert_string_equal(ver, "9.9");
+	assert_string_equal(commit, "abc");
+	ociruntimes_free(s);
+}
+
 int
 main(void)
 {
@@ -78,6 +130,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, lp_setup, lp_teardown)
 		T(test_registry_knows_dockerds_names),
 		T(test_create_failure_gives_the_runtimes_words),
+		T(test_version_read_as_dockerd_reads_it),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
