@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * An attached client: the container's live output, framed unless Tty, into
- * the client's duplex (dropped when it stops reading: the container and
- * its log never wait for it); the client's bytes, after the detach-key
- * scan, into the container's stdin with backpressure. With logs=1 the
+ * the client's duplex. A client that reads slower than the container
+ * writes holds the container's output in its pipes, as in dockerd, so it
+ * loses nothing (`| less` included); one that reads nothing at all for
+ * --stream-write-timeout while output waits is dropped by its duplex, so
+ * the log and the other attaches wait that long at most. The client's
+ * bytes, after the detach-key scan, go into the container's stdin with
+ * backpressure. With logs=1 the
  * log is replayed first (the client paces it), then the live output
  * follows from the same loop pass the replay reached the log's end in.
  * Ends once in attach_api_finish(), frees later through its reap.
@@ -34,7 +38,7 @@
 #include "logdriver/logline.h"
 #include "logdriver/logreader.h"
 
-/* Output held for one attached client before it is dropped. */
+/* Output queued for one attached client before it holds the container. */
 #define ATTACH_API_HIGH_WATER	(1024 * 1024)
 
 enum attach_api_state {
@@ -61,6 +65,7 @@ struct attach_api {
 	int			 run_ended;	/* during the replay */
 	int64_t			 started_ns;	/* a run begun in the replay */
 	struct evbuffer		*held;		/* owned: its output meanwhile */
+	int			 holding;	/* attach_sub_hold() asked */
 	unsigned char		 keys[ATTACH_API_KEYS_MAX];
 	size_t			 nkeys;
 	size_t			 matched;	/* keys[0..matched) held back */
@@ -110,10 +115,38 @@ attach_api_reap_cb(void *arg)
 	xfree(a);
 }
 
+/*
+ * Full: the container's output waits for this client until its queue
+ * drained (or its duplex's write timeout drops it).
+ */
+static void
+attach_api_hold(struct attach_api *a)
+{
+	if (a->holding || a->sub == NULL)
+		return;
+	a->holding = 1;
+	attach_sub_hold(a->sub, 1);
+	task_wait(duplex_task(a->d), "client to read (container held)");
+}
+
+static void
+attach_api_release(struct attach_api *a)
+{
+	if (!a->holding)
+		return;
+	a->holding = 0;
+	attach_sub_hold(a->sub, 0);	/* NULL-safe: gone with its sub */
+	/* A finished duplex has no task left to label. */
+	if (a->state != ATTACH_API_DONE)
+		task_wait(duplex_task(a->d), "container output or client "
+		    "input");
+}
+
 /* Lets go of the container: no more output, no more stdin. */
 static void
 attach_api_unsubscribe(struct attach_api *a)
 {
+	attach_api_release(a);
 	logreader_free(a->replay);
 	a->replay = NULL;
 	cancel_hook_del(&a->hook);
@@ -147,10 +180,6 @@ attach_api_output_cb(struct attach_sub *s, int stream, const void *buf,
 		/* During the replay: held, in order, bounded like live. */
 		if (a->started_ns == 0)
 			a->started_ns = container_started_ns(a->c);
-		if (evbuffer_get_length(a->held) + n > ATTACH_API_HIGH_WATER) {
-			duplex_finish(a->d, CANCEL_WRITE_ERROR);
-			return;
-		}
 		for (size_t off = 0; off < n; off += len) {
 			len = (uint32_t)(n - off < 16384 ? n - off : 16384);
 			hdr[0] = (unsigned char)stream;
@@ -158,10 +187,12 @@ attach_api_output_cb(struct attach_sub *s, int stream, const void *buf,
 			evbuffer_add(a->held, hdr, sizeof hdr);
 			evbuffer_add(a->held, (const char *)buf + off, len);
 		}
+		if (evbuffer_get_length(a->held) >= ATTACH_API_HIGH_WATER)
+			attach_api_hold(a);
 		return;
 	}
-	/* Above the mark the duplex drops this client; nobody waits. */
-	duplex_frame(a->d, stream, buf, n);
+	if (duplex_frame(a->d, stream, buf, n) == 1)
+		attach_api_hold(a);
 }
 
 static void
@@ -210,6 +241,7 @@ attach_api_ctx_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
 	(void)ctx;
 	logreader_free(a->replay);
 	a->replay = NULL;
+	attach_api_release(a);
 	attach_sub_free(a->sub);
 	a->sub = NULL;
 	duplex_finish(a->d, why);
@@ -352,11 +384,10 @@ attach_api_finish(struct attach_api *a, enum cancel_reason why)
 	reap_later(&a->reap);
 }
 
-/* Live output from now on; a client that falls behind is dropped. */
+/* Live output from now on; a client that falls behind holds it. */
 static void
 attach_api_go_live(struct attach_api *a)
 {
-	duplex_set_full(a->d, DUPLEX_FULL_DROP);
 	task_wait(duplex_task(a->d), "container output or client input");
 	log_debug("attach stream %llu: attached to %s over %s",
 	    (unsigned long long)a->id, a->cid,
@@ -423,6 +454,10 @@ attach_api_drained_cb(struct duplex *d, void *arg)
 	(void)d;
 	if (a->replay != NULL)
 		logreader_resume(a->replay);
+	/* During a replay the run's output held here must be sent first. */
+	if (a->replay == NULL ||
+	    evbuffer_get_length(a->held) < ATTACH_API_HIGH_WATER)
+		attach_api_release(a);
 }
 
 /* Live output that came while the log was replayed, in order. */
@@ -568,7 +603,7 @@ attach_api_attach(struct api_req *r)
 	o.kind = "api.attach_container";
 	o.tty = tty;
 	o.high_water = ATTACH_API_HIGH_WATER;
-	o.full = DUPLEX_FULL_DROP;
+	o.full = DUPLEX_FULL_PAUSE;
 	o.input = attach_api_input_cb;
 	o.eof = attach_api_eof_cb;
 	o.drained = attach_api_drained_cb;

@@ -3,7 +3,9 @@
  * A container's attach point: fans the output of the current run out to
  * its subscribers and holds the run's stdin (dockerd keeps both in the
  * container's stream config: daemon/attach.go, container/stream). The
- * point never blocks on a subscriber: each owner bounds its own queue.
+ * point never waits for a subscriber: one that is full asks for a hold,
+ * and the container's output waits in its pipe until no subscriber holds
+ * (each owner bounds how long it holds, then lets go or is dropped).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ struct attach_sub {
 	struct attach_sub_opts	 o;
 	int			 dead;		/* freed during a dispatch */
 	int			 want_stdin;	/* waits for stdin_ready */
+	int			 held;		/* attach_sub_hold() */
 };
 
 TAILQ_HEAD(attach_subs, attach_sub);
@@ -41,6 +44,9 @@ struct attach {
 	int			 tty;		/* fd is the pty: keep it */
 	int			 eof_early;	/* once: EOF before the run */
 	struct event		*stdin_ev;	/* owned: fd writable */
+	int			 nheld;		/* subscribers holding */
+	attach_hold_cb		 hold;		/* the container's copiers */
+	void			*hold_arg;
 };
 
 static uint64_t	attach_live;
@@ -225,12 +231,41 @@ attach_sub_new(struct attach *a, const struct attach_sub_opts *o)
 }
 
 void
+attach_set_hold(struct attach *a, attach_hold_cb cb, void *arg)
+{
+	a->hold = cb;
+	a->hold_arg = arg;
+}
+
+int
+attach_held(const struct attach *a)
+{
+	return (a->nheld > 0);
+}
+
+void
+attach_sub_hold(struct attach_sub *s, int hold)
+{
+	struct attach	*a;
+
+	if (s == NULL || (a = s->a) == NULL || s->dead ||
+	    s->held == (hold != 0))
+		return;
+	s->held = hold != 0;
+	a->nheld += s->held ? 1 : -1;
+	/* The first hold stops the output, the last release starts it. */
+	if (a->hold != NULL && a->nheld == (s->held ? 1 : 0))
+		a->hold(a->hold_arg, s->held);
+}
+
+void
 attach_sub_free(struct attach_sub *s)
 {
 	struct attach	*a;
 
 	if (s == NULL || s->dead)
 		return;
+	attach_sub_hold(s, 0);
 	attach_live--;
 	if ((a = s->a) == NULL) {
 		xfree(s);

@@ -65,7 +65,21 @@ uint64_t	 attach_runs(const struct attach *);
 
 struct attach_sub *attach_sub_new(struct attach *,
 		     const struct attach_sub_opts *);
+/* Lets go of its hold first. */
 void		 attach_sub_free(struct attach_sub *);
+
+/*
+ * Flow control, dockerd's without its unbounded wait: a subscriber that
+ * cannot take more holds (1) until it can (0); cb(arg, 1) runs at the
+ * first hold and cb(arg, 0) when the last one lets go, and the container
+ * stops and starts reading its output there. Idempotent per subscriber;
+ * NULL is fine.
+ */
+typedef void	(*attach_hold_cb)(void *arg, int hold);
+void		 attach_set_hold(struct attach *, attach_hold_cb, void *arg);
+void		 attach_sub_hold(struct attach_sub *, int hold);
+/* Some subscriber holds: new copiers start held. */
+int		 attach_held(const struct attach *);
 
 /*
  * Moves what the container's stdin takes now from in. 0: all taken;

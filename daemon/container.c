@@ -42,6 +42,16 @@ static void container_drain_cb(evutil_socket_t, short, void *);
 static void container_restart_cb(evutil_socket_t, short, void *);
 static void container_reap_cb(void *);
 
+/* An attached client is full: the run's output waits in its pipes. */
+static void
+container_attach_hold_cb(void *arg, int hold)
+{
+	struct container	*c = arg;
+
+	copier_hold(c->out, hold);
+	copier_hold(c->err, hold);
+}
+
 struct container *
 container_new(struct container_store *st, const char *id)
 {
@@ -58,6 +68,7 @@ container_new(struct container_store *st, const char *id)
 	c->restart_ev = evtimer_new(st->base, container_restart_cb, c);
 	reap_init(&c->reap, st->base, container_reap_cb, c);
 	c->attach = attach_new(st->base);
+	attach_set_hold(c->attach, container_attach_hold_cb, c);
 	TAILQ_INIT(&c->waiters);
 	return (c);
 }
@@ -448,6 +459,7 @@ container_run(struct container *c, struct err *err)
 		copier_set_ring(c->err, c->ring, c->id);
 		copier_start(c->err, attach_output, c->attach);
 	}
+	container_attach_hold_cb(c, attach_held(c->attach));
 	attach_run_start(c->attach, in, open_stdin, json_is_true(
 	    json_object_get(c->config, "StdinOnce")));
 	c->state = CONTAINER_RUNNING;

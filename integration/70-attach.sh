@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 AC="$(dirname "$0")/attachclient.py"
 M="lpit-marker-$$"
-lp_start
+# A short write timeout: a client that stops reading is dropped after 2 s.
+lp_start --stream-write-timeout 2
 export DOCKER_CONFIG=$LP_DIR/docker-config
 D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
 released() { lp_released "${1:-500}" attach_container; }
@@ -187,7 +188,29 @@ lp_until 2000 lp_tasks_is api.attach_container 1 || lp_fail "not attached"
 kill -KILL $cl; wait $cl 2>/dev/null || true
 released
 
-lp_step "a slow reader is dropped; the log and another attach go on"
+lp_step "a reader slower than the container gets every line, as with dockerd"
+id=$(lp_create pacer "yes flood-line-$M | head -c 10000000")
+python3 "$AC" paced "$LP_SOCK" pacer >"$LP_DIR/paced" &
+pa=$!
+python3 "$AC" read "$LP_SOCK" pacer >"$LP_DIR/fast" &
+fa=$!
+lp_until 2000 lp_tasks_is api.attach_container 2 || lp_fail "not attached"
+lp_start_container pacer
+wait $pa; wait $fa
+want=$(( 10000000 / (${#M} + 12) ))
+lp_eq "$(sed 's/lines=\([0-9]*\).*/\1/' "$LP_DIR/paced")" "$want" "lines the slow attach got"
+lp_eq "$(sed 's/lines=\([0-9]*\).*/\1/' "$LP_DIR/fast")" "$want" "lines the other attach got"
+logn=$(curl -s -m 60 --unix-socket "$LP_SOCK" 'http://x/containers/pacer/logs?stdout=1' | lp_frames | grep -c '\\n$')
+lp_eq "$logn" "$want" "lines the log kept"
+# The docker CLI into a pipe is slower than yes: every byte, as dockerd.
+lp_eq "$(D run --rm --network none busybox sh -c "yes flood-line-$M | head -c 30000000" | md5sum)" \
+	"$(yes "flood-line-$M" | head -c 30000000 | md5sum)" "docker run | md5sum"
+released
+
+lp_step "a reader that stops is dropped after --stream-write-timeout; the log and another attach go on"
+# This daemon's write timeout is 2 s (lp_start above): the container and
+# the other attach wait that long for the stopped one, never longer.
+want=$(( 40000000 / (${#M} + 12) ))
 id=$(lp_create flood "yes flood-line-$M | head -c 40000000; sleep 2")
 python3 "$AC" slow "$LP_SOCK" flood 4 >"$LP_DIR/slow" &
 sl=$!
@@ -196,8 +219,7 @@ fa=$!
 lp_until 2000 lp_tasks_is api.attach_container 2 || lp_fail "not attached"
 lp_start_container flood
 wait $sl; wait $fa
-lp_eq "$(cat "$LP_DIR/slow")" dropped "slow reader"
-want=$(( 40000000 / (${#M} + 12) ))
+lp_eq "$(cat "$LP_DIR/slow")" dropped "stopped reader"
 fast=$(sed 's/lines=\([0-9]*\).*/\1/' "$LP_DIR/fast")
 lp_eq "$fast" "$want" "lines the other attach got"
 logn=$(curl -s -m 60 --unix-socket "$LP_SOCK" 'http://x/containers/flood/logs?stdout=1' | lp_frames | grep -c '\\n$')

@@ -13,6 +13,9 @@
   attachclient.py stdin TARGET ID DATA
       Attaches with stdin, sends DATA, half-closes, reads to EOF; prints
       what came back on stdout.
+  attachclient.py paced TARGET ID
+      Reads as "read" does, but slower than a busy container writes:
+      64 KiB, then 20 ms of sleep; prints what "read" prints.
   attachclient.py slow TARGET ID SECONDS
       Attaches and never reads for SECONDS; then prints "dropped" when the
       daemon closed the connection, "open" otherwise.
@@ -100,6 +103,18 @@ def main():
         q = sys.argv[4] if len(sys.argv) > 4 else "stream=1&stdout=1&stderr=1"
         s, head = attach(target, cid, q)
         out, err = frames(read_all(s))
+        print("lines=%d stderr=%d head=%s" % (out.count(b"\n"),
+              err.count(b"\n"), head))
+    elif mode == "paced":
+        s, head = attach(target, cid, rcvbuf=65536)
+        data = bytearray()
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+            time.sleep(0.02)
+        out, err = frames(bytes(data))
         print("lines=%d stderr=%d head=%s" % (out.count(b"\n"),
               err.count(b"\n"), head))
     elif mode == "seq":

@@ -60,6 +60,8 @@ struct copier {
 	int64_t			 line_ns;	/* its first fragment's time */
 	int			 line_started;	/* line_ns is set */
 	int			 eof;
+	int			 held;		/* copier_hold(): fd not read */
+	int			 draining;	/* copier_drain() reads anyway */
 	uint64_t		 entries;
 	uint64_t		 bytes;
 	copier_tee_cb		 tee;		/* NULL: none */
@@ -225,7 +227,7 @@ copier_read(struct copier *cp, int max, uint64_t limit)
 		cp->backlog = copier_split(cp, limit);
 		got = 1;
 	}
-	while (!cp->backlog && max-- > 0) {
+	while (!cp->backlog && (!cp->held || cp->draining) && max-- > 0) {
 		n = read(cp->fd, cp->buf + cp->len, COPIER_BUFSZ - cp->len);
 		if (n > 0) {
 			cp->bytes += (uint64_t)n;
@@ -267,7 +269,7 @@ copier_read_ring(struct copier *cp, int max, uint64_t limit)
 	if (limit != COPIER_NOLIMIT)
 		limit += jsonfile_bytes(cp->writer);
 	wrote = copier_ring_drain(cp, limit);
-	while (max-- > 0) {
+	while ((!cp->held || cp->draining) && max-- > 0) {
 		n = read(cp->fd, cp->buf + cp->len, COPIER_BUFSZ - cp->len);
 		if (n > 0) {
 			cp->bytes += (uint64_t)n;
@@ -330,7 +332,7 @@ copier_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (cp->backlog && !was) {
 		event_del(cp->ev);
 		task_wait(cp->task, "next loop pass");
-	} else if (!cp->backlog && was) {
+	} else if (!cp->backlog && was && !cp->held) {
 		event_add(cp->ev, NULL);
 		task_wait(cp->task, "container output");
 	}
@@ -377,12 +379,35 @@ copier_start(struct copier *cp, copier_tee_cb tee, void *arg)
 }
 
 void
+copier_hold(struct copier *cp, int hold)
+{
+	if (cp == NULL || cp->eof || cp->held == (hold != 0))
+		return;
+	cp->held = hold != 0;
+	if (cp->held) {
+		event_del(cp->ev);
+		task_wait(cp->task, "an attached client to read");
+		return;
+	}
+	/* With lines buffered the next pass re-arms the fd itself. */
+	if (cp->ring != NULL || !cp->backlog) {
+		event_add(cp->ev, NULL);
+		task_wait(cp->task, "container output");
+	}
+}
+
+void
 copier_drain(struct copier *cp)
 {
+	int	eof;
+
 	if (cp->eof)
 		return;
-	if (cp->ring != NULL ? copier_read_ring(cp, 1024, COPIER_NOLIMIT) :
-	    copier_read(cp, 1024, COPIER_NOLIMIT))
+	cp->draining = 1;
+	eof = cp->ring != NULL ? copier_read_ring(cp, 1024, COPIER_NOLIMIT) :
+	    copier_read(cp, 1024, COPIER_NOLIMIT);
+	cp->draining = 0;
+	if (eof)
 		copier_set_eof(cp);
 }
 

@@ -63,8 +63,16 @@ void		 copier_set_ring(struct copier *, struct logring *ring,
  */
 void		 copier_start(struct copier *, copier_tee_cb tee, void *arg);
 /*
- * Reads whatever is readable now, without waiting and without calling the
- * EOF callback; for the bounded drain after the process died.
+ * hold 1: the fd is not read until hold 0, so the container's writes wait
+ * in its pipe, as dockerd's do for an attached client; what was read goes
+ * on into the log. For an attached client that reads slower than the
+ * container writes (its owner bounds how long). Idempotent; NULL is fine.
+ */
+void		 copier_hold(struct copier *, int hold);
+/*
+ * Reads whatever is readable now, held or not, without waiting and
+ * without calling the EOF callback; for the bounded drain after the
+ * process died.
  */
 void		 copier_drain(struct copier *);
 int		 copier_eof(const struct copier *);

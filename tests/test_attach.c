@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The attach point: fan-out to every subscriber, a subscriber leaving from
- * inside its own callback, StdinOnce's EOF (also before the run), and the
- * run's end coming only after its output.
+ * inside its own callback, StdinOnce's EOF (also before the run), the
+ * run's end coming only after its output, and the hold a full subscriber
+ * puts on the output.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -190,6 +191,46 @@ test_stdin_stays_open(void **state)
 	attach_free(a);
 }
 
+static void
+hold_cb(void *arg, int hold)
+{
+	int	*calls = arg;
+
+	/* Alternates: 1 at the first hold, 0 at the last release. */
+	assert_int_equal(hold, *calls % 2 == 0);
+	(*calls)++;
+}
+
+/* The output stops at the first hold and starts when nobody holds. */
+static void
+test_hold_until_the_last_lets_go(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct attach		*a = attach_new(f->base);
+	struct seen		 v[2];
+	int			 calls = 0;
+
+	memset(v, 0, sizeof v);
+	attach_set_hold(a, hold_cb, &calls);
+	sub(a, &v[0], 1, 1);
+	sub(a, &v[1], 1, 1);
+	attach_sub_hold(v[0].sub, 1);
+	attach_sub_hold(v[0].sub, 1);	/* idempotent */
+	attach_sub_hold(v[1].sub, 1);
+	assert_int_equal(calls, 1);
+	assert_true(attach_held(a));
+	attach_sub_hold(v[0].sub, 0);
+	assert_int_equal(calls, 1);	/* v[1] still holds */
+	attach_sub_free(v[1].sub);	/* leaving lets go */
+	v[1].sub = NULL;
+	assert_int_equal(calls, 2);
+	assert_false(attach_held(a));
+	attach_sub_hold(NULL, 1);
+	attach_sub_free(v[0].sub);
+	assert_int_equal(calls, 2);
+	attach_free(a);
+}
+
 int
 main(void)
 {
@@ -201,6 +242,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stdin_once, lp_setup,
 		    lp_teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_stays_open,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(test_hold_until_the_last_lets_go,
 		    lp_setup, lp_teardown),
 	};
 

@@ -421,6 +421,64 @@ test_copier_nonblocking_flushes_the_ring_at_eof(void **state)
 	test_free(data);
 }
 
+struct holder {
+	struct copier	*cp;
+	int		 tees;
+};
+
+/* The attach's case: a client that is full holds from inside the tee. */
+static void
+hold_tee(void *arg, int stream, const void *buf, size_t n)
+{
+	struct holder	*h = arg;
+
+	(void)stream;
+	(void)buf;
+	(void)n;
+	if (h->tees++ == 0)
+		copier_hold(h->cp, 1);
+}
+
+static int
+read_four(void *arg)
+{
+	return (copier_bytes(arg) == 4);
+}
+
+/* Held: the pipe is not read, so the writer waits; the drain reads anyway. */
+static void
+test_copier_held_reads_nothing_until_let_go(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct eof_seen		 e = { 0 };
+	struct holder		 h = { 0 };
+	int			 p[2];
+
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	assert_int_equal(write(p[1], "a\n", 2), 2);
+	h.cp = copier_new(f->base, p[0], LOGLINE_STDOUT, NULL, eof_cb, &e);
+	copier_start(h.cp, hold_tee, &h);
+	run_loop_for(f->base, 20);
+	assert_int_equal(h.tees, 1);
+	assert_int_equal(write(p[1], "b\n", 2), 2);
+	run_loop_for(f->base, 20);
+	assert_int_equal(copier_bytes(h.cp), 2);	/* "b\n" waits */
+	copier_hold(h.cp, 0);
+	assert_true(run_loop_until(f->base, read_four, h.cp, 5000));
+	copier_hold(h.cp, 1);
+	assert_int_equal(write(p[1], "c\n", 2), 2);
+	close(p[1]);
+	run_loop_for(f->base, 20);
+	assert_false(e.done);
+	assert_int_equal(copier_bytes(h.cp), 4);
+	/* After the process died: what is there goes in, held or not. */
+	copier_drain(h.cp);
+	assert_int_equal(copier_bytes(h.cp), 6);
+	assert_true(copier_eof(h.cp));
+	copier_free(h.cp);
+}
+
 int
 main(void)
 {
@@ -448,6 +506,9 @@ main(void)
 		    lp_setup, lp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_copier_nonblocking_flushes_the_ring_at_eof,
+		    lp_setup, lp_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_copier_held_reads_nothing_until_let_go,
 		    lp_setup, lp_teardown),
 	};
 
