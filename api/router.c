@@ -19,6 +19,7 @@
 #include "api/router.h"
 #include "api/stats.h"
 #include "api/networks.h"
+#include "api/prune.h"
 #include "api/system.h"
 #include "api/top.h"
 #include "api/ui.h"
@@ -74,6 +75,8 @@ static const struct route routes[] = {
 	    "api.export_container", 0 },
 	{ DELETE, "/containers/{id}", containers_remove,
 	    "api.remove_container", 0 },
+	{ POST, "/containers/prune", prune_containers, "api.prune_containers",
+	    0 },
 
 	{ GET, "/networks", networks_api_list, "api.list_networks", 0 },
 	{ GET, "/networks/{id}", networks_api_inspect, "api.inspect_network",
@@ -81,9 +84,13 @@ static const struct route routes[] = {
 	{ GET, "/volumes", volumes_api_list, "api.list_volumes", 0 },
 	{ GET, "/volumes/{id}", volumes_api_inspect, "api.inspect_volume",
 	    0 },
+	{ POST, "/networks/prune", prune_networks, "api.prune_networks", 0 },
+	{ POST, "/volumes/prune", prune_volumes, "api.prune_volumes", 0 },
+	{ POST, "/build/prune", prune_build, "api.prune_build", 0 },
 
 	{ POST, "/images/create", images_api_create, "api.create_image", 0 },
 	{ POST, "/images/load", images_api_load, "api.load_image", 0 },
+	{ POST, "/images/prune", prune_images, "api.prune_images", 0 },
 	{ GET, "/images/json", images_api_list, "api.list_images", 0 },
 	{ GET, "/images/get", images_api_get_many, "api.save_images", 0 },
 	{ GET, "/images/{name}/get", images_api_get, "api.save_image", 0 },

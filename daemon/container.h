@@ -142,6 +142,7 @@ const json_t	*container_config(const struct container *);
 int		 container_running(const struct container *);
 /* When its current (or last) run started, 0 if never. */
 int64_t		 container_started_ns(const struct container *);
+int64_t		 container_created_ns(const struct container *);
 /* The network it is on: "none" or "host" (daemon/networks.h). */
 const char	*container_network(const struct container *);
 enum container_state container_state(const struct container *);

@@ -95,6 +95,12 @@ container_tty(const struct container *c)
 }
 
 int64_t
+container_created_ns(const struct container *c)
+{
+	return (c->created_ns);
+}
+
+int64_t
 container_started_ns(const struct container *c)
 {
 	return (c->started_ns);

@@ -108,6 +108,12 @@ json_t		*images_inspect_json(struct images *,
 int		 images_rootfs_prepare(struct images *,
 		     const struct images_image *, const char *container_id,
 		     char **path, struct err *);
+/*
+ * The bytes of the container's writable layer (the overlay's upper
+ * directory, or the whole copy), as dockerd's directory.Size counts them:
+ * every file's size once, directories not. 0 when there is none.
+ */
+int64_t		 images_rootfs_size(struct images *, const char *container_id);
 /* Unmounts and deletes what prepare made; no-op when there is none. */
 int		 images_rootfs_remove(struct images *, const char *container_id,
 		     struct err *);

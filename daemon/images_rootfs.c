@@ -2,9 +2,12 @@
 /*
  * Container roots: an overlay of the image's unpacked root with the
  * container's own upper and work directories, or a full copy (dockerd's
- * vfs) where overlayfs cannot be mounted; the probe that decides, once.
+ * vfs) where overlayfs cannot be mounted; the probe that decides, once;
+ * and what a container's own layer weighs, for prune.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -120,4 +123,76 @@ images_rootfs_remove(struct images *st, const char *cid, struct err *err)
 		rc = err_errno(err, "remove %s", base);
 	xfree(base);
 	return (rc);
+}
+
+/* Hard links seen, by inode: a file linked twice is counted once. */
+struct images_rootfs_walk {
+	dev_t	*dev;
+	ino_t	*ino;
+	size_t	 n, cap;
+	int64_t	 bytes;
+};
+
+static void
+images_rootfs_walk(int dirfd, struct images_rootfs_walk *w)
+{
+	DIR		*d = fdopendir(dirfd);
+	struct dirent	*de;
+	struct stat	 sb;
+	size_t		 i;
+	int		 fd;
+
+	if (d == NULL) {
+		close(dirfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if ((fd = openat(dirfd, de->d_name, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1)
+				images_rootfs_walk(fd, w);
+			continue;
+		}
+		if (sb.st_nlink > 1) {
+			for (i = 0; i < w->n; i++)
+				if (w->ino[i] == sb.st_ino &&
+				    w->dev[i] == sb.st_dev)
+					break;
+			if (i < w->n)
+				continue;
+			if (w->n == w->cap) {
+				w->cap = w->cap * 2 + 16;
+				w->ino = xreallocarray(w->ino, w->cap,
+				    sizeof *w->ino);
+				w->dev = xreallocarray(w->dev, w->cap,
+				    sizeof *w->dev);
+			}
+			w->ino[w->n] = sb.st_ino;
+			w->dev[w->n++] = sb.st_dev;
+		}
+		w->bytes += (int64_t)sb.st_size;
+	}
+	closedir(d);
+}
+
+int64_t
+images_rootfs_size(struct images *st, const char *cid)
+{
+	struct images_rootfs_walk	 w = { NULL, NULL, 0, 0, 0 };
+	char				*p;
+	int				 fd;
+
+	if (strchr(cid, '/') != NULL || cid[0] == '.')
+		return (0);
+	p = xasprintf("%s/containers/%s/%s", st->dir, cid, st->overlay ?
+	    "upper" : "rootfs");
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		images_rootfs_walk(fd, &w);
+	xfree(p);
+	xfree(w.ino);
+	xfree(w.dev);
+	return (w.bytes);
 }
