@@ -8,11 +8,20 @@
 #ifndef LP_API_CONTAINERS_H
 #define LP_API_CONTAINERS_H
 
+#include <jansson.h>
+
 #include "api/containers_create.h"
 #include "api/containers_wait.h"
 #include "api/http.h"
 
 void	containers_list(struct api_req *);
+struct container;
+/*
+ * A list row (taken) with size=1's SizeRw and SizeRootFs: the writable
+ * layer and that plus the image, as dockerd reports them. A new row.
+ */
+json_t	*containers_list_sized(struct api_req *, struct container *,
+	    json_t *sum);
 void	containers_inspect(struct api_req *);
 void	containers_start(struct api_req *);
 void	containers_stop(struct api_req *);

@@ -19,6 +19,7 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
+#include "daemon/images.h"
 
 static const char *const containers_list_accepted[] = {
 	"ancestor", "before", "exited", "id", "isolation", "label", "name",
@@ -51,6 +52,7 @@ struct containers_list_ctx {
 	size_t			 nancestors;
 	json_t			*array;
 	int64_t			 now;
+	int			 size;		/* ?size=1 */
 };
 
 /*
@@ -319,6 +321,33 @@ containers_list_include(struct containers_list_ctx *x,
 	return (1);
 }
 
+json_t *
+containers_list_sized(struct api_req *r, struct container *c, json_t *sum)
+{
+	struct images		*st = container_store_images(api_req_store(r));
+	struct images_image	*img = images_lookup(st, container_image_id(c),
+				    NULL);
+	int64_t			 rw = images_rootfs_size(st, container_id(c));
+	int64_t			 root = rw + (img != NULL ?
+				    images_image_size(img) : 0);
+	json_t			*out = json_object(), *v;
+	const char		*k;
+
+	/* After Ports, as Go's Container struct has them; 0 is omitted. */
+	json_object_foreach(sum, k, v) {
+		json_object_set(out, k, v);
+		if (strcmp(k, "Ports") != 0)
+			continue;
+		if (rw > 0)
+			json_object_set_new(out, "SizeRw", json_integer(rw));
+		if (root > 0)
+			json_object_set_new(out, "SizeRootFs",
+			    json_integer(root));
+	}
+	json_decref(sum);
+	return (out);
+}
+
 struct containers_list_walk {
 	struct api_req			*r;
 	struct containers_list_ctx	*x;
@@ -336,6 +365,8 @@ containers_list_one(struct container *c, void *arg)
 		return;
 	sum = container_view_summary(c, x->now);
 	if ((rc = containers_list_include(x, c, sum)) == 1) {
+		if (x->size)
+			sum = containers_list_sized(w->r, c, sum);
 		apiversion_container_summary(api_req_version(w->r), sum);
 		json_array_append_new(x->array, sum);
 		x->idx++;
@@ -360,6 +391,7 @@ containers_list(struct api_req *r)
 		return;
 	}
 	x.all = api_query_bool(r, "all");
+	x.size = api_query_bool(r, "size");
 	if (limit != NULL && *limit != '\0' &&
 	    strconv_atoi(limit, &x.limit, &err) != 0) {
 		err.code = ERR_INTERNAL;	/* dockerd: 500 */

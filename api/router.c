@@ -10,6 +10,7 @@
 
 #include "api/containers.h"
 #include "api/debug.h"
+#include "api/df.h"
 #include "api/attach.h"
 #include "api/events.h"
 #include "api/exec.h"
@@ -35,6 +36,7 @@ static const struct route routes[] = {
 	{ GET, "/version", system_version, "api.version", 0 },
 	{ GET, "/info", system_info, "api.info", 0 },
 	{ GET, "/events", events_api_get, "api.events_subscribe", 0 },
+	{ GET, "/system/df", df_system, "api.system_df", 0 },
 
 	{ GET, "/containers/json", containers_list, "api.list_containers", 0 },
 	{ POST, "/containers/create", containers_create,

@@ -185,6 +185,12 @@ images_image_config(const struct images_image *img)
 	return (img->config);
 }
 
+int64_t
+images_image_size(const struct images_image *img)
+{
+	return (img->size);
+}
+
 /* ---- lookup ---------------------------------------------------------- */
 
 struct images_image *

@@ -51,6 +51,8 @@ struct images_image *images_lookup(struct images *, const char *ref,
 const char	*images_image_id(const struct images_image *);	/* sha256:.. */
 /* The parsed config document ("config", "rootfs"...); borrowed. */
 json_t		*images_image_config(const struct images_image *);
+/* Its unpacked layers' bytes: /images/json's Size. */
+int64_t		 images_image_size(const struct images_image *);
 
 /*
  * docker import: reads a (possibly compressed) rootfs tar from fd, stores it

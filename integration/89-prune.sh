@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The prune endpoints through the docker CLI, as dockerd 20.10 answers
-# them (the texts were taken from the reference dockerd): container prune
+# docker system df, docker ps -s and the prune endpoints through the docker
+# CLI, as dockerd 20.10 answers them (the texts were taken from the
+# reference dockerd): df counts images, containers and their writable
+# layers, ?type= (1.42) picks kinds; container prune
 # removes stopped containers only, filtered by label, label! and until
 # (read by the daemon: "1h", dates, unix times), and says what its layers
 # weighed; image prune removes dangling images, -a every image no
@@ -25,15 +27,30 @@ D run --name p-done busybox sh -c 'dd if=/dev/zero of=/f bs=1k count=100 2>/dev/
 D create --name p-created busybox true >/dev/null
 D run -d --name p-up busybox sleep 60 >/dev/null
 D run --name p-kept -l keep=yes busybox true
+# The written file is all an overlay's upper layer holds; a vfs copy
+# weighs the whole root, as dockerd's vfs does.
+overlay=$(lp_api /info | lp_json 'd["Driver"] == "overlay2"')
+lp_step "docker system df and docker ps -s: what the layers weigh"
+df=$(D system df)
+lp_contains "$df" "Images          1         1"
+lp_contains "$df" "Containers      4         1"
+lp_contains "$df" "Local Volumes   0         0         0B        0B"
+[ "$overlay" = False ] || {
+	lp_contains "$df" "102.4kB   102.4kB (100%)"
+	lp_contains "$(D ps -as --format '{{.Names}} {{.Size}}')" "p-done 102kB (virtual"
+}
+lp_eq "$(lp_api /v1.41/system/df | lp_json '[d["LayersSize"] == d["Images"][0]["Size"], d["Images"][0]["Containers"], d["Volumes"], d["BuildCache"], d["BuilderSize"]]')" \
+	"[True, 4, [], None, 0]" "df's shape"
+lp_eq "$(lp_api '/v1.43/system/df?type=container' | lp_json '[d["Images"], len(d["Containers"]), d["Volumes"], "BuilderSize" in d]')" \
+	"[None, 4, None, False]" "type=container"
+lp_eq "$(lp_api '/v1.43/system/df?type=disk')" '{"message":"unknown object type: disk"}' "bad type"
+lp_step "container prune: what it removes"
 events=$LP_DIR/events
 curl -s -N -m 20 --unix-socket "$LP_SOCK" 'http://x/events?filters=%7B%22event%22%3A%5B%22prune%22%5D%7D' >"$events" &
 ev=$!
 lp_until 2000 lp_tasks_is api.events_subscribe 1 || lp_fail "no events subscriber"
 out=$(D container prune -f --filter 'label!=keep')
 lp_contains "$out" "Deleted Containers:"
-# The written file is all an overlay's upper layer holds; a vfs copy
-# weighs the whole root, as dockerd's vfs does.
-overlay=$(lp_api /info | lp_json 'd["Driver"] == "overlay2"')
 [ "$overlay" = False ] || lp_contains "$out" "Total reclaimed space: 102.4kB"
 lp_eq "$(names)" "p-kept p-up" "what is left"
 lp_step "container prune: until and label filters"
