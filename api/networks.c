@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Networks and volumes as far as logpouch has them: the predefined "none"
- * and "host" networks with dockerd's list filters and inspect, and no
- * volumes at all, said plainly (an empty list, a 404 for any name).
+ * Networks, volumes and plugins as far as logpouch has them: the
+ * predefined "none" and "host" networks with dockerd's list filters and
+ * inspect, and no volumes or plugins at all, said plainly (an empty list
+ * after dockerd's filter checks, a 404 for any name).
  */
 #include <stdio.h>
 #include <string.h>
@@ -201,4 +202,36 @@ void
 volumes_api_inspect(struct api_req *r)
 {
 	api_reply_error(r, 404, "get %s: no such volume", api_req_param(r, 0));
+}
+
+static const char *const plugins_accepted[] = { "enabled", "capability", NULL };
+
+void
+plugins_api_list(struct api_req *r)
+{
+	struct filters	*f;
+	struct err	 err;
+
+	if ((f = filters_parse(api_query(r, "filters"), &err)) == NULL) {
+		api_reply_err(r, &err);
+		return;
+	}
+	if (filters_validate(f, plugins_accepted, &err) != 0 ||
+	    (filters_contains(f, "enabled") &&
+	    !filters_exact(f, "enabled", "true") &&
+	    !filters_exact(f, "enabled", "false") &&
+	    filters_invalid_value(f, "enabled", &err) != 0)) {
+		filters_free(f);
+		api_reply_err(r, &err);
+		return;
+	}
+	filters_free(f);
+	api_reply_json(r, 200, json_array());
+}
+
+void
+plugins_api_inspect(struct api_req *r)
+{
+	api_reply_error(r, 404, "plugin \"%s\" not found",
+	    api_req_param(r, 0));
 }

@@ -75,21 +75,6 @@ fail:
 	return (NULL);
 }
 
-/* image_prune.go's invalidFilter: the values as Go prints a []string. */
-static void
-prune_bad_dangling(struct api_req *r, const struct filters *f)
-{
-	char	buf[512];
-	size_t	len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < filters_count(f, "dangling") &&
-	    len < sizeof buf; i++)
-		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s",
-		    i > 0 ? " " : "", filters_value(f, "dangling", i));
-	api_reply_error(r, 400, "Invalid filter 'dangling=[%s]'", buf);
-}
-
 static const char *
 prune_label_cb(void *arg, const char *key)
 {
@@ -308,8 +293,9 @@ prune_images(struct api_req *r)
 			dangling_only = 0;
 		else if (!filters_exact(f, "dangling", "true") &&
 		    !filters_exact(f, "dangling", "1")) {
-			prune_bad_dangling(r, f);
+			filters_invalid_value(f, "dangling", &err);
 			filters_free(f);
+			api_reply_err(r, &err);
 			return;
 		}
 	}

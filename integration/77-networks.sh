@@ -2,8 +2,8 @@
 # Networks and volumes as the docker CLI sees them: `docker network ls` and
 # `inspect` of the predefined none and host networks (ids kept across a
 # restart), which running containers sit on them, a container's
-# NetworkSettings, the ps network filter, `docker volume ls` empty and its
-# errors. With LP_REF_SOCK (a reference dockerd, ../shared/tools/
+# NetworkSettings, the ps network filter, `docker volume ls` and `docker
+# plugin ls` empty and their errors. With LP_REF_SOCK (a reference dockerd, ../shared/tools/
 # dockerd-reference.sh) the same session runs there and must print the
 # same, ids and times masked.
 . "$(dirname "$0")/lib.sh"
@@ -60,6 +60,10 @@ print(d["HostConfig"]["NetworkMode"], sorted(s), n[0][0],
 	D volume inspect nosuch
 	D volume ls -f dangling=x
 	D volume ls -f bad=1
+	D plugin ls --format '{{.Name}}' | wc -l
+	D plugin ls -f enabled=maybe
+	D plugin ls -f bad=1
+	D plugin inspect nosuch
 	D rm -f lpn1 lpn2 lpn3 >/dev/null
 }
 mask() { sed -E 's/[0-9a-f]{64}/ID/g; s/[0-9a-f]{12}/SHORT/g'; }
@@ -73,6 +77,8 @@ lp_contains "$ours" "['lpn1'] True"
 lp_contains "$ours" "Error response from daemon: Invalid filter 'bad'"
 lp_contains "$ours" "Error response from daemon: network nosuch not found"
 lp_contains "$ours" "get nosuch: no such volume"
+lp_contains "$ours" "Error response from daemon: Invalid filter 'enabled=[maybe]'"
+lp_contains "$ours" 'Error response from daemon: plugin "nosuch" not found'
 lp_contains "$ours" "host 1"
 lp_contains "$ours" "none"
 lp_contains "$ours" "64 0"

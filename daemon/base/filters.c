@@ -288,6 +288,21 @@ filters_validate(const struct filters *f, const char *const *accepted,
 	return (0);
 }
 
+int
+filters_invalid_value(const struct filters *f, const char *key,
+    struct err *err)
+{
+	char	buf[512];
+	size_t	len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < filters_count(f, key) && len < sizeof buf; i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s",
+		    i > 0 ? " " : "", filters_value(f, key, i));
+	return (err_set(err, ERR_INVALID, "Invalid filter '%s=[%s]'", key,
+	    buf));
+}
+
 size_t
 filters_len(const struct filters *f)
 {

@@ -27,6 +27,12 @@ void		 filters_free(struct filters *);
 /* Args.Validate: ERR_INVALID "Invalid filter 'name'" for an unknown key. */
 int		 filters_validate(const struct filters *,
 		     const char *const *accepted, struct err *);
+/*
+ * dockerd's invalidFilter{key, values} for a value it cannot use:
+ * ERR_INVALID "Invalid filter 'key=[v1 v2]'" (Go prints the []string).
+ */
+int		 filters_invalid_value(const struct filters *, const char *key,
+		     struct err *);
 /* Args.Len: the number of keys. */
 size_t		 filters_len(const struct filters *);
 /* Args.Contains: the key is present (even with no values). */
