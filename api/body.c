@@ -15,6 +15,7 @@
 #include "api/body.h"
 #include "api/request.h"
 #include "api/server.h"
+#include "daemon/base/gojson.h"
 #include "daemon/base/utf8.h"
 #include "daemon/base/xalloc.h"
 
@@ -72,6 +73,20 @@ api_body_json_type(const json_t *v)
 	return ("object");
 }
 
+void
+api_body_syntax_error(const char *text, const char *fallback,
+    struct err *err)
+{
+	struct err	go;
+
+	/* json.Decoder says "unexpected EOF" where Unmarshal says more. */
+	if (gojson_check(text, &go) != 0)
+		err_set(err, err->code, "%s", strcmp(go.msg, "unexpected end "
+		    "of JSON input") == 0 ? "unexpected EOF" : go.msg);
+	else
+		err_set(err, err->code, "%s", fallback);
+}
+
 json_t *
 api_body_object(struct api_req *r, const char *gotype)
 {
@@ -100,11 +115,15 @@ api_body_object(struct api_req *r, const char *gotype)
 		text = clean;
 	}
 	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
-	xfree(text);
 	if (body == NULL) {
-		api_reply_error(r, 400, "%s", jerr.text);
+		struct err	e = { ERR_INVALID, "" };
+
+		api_body_syntax_error(text, jerr.text, &e);
+		xfree(text);
+		api_reply_error(r, 400, "%s", e.msg);
 		return (NULL);
 	}
+	xfree(text);
 	if (!json_is_object(body)) {
 		api_reply_error(r, 400, "json: cannot unmarshal %s into Go "
 		    "value of type %s", api_body_json_type(body), gotype);

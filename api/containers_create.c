@@ -396,9 +396,14 @@ containers_create_parse_image(const char *text, size_t len,
 		len = n;
 	}
 	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (body == NULL) {
+		/* dockerd answers a create body it cannot decode with 500. */
+		err->code = ERR_INTERNAL;
+		api_body_syntax_error(text, jerr.text, err);
+		xfree(clean);
+		return (-1);
+	}
 	xfree(clean);
-	if (body == NULL)
-		return (err_set(err, ERR_INVALID, "%s", jerr.text));
 	if (!json_is_object(body)) {
 		json_decref(body);
 		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
