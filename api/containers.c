@@ -7,8 +7,10 @@
  */
 #include <sys/mman.h>
 
-#include <jansson.h>
+#include <ctype.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "api/apiversion.h"
 #include "api/containers.h"
@@ -16,6 +18,7 @@
 #include "api/hostconfig.h"
 #include "api/http.h"
 #include "daemon/base/strconv.h"
+#include "daemon/base/xalloc.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
 #include "daemon/runtime.h"
@@ -293,4 +296,88 @@ containers_remove(struct api_req *r)
 	else
 		containers_wait_pend(r, c, CONTAINERS_WAIT_ACTION_REMOVE,
 		    CONTAINER_WAIT_REMOVED);
+}
+
+/* UpdateConfig: container.Resources, then the RestartPolicy. */
+static const char *const containers_update_keys[] = {
+	"CpuShares", "Memory", "NanoCpus", "CgroupParent", "BlkioWeight",
+	"BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps",
+	"BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", "CpuPeriod", "CpuQuota",
+	"CpuRealtimePeriod", "CpuRealtimeRuntime", "CpusetCpus", "CpusetMems",
+	"Devices", "DeviceCgroupRules", "DeviceRequests", "KernelMemory",
+	"KernelMemoryTCP", "MemoryReservation", "MemorySwap",
+	"MemorySwappiness", "OomKillDisable", "PidsLimit", "Ulimits",
+	"CpuCount", "CpuPercent", "IOMaximumIOps", "IOMaximumBandwidth",
+	"RestartPolicy", NULL
+};
+
+/*
+ * The body as dockerd's postContainerUpdate decodes it: a plain decode
+ * error, so 500, before the container is looked up. NULL once answered.
+ */
+static json_t *
+containers_update_body(struct api_req *r)
+{
+	json_error_t	 jerr;
+	json_t		*body;
+	struct err	 err = { ERR_INTERNAL, "" };
+	size_t		 len, i;
+	char		*text;
+
+	if ((text = api_body(r, &len)) == NULL) {
+		api_reply_error(r, 413, "request body too large");
+		return (NULL);
+	}
+	for (i = 0; i < len && isspace((unsigned char)text[i]); i++)
+		;
+	body = i == len ? NULL : json_loadb(text, len,
+	    JSON_DISABLE_EOF_CHECK, &jerr);
+	if (i == len)
+		err_set(&err, ERR_INTERNAL, "EOF");
+	else if (body == NULL)
+		api_body_syntax_error(text, jerr.text, &err);
+	else if (!json_is_object(body)) {
+		err_set(&err, ERR_INTERNAL, "json: cannot unmarshal %s into Go "
+		    "value of type container.UpdateConfig",
+		    api_body_json_type(body));
+		json_decref(body);
+		body = NULL;
+	}
+	xfree(text);
+	if (body == NULL)
+		api_reply_err(r, &err);
+	return (body);
+}
+
+void
+containers_update(struct api_req *r)
+{
+	struct container	*c;
+	struct err		 err;
+	json_t			*body, *hc = NULL, *up = NULL, *v;
+
+	if ((body = containers_update_body(r)) == NULL)
+		return;
+	/* Before 1.40 the client could not ask for a pids limit. */
+	if (api_req_version(r) < API_VERSION(1, 40))
+		json_object_del(body, "PidsLimit");
+	if ((c = containers_lookup(r)) == NULL)
+		goto out;
+	/* verifyContainerSettings: the types, the policy, the memory. */
+	up = json_object();
+	for (size_t i = 0; containers_update_keys[i] != NULL; i++)
+		if ((v = json_object_get(body, containers_update_keys[i])) !=
+		    NULL)
+			json_object_set(up, containers_update_keys[i], v);
+	hc = json_object();
+	if (hostconfig_copy(up, hc, &err) != 0 ||
+	    container_update(c, hc, &err) != 0) {
+		api_reply_err(r, &err);
+		goto out;
+	}
+	api_reply_json(r, 200, json_pack("{s:n}", "Warnings"));
+out:
+	json_decref(up);
+	json_decref(hc);
+	json_decref(body);
 }

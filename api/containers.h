@@ -33,5 +33,7 @@ void	containers_unpause(struct api_req *);
 void	containers_remove(struct api_req *);
 void	containers_rename(struct api_req *);
 void	containers_export(struct api_req *);
+/* POST /containers/{id}/update: docker update's resources and policy. */
+void	containers_update(struct api_req *);
 
 #endif

@@ -44,6 +44,8 @@ static const struct {
 	{ "PidsLimit", HOSTCONFIG_INT, "int64" },
 	{ "CpuShares", HOSTCONFIG_INT, "int64" },
 	{ "NanoCpus", HOSTCONFIG_INT, "int64" },
+	{ "CpuPeriod", HOSTCONFIG_INT, "int64" },
+	{ "CpuQuota", HOSTCONFIG_INT, "int64" },
 	{ "RestartPolicy", HOSTCONFIG_RESTART, "container.RestartPolicy" },
 	{ "ConsoleSize", HOSTCONFIG_SIZE, "[2]uint" },
 	{ "Annotations", HOSTCONFIG_MAP, "map[string]string" },

@@ -71,6 +71,8 @@ static const struct route routes[] = {
 	{ POST, "/exec/{id}/start", exec_api_start, "api.exec_start", 0 },
 	{ POST, "/exec/{id}/resize", exec_api_resize, "api.exec_resize", 0 },
 	{ GET, "/exec/{id}/json", exec_api_inspect, "api.exec_inspect", 0 },
+	{ POST, "/containers/{id}/update", containers_update,
+	    "api.update_container", 0 },
 	{ POST, "/containers/{id}/rename", containers_rename,
 	    "api.rename_container", 0 },
 	{ GET, "/containers/{id}/export", containers_export,

@@ -270,6 +270,13 @@ int		 container_pause(struct container *, int pause, struct err *);
  * inside the current callback.
  */
 int		 container_remove(struct container *, int force, struct err *);
+/*
+ * docker update: up holds the UpdateConfig's fields (the resources, the
+ * RestartPolicy), checked by the caller; merged as dockerd merges them,
+ * applied to a running container, stored. ERR_CONFLICT with dockerd's
+ * "Cannot update container ID: ..." for the merges it refuses.
+ */
+int		 container_update(struct container *, json_t *up, struct err *);
 
 /* container_view.c */
 /* inspect's object (also what config.v2.json holds); caller owns it. */

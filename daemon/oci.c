@@ -176,7 +176,10 @@ oci_int(json_t *hc, const char *key)
 	return (json_integer_value(json_object_get(hc, key)));
 }
 
-/* Memory, PidsLimit, CpuShares, NanoCpus; runc/crun map v1 <-> v2. */
+/*
+ * Memory, PidsLimit, CpuShares, NanoCpus or CpuQuota/CpuPeriod; runc and
+ * crun map v1 <-> v2.
+ */
 static json_t *
 oci_resources(json_t *hc, int privileged)
 {
@@ -185,7 +188,8 @@ oci_resources(json_t *hc, int privileged)
 	json_int_t	 mem = oci_int(hc, "Memory"), swap = oci_int(hc,
 			    "MemorySwap"), pids = oci_int(hc, "PidsLimit");
 	json_int_t	 shares = oci_int(hc, "CpuShares"), nano = oci_int(hc,
-			    "NanoCpus");
+			    "NanoCpus"), quota = oci_int(hc, "CpuQuota"),
+			 period = oci_int(hc, "CpuPeriod");
 
 	if (mem > 0) {
 		json_t	*m = json_pack("{s:I}", "limit", mem);
@@ -197,18 +201,35 @@ oci_resources(json_t *hc, int privileged)
 	if (pids > 0)
 		json_object_set_new(r, "pids", json_pack("{s:I}", "limit",
 		    pids));
-	if (shares > 0 || nano > 0) {
+	if (shares > 0 || nano > 0 || quota != 0 || period > 0) {
 		json_t	*c = json_object();
 
 		if (shares > 0)
 			json_object_set_new(c, "shares", json_integer(shares));
+		/* dockerd: NanoCpus is a quota over a 100 ms period. */
 		if (nano > 0) {
-			json_object_set_new(c, "period", json_integer(100000));
-			json_object_set_new(c, "quota", json_integer(nano *
-			    100000 / 1000000000));
+			period = 100000;
+			quota = nano * 100000 / 1000000000;
 		}
+		if (period > 0)
+			json_object_set_new(c, "period", json_integer(period));
+		if (quota != 0)	/* -1: no quota */
+			json_object_set_new(c, "quota", json_integer(quota));
 		json_object_set_new(r, "cpu", c);
 	}
+	return (r);
+}
+
+json_t *
+oci_update_resources(json_t *hc)
+{
+	json_t	*r = oci_resources(hc, 0);
+
+	/* The device rules stay as the create made them. */
+	json_object_del(r, "devices");
+	/* No limit must be said to lift one: -1 is "max". */
+	if (oci_int(hc, "PidsLimit") <= 0)
+		json_object_set_new(r, "pids", json_pack("{s:i}", "limit", -1));
 	return (r);
 }
 

@@ -48,6 +48,11 @@ int		 oci_console_dims(json_t *hostconfig, json_int_t *h,
  * The paths a container that is not privileged gets masked and read-only
  * (dockerd's defaults, HostConfig.MaskedPaths/ReadonlyPaths): new arrays.
  */
+/*
+ * The LinuxResources of hostconfig for `runc update --resources`: what
+ * the create's spec would hold, less the device rules. A new object.
+ */
+json_t		*oci_update_resources(json_t *hostconfig);
 json_t		*oci_masked_paths(void);
 json_t		*oci_readonly_paths(void);
 

@@ -539,6 +539,15 @@ ociruntime_command(struct ociruntime *rt, const char *cmd, const char *id,
 }
 
 int
+ociruntime_update(struct ociruntime *rt, const char *id, const char *path,
+    struct err *err)
+{
+	const char	*argv[] = { "update", "--resources", path, id, NULL };
+
+	return (ociruntime_run(rt, argv, -1, -1, -1, err));
+}
+
+int
 ociruntime_kill(struct ociruntime *rt, const char *id, int sig,
     struct err *err)
 {

@@ -91,6 +91,9 @@ pid_t		 ociruntime_exec(struct ociruntime *, const char *id,
 /* `start`, `pause`, `resume`, `delete --force`: 0 or -1 with err. */
 int		 ociruntime_command(struct ociruntime *, const char *cmd,
 		     const char *id, struct err *);
+/* `update --resources path id` (a LinuxResources file): 0 or -1. */
+int		 ociruntime_update(struct ociruntime *, const char *id,
+		     const char *path, struct err *);
 /* `kill id SIG`: 0 or -1 with err. */
 int		 ociruntime_kill(struct ociruntime *, const char *id, int sig,
 		     struct err *);

@@ -236,6 +236,25 @@ runtime_pause(struct runtime_proc *p, int pause, struct err *err)
 }
 
 int
+runtime_update(struct runtime_proc *p, json_t *resources, struct err *err)
+{
+	char	*path;
+	int	 rc;
+
+	/* The process runtime puts no cgroup around the process. */
+	if (p->oci == NULL)
+		return (0);
+	path = xasprintf("%s/resources.json", p->bundle);
+	if (json_dump_file(resources, path, JSON_COMPACT) != 0)
+		rc = err_errno(err, "write %s", path);
+	else
+		rc = ociruntime_update(p->oci, p->oci_id, path, err);
+	unlink(path);
+	xfree(path);
+	return (rc);
+}
+
+int
 runtime_signal(struct runtime_proc *p, int sig)
 {
 	struct err	e;

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "daemon/base/err.h"
 
 struct procident;
@@ -85,6 +87,13 @@ int		 runtime_signal(struct runtime_proc *, int sig);
  * with SIGSTOP/SIGCONT. 0, or -1 with err.
  */
 int		 runtime_pause(struct runtime_proc *, int pause, struct err *);
+/*
+ * Applies resources (LinuxResources) to a running OCI container through
+ * its runtime's update; the process runtime has no cgroup to change and
+ * succeeds. 0, or -1 with err.
+ */
+int		 runtime_update(struct runtime_proc *, json_t *resources,
+		     struct err *);
 /* The OCI runtime's name, or the process runtime's. */
 const char	*runtime_name(const struct runtime_proc *);
 /*

@@ -103,6 +103,27 @@ for rt in "${rts[@]}"; do
 			"0|50000 512" "--cpus 0.5 --cpu-shares 512"
 	fi
 
+	lp_step "$rt: docker update: the running container's cgroup, the stored HostConfig, dockerd's refusals"
+	D run -d --name "upd-$rt" --runtime "$rt" -m 200m -l "m=$M" busybox sleep 60 >/dev/null
+	D update -m 300m --memory-swap 500m --pids-limit 32 --cpu-quota 15000 --restart on-failure:3 "upd-$rt" >/dev/null
+	lp_eq "$(D inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuQuota}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' "upd-$rt")" \
+		"314572800 524288000 32 15000 on-failure:3" "stored"
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		lp_eq "$(D exec "upd-$rt" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | paste -sd' ')" "314572800 32" "applied"
+	else
+		lp_eq "$(D exec "upd-$rt" cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us | paste -sd' ')" \
+			"314572800 32 15000" "applied"
+	fi
+	D update --pids-limit -1 "upd-$rt" >/dev/null
+	lp_eq "$(D inspect -f '{{.HostConfig.PidsLimit}}' "upd-$rt") $(D exec "upd-$rt" cat "$(cg_file pids/pids.max pids.max)")" "0 max" "limit lifted"
+	lp_contains "$(D update --cpus 0.5 "upd-$rt" 2>&1)" "Conflicting options: Nano CPUs cannot be updated as CPU Quota has already been set"
+	lp_contains "$(D update -m 1000 "upd-$rt" 2>&1)" "Minimum memory limit allowed is 6MB"
+	lp_contains "$(D update --restart bogus "upd-$rt" 2>&1)" "invalid restart policy 'bogus'"
+	D rm -f "upd-$rt" >/dev/null
+	D run -d --rm --name "updrm-$rt" --runtime "$rt" busybox sleep 60 >/dev/null
+	lp_contains "$(D update --restart always "updrm-$rt" 2>&1)" "Restart policy cannot be updated because AutoRemove is enabled for the container"
+	D rm -f "updrm-$rt" >/dev/null
+
 	lp_step "$rt: capabilities as dockerd's, Privileged, no-new-privileges"
 	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","grep -E \"^(CapEff|NoNewPrivs)\" /proc/self/status | tr -d \"\\t\""]}')" \
 		"0|CapEff:00000000a80425fb NoNewPrivs:0" "default capabilities (dockerd's a80425fb)"
