@@ -74,13 +74,16 @@ api_body_json_type(const json_t *v)
 }
 
 void
-api_body_syntax_error(const char *text, const char *fallback,
+api_body_syntax_error(const char *body, size_t len, const char *fallback,
     struct err *err)
 {
 	struct err	go;
+	char		*text = xstrndup(body, len);	/* NUL-terminated */
+	int		 bad = gojson_check(text, &go) != 0;
 
+	xfree(text);
 	/* json.Decoder says "unexpected EOF" where Unmarshal says more. */
-	if (gojson_check(text, &go) != 0)
+	if (bad)
 		err_set(err, err->code, "%s", strcmp(go.msg, "unexpected end "
 		    "of JSON input") == 0 ? "unexpected EOF" : go.msg);
 	else
@@ -118,7 +121,7 @@ api_body_object(struct api_req *r, const char *gotype)
 	if (body == NULL) {
 		struct err	e = { ERR_INVALID, "" };
 
-		api_body_syntax_error(text, jerr.text, &e);
+		api_body_syntax_error(text, len, jerr.text, &e);
 		xfree(text);
 		api_reply_error(r, 400, "%s", e.msg);
 		return (NULL);

@@ -27,12 +27,12 @@ char		*api_body(struct api_req *, size_t *len);
  */
 json_t		*api_body_object(struct api_req *, const char *gotype);
 /*
- * A body jansson refused, worded as Go's json.Decoder words it ("invalid
+ * A body (len bytes) jansson refused, worded as Go's json.Decoder words it ("invalid
  * character 'i' looking for beginning of object key string"); fallback
  * when Go would have read it. err->code is kept.
  */
-void		 api_body_syntax_error(const char *text, const char *fallback,
-		     struct err *);
+void		 api_body_syntax_error(const char *text, size_t len,
+		     const char *fallback, struct err *);
 /* Go's name for a JSON value's type in decoder errors. */
 const char	*api_body_json_type(const json_t *);
 /*

@@ -335,7 +335,7 @@ containers_update_body(struct api_req *r)
 	if (i == len)
 		err_set(&err, ERR_INTERNAL, "EOF");
 	else if (body == NULL)
-		api_body_syntax_error(text, jerr.text, &err);
+		api_body_syntax_error(text, len, jerr.text, &err);
 	else if (!json_is_object(body)) {
 		err_set(&err, ERR_INTERNAL, "json: cannot unmarshal %s into Go "
 		    "value of type container.UpdateConfig",

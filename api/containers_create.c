@@ -14,7 +14,9 @@
 #include "api/http.h"
 #include "api/hostconfig.h"
 #include "api/images.h"
+#include "daemon/base/platform.h"
 #include "daemon/container.h"
+#include "daemon/images.h"
 #include "daemon/jsontext.h"
 #include "daemon/ociruntime.h"
 #include "daemon/base/strconv.h"
@@ -218,17 +220,74 @@ containers_create_string(json_t *in, const char *field, const char **out,
 	return (0);
 }
 
+/* ?platform= (1.41): the image found must be of that platform. */
+static int
+containers_create_platform(struct images_image *img, const char *ref,
+    const struct platform *want, struct err *err)
+{
+	json_t	*cfg;
+	char	 w[96], a[96];
+	struct platform	 have;
+
+	if (want == NULL || img == NULL)
+		return (0);
+	cfg = images_image_config(img);
+	memset(&have, 0, sizeof have);
+	snprintf(have.os, sizeof have.os, "%s", json_string_value(
+	    json_object_get(cfg, "os")) != NULL ? json_string_value(
+	    json_object_get(cfg, "os")) : "");
+	snprintf(have.arch, sizeof have.arch, "%s", json_string_value(
+	    json_object_get(cfg, "architecture")) != NULL ? json_string_value(
+	    json_object_get(cfg, "architecture")) : "");
+	snprintf(have.variant, sizeof have.variant, "%s", json_string_value(
+	    json_object_get(cfg, "variant")) != NULL ? json_string_value(
+	    json_object_get(cfg, "variant")) : "");
+	if (platform_match(want, have.os, have.arch, have.variant))
+		return (0);
+	platform_format(want, w, sizeof w);
+	platform_format(&have, a, sizeof a);
+	return (err_set(err, ERR_NOT_FOUND, "image with reference %s was found "
+	    "but does not match the specified platform: wanted %s, actual: %s",
+	    ref, w, a));
+}
+
+/* validateHealthCheck: Go durations are nanoseconds; 1ms at least. */
+static int
+containers_create_healthcheck(json_t *hc, struct err *err)
+{
+	static const char *const durations[] = { "Interval", "Timeout" };
+	json_int_t	 v;
+
+	if (!json_is_object(hc))
+		return (0);
+	for (size_t i = 0; i < 2; i++) {
+		v = json_integer_value(json_object_get(hc, durations[i]));
+		if (v != 0 && v < 1000000)
+			return (err_set(err, ERR_INVALID, "%s in Healthcheck "
+			    "cannot be less than 1ms", durations[i]));
+	}
+	if (json_integer_value(json_object_get(hc, "Retries")) < 0)
+		return (err_set(err, ERR_INVALID, "Retries in Healthcheck "
+		    "cannot be negative"));
+	v = json_integer_value(json_object_get(hc, "StartPeriod"));
+	if (v != 0 && v < 1000000)
+		return (err_set(err, ERR_INVALID, "StartPeriod in Healthcheck "
+		    "cannot be less than 1ms"));
+	return (0);
+}
+
 /*
  * Builds the normalised Config and HostConfig the store keeps, checking
  * what dockerd checks, in its order.
  */
 static int
 containers_create_config(json_t *body, struct images *images, json_t *dflt,
-    json_t **config, json_t **hostconfig, struct err *err)
+    const struct platform *want, json_t **config, json_t **hostconfig,
+    struct err *err)
 {
 	struct images_image	*img = NULL;
 	json_t		*cmd = NULL, *ep = NULL, *env, *labels, *hc, *lc = NULL;
-	json_t		*v;
+	json_t		*v, *hcopy = NULL;
 	const char	*image, *wd, *key, *e;
 	int		 tty, out, errs, autorm, found = 0;
 	size_t		 i;
@@ -311,8 +370,16 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 			goto fail;
 		}
 	}
+	if (containers_create_healthcheck(json_object_get(body,
+	    "Healthcheck"), err) != 0)
+		goto fail;
+	/* validateHostConfig and the platform's checks, before the image. */
+	hcopy = json_object();
+	if (hostconfig_copy(hc, hcopy, err) != 0)
+		goto fail;
 	/* daemon.create: the image, then mergeAndVerifyConfig */
-	if (images_api_create_image(images, image, &cmd, &ep, &img, err) != 0)
+	if (images_api_create_image(images, image, &cmd, &ep, &img, err) != 0 ||
+	    containers_create_platform(img, image, want, err) != 0)
 		goto fail;
 	if (json_array_size(cmd) == 0 && json_array_size(ep) == 0) {
 		err_set(err, ERR_INVALID, "No command specified");
@@ -352,14 +419,11 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 		return (err_set(err, ERR_INTERNAL, "cannot build the container "
 		    "config"));
 	}
-	if (hostconfig_copy(hc, *hostconfig, err) != 0) {
-		json_decref(*config);
-		json_decref(*hostconfig);
-		*config = *hostconfig = NULL;
-		return (-1);
-	}
+	json_object_update(*hostconfig, hcopy);
+	json_decref(hcopy);
 	return (0);
 fail:
+	json_decref(hcopy);
 	json_decref(cmd);
 	json_decref(ep);
 	return (-1);
@@ -371,8 +435,8 @@ fail:
  */
 static int
 containers_create_parse_image(const char *text, size_t len,
-    struct images *images, json_t *dflt, json_t **config,
-    json_t **hostconfig, struct err *err)
+    struct images *images, json_t *dflt, const struct platform *want,
+    json_t **config, json_t **hostconfig, struct err *err)
 {
 	json_t		*body;
 	json_error_t	 jerr;
@@ -399,7 +463,7 @@ containers_create_parse_image(const char *text, size_t len,
 	if (body == NULL) {
 		/* dockerd answers a create body it cannot decode with 500. */
 		err->code = ERR_INTERNAL;
-		api_body_syntax_error(text, jerr.text, err);
+		api_body_syntax_error(text, len, jerr.text, err);
 		xfree(clean);
 		return (-1);
 	}
@@ -410,8 +474,8 @@ containers_create_parse_image(const char *text, size_t len,
 		    "value into Go value of type "
 		    "runconfig.ContainerConfigWrapper"));
 	}
-	rc = containers_create_config(body, images, dflt, config, hostconfig,
-	    err);
+	rc = containers_create_config(body, images, dflt, want, config,
+	    hostconfig, err);
 	json_decref(body);
 	return (rc);
 }
@@ -421,8 +485,8 @@ int
 containers_create_parse(const char *text, size_t len, json_t **config,
     json_t **hostconfig, struct err *err)
 {
-	return (containers_create_parse_image(text, len, NULL, NULL, config,
-	    hostconfig, err));
+	return (containers_create_parse_image(text, len, NULL, NULL, NULL,
+	    config, hostconfig, err));
 }
 
 /* HostConfig.Runtime must name a runtime; empty means the default. */
@@ -507,20 +571,28 @@ containers_create(struct api_req *r)
 	struct container	*c;
 	json_t			*config, *hostconfig;
 	struct err		 err;
+	struct platform		 want;
+	const char		*plat = api_query(r, "platform");
 	char			*text;
 	size_t			 len;
-	int			 rc;
+	int			 rc, has_plat;
 
 	if (api_check_json(r) != 0)
 		return;
+	has_plat = api_req_version(r) >= API_VERSION(1, 41) && plat != NULL &&
+	    *plat != '\0';
+	if (has_plat && platform_parse(plat, &want, &err) != 0) {
+		api_reply_err(r, &err);
+		return;
+	}
 	if ((text = api_body(r, &len)) == NULL) {
 		api_reply_error(r, 413, "request body too large");
 		return;
 	}
 	rc = containers_create_parse_image(text, len,
 	    container_store_images(api_req_store(r)),
-	    container_store_log_default(api_req_store(r)), &config,
-	    &hostconfig, &err);
+	    container_store_log_default(api_req_store(r)), has_plat ? &want :
+	    NULL, &config, &hostconfig, &err);
 	xfree(text);
 	if (rc == 0 && (containers_create_runtime(api_req_store(r),
 	    hostconfig, &err) != 0 || containers_create_links(

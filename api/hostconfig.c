@@ -136,6 +136,30 @@ hostconfig_network(const char *mode, struct err *err)
 	return (err_set(err, ERR_NOT_FOUND, "network %s not found", mode));
 }
 
+/*
+ * ValidateTmpfsMountDestination: not the root (path.Clean), absolute; in
+ * Go's map order, which is random, so the first bad one found here.
+ */
+static int
+hostconfig_tmpfs_check(json_t *tmpfs, struct err *err)
+{
+	const char	*dest;
+	json_t		*v;
+	size_t		 n;
+
+	json_object_foreach(tmpfs, dest, v) {
+		/* path.Clean of an absolute path of slashes only is "/". */
+		n = strspn(dest, "/");
+		if (n > 0 && dest[n] == '\0')
+			return (err_set(err, ERR_INVALID, "invalid "
+			    "specification: destination can't be '/'"));
+		if (dest[0] != '/')
+			return (err_set(err, ERR_INVALID, "invalid mount path: "
+			    "'%s' mount path must be absolute", dest));
+	}
+	return (0);
+}
+
 int
 hostconfig_copy(json_t *in, json_t *out, struct err *err)
 {
@@ -155,8 +179,9 @@ hostconfig_copy(json_t *in, json_t *out, struct err *err)
 			    hostconfig_fields[i].go));
 		json_object_set(out, hostconfig_fields[i].key, v);
 	}
-	/* validateHostConfig runs before the platform's memory checks. */
-	if (container_restart_check(out, err) != 0)
+	/* validateHostConfig: the tmpfs targets, then the restart policy. */
+	if (hostconfig_tmpfs_check(json_object_get(out, "Tmpfs"), err) != 0 ||
+	    container_restart_check(out, err) != 0)
 		return (-1);
 	mem = json_integer_value(json_object_get(out, "Memory"));
 	if (mem > 0 && mem < HOSTCONFIG_MIN_MEMORY)

@@ -72,7 +72,8 @@ lp_eq "$(inspect lk1 'd["HostConfig"]["Links"]')" "['/c1:/lk1/y']" "the link as 
 lp_eq "$(call DELETE /containers/lk1)" "204 " "rm lk1"
 lp_eq "$(create x1 '{"Image":"busybox","Cmd":["true"],"WorkingDir":"rel"}')" \
 	"400 {\"message\":\"the working directory 'rel' is invalid, it needs to be an absolute path\"}" "relative WorkingDir"
-lp_eq "$(create x1 '{"Image": bad}' | cut -c1-3)" 400 "malformed JSON"
+lp_eq "$(create x1 '{"Image": bad}')" \
+	"500 {\"message\":\"invalid character 'b' looking for beginning of value\"}" "malformed JSON, as dockerd: 500"
 lp_eq "$(curl -sS -m 10 --unix-socket "$LP_SOCK" -X POST -H 'Content-Type: text/plain' -d '{}' http://x/containers/create)" \
 	"{\"message\":\"Content-Type specified (text/plain) must be 'application/json'\"}" "content type"
 lp_eq "$(curl -sS -m 10 --unix-socket "$LP_SOCK" -X POST -H 'Content-Type: application/json' http://x/containers/create)" \

@@ -144,6 +144,17 @@ if [ "$(lp_api /info | lp_json 'd["DefaultRuntime"]')" != logpouch-process ]; th
 		"({'org.example.k': 'v'}, {'height': 21, 'width': 73})" "the OCI spec carries both"
 fi
 
+lp_step "create: ?platform= from 1.41, ignored before"
+lp_eq "$(lp_status POST '/v1.41/containers/create?platform=windows/amd64' -H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":["true"]}')" 404 "another OS"
+lp_eq "$(lp_api '/v1.41/containers/create?platform=linux/arm64/v8' -X POST -H 'Content-Type: application/json' -d '{"Image":"busybox:latest","Cmd":["true"]}')" \
+	'{"message":"image with reference busybox:latest was found but does not match the specified platform: wanted linux/arm64/v8, actual: linux/amd64"}' "another arch"
+lp_eq "$(lp_api '/v1.41/containers/create?platform=a/b/c/d' -X POST -H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":["true"]}')" \
+	'{"message":"\"a/b/c/d\": cannot parse platform specifier: invalid argument"}' "bad specifier"
+lp_eq "$(lp_status POST '/v1.41/containers/create?platform=linux/amd64&name=plat-ok' -H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":["true"]}')" 201 "this platform"
+lp_eq "$(lp_status POST '/v1.40/containers/create?platform=windows/amd64&name=plat-old' -H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":["true"]}')" 201 "1.40 ignores it"
+lp_api '/containers/plat-ok?force=1' -X DELETE >/dev/null
+lp_api '/containers/plat-old?force=1' -X DELETE >/dev/null
+
 lp_step "stop and restart: ?signal= from 1.42, ignored before"
 trapper() {
 	lp_create "$1" 'trap "echo got USR1; exit 0" USR1; while :; do sleep 0.1; done' >/dev/null
