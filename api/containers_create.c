@@ -288,7 +288,7 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 	struct images_image	*img = NULL;
 	json_t		*cmd = NULL, *ep = NULL, *env, *labels, *hc, *lc = NULL;
 	json_t		*v, *hcopy = NULL;
-	const char	*image, *wd, *key, *e;
+	const char	*image, *wd, *key, *e, *hostname, *domainname;
 	int		 tty, out, errs, autorm, found = 0;
 	size_t		 i;
 
@@ -304,6 +304,10 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 		    "order to create a container"));
 	if (containers_create_string(json_object_get(body, "Image"),
 	    "Config.Image", &image, err) != 0 ||
+	    containers_create_string(json_object_get(body, "Hostname"),
+	    "Config.Hostname", &hostname, err) != 0 ||
+	    containers_create_string(json_object_get(body, "Domainname"),
+	    "Config.Domainname", &domainname, err) != 0 ||
 	    containers_create_string(json_object_get(body, "WorkingDir"),
 	    "Config.WorkingDir", &wd, err) != 0 ||
 	    containers_create_bool(json_object_get(body, "Tty"), "Config.Tty",
@@ -407,6 +411,12 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 	if ((v = json_object_get(body, "StopSignal")) != NULL &&
 	    json_is_string(v))
 		json_object_set(*config, "StopSignal", v);
+	/* The UTS names the runtime gives it (not with host networking). */
+	if (*hostname != '\0')
+		json_object_set_new(*config, "Hostname", json_string(hostname));
+	if (*domainname != '\0')
+		json_object_set_new(*config, "Domainname",
+		    json_string(domainname));
 	json_object_set_new(*config, "OpenStdin", json_boolean(json_is_true(
 	    json_object_get(body, "OpenStdin"))));
 	*hostconfig = json_pack("{s:o, s:b}", "LogConfig", lc,

@@ -202,7 +202,7 @@ json_t *
 container_view_inspect(const struct container *c)
 {
 	char	 created[TIMEUTIL_BUFSZ], started[TIMEUTIL_BUFSZ];
-	char	 finished[TIMEUTIL_BUFSZ], hostname[13];
+	char	 finished[TIMEUTIL_BUFSZ], hostname[256];
 	json_t	*args, *path, *cfg, *hc, *lc, *j, *env;
 	/* dockerd's container Driver is its graph driver: what /info says. */
 	const char *driver = images_overlay(container_store_images(c->store)) ?
@@ -212,6 +212,9 @@ container_view_inspect(const struct container *c)
 	container_view_time(started, c->started_ns);
 	container_view_time(finished, c->finished_ns);
 	snprintf(hostname, sizeof hostname, "%.12s", c->id);
+	if (*container_json_str(c->config, "Hostname") != '\0')
+		snprintf(hostname, sizeof hostname, "%s",
+		    container_json_str(c->config, "Hostname"));
 	path = container_view_path_args(c, &args);
 	/*
 	 * dockerd's merge keeps the image's Env when the create gave none,
@@ -223,7 +226,8 @@ container_view_inspect(const struct container *c)
 
 	cfg = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b,"
 	    " s:o, s:o, s:s, s:n, s:s, s:o, s:n, s:o}",
-	    "Hostname", hostname, "Domainname", "", "User",
+	    "Hostname", hostname, "Domainname", container_json_str(c->config,
+	    "Domainname"), "User",
 	    container_json_str(c->config, "User"),
 	    "AttachStdin", json_is_true(json_object_get(c->config,
 	    "AttachStdin")),

@@ -364,8 +364,15 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	static const char *etc[] = { "hosts", "hostname", "resolv.conf" };
 
 	*bundle = NULL;
-	/* dockerd: the short id, or the host's name with host networking. */
-	if (!host || gethostname(hostname, sizeof hostname) != 0)
+	/*
+	 * dockerd: Config.Hostname, else the short id, or the host's name
+	 * with host networking.
+	 */
+	v = json_object_get(config, "Hostname");
+	if (!host && json_string_value(v) != NULL && *json_string_value(v) !=
+	    '\0')
+		snprintf(hostname, sizeof hostname, "%s", json_string_value(v));
+	else if (!host || gethostname(hostname, sizeof hostname) != 0)
 		snprintf(hostname, sizeof hostname, "%.12s", id);
 	if ((user = ocifiles_user(rootfs, json_string_value(json_object_get(
 	    config, "User")), err)) == NULL)
@@ -406,6 +413,12 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	    "root", "path", rootfs, "readonly", json_is_true(json_object_get(
 	    hc, "ReadonlyRootfs")),
 	    "hostname", hostname, "mounts", mounts, "linux", linux);
+	/* As dockerd sets it: runc 1.1 does not read the spec's domainname. */
+	v = json_object_get(config, "Domainname");
+	if (!host && json_string_value(v) != NULL && *json_string_value(v) !=
+	    '\0')
+		json_object_set_new(linux, "sysctl", json_pack("{s:O}",
+		    "kernel.domainname", v));
 	if ((v = json_object_get(hc, "Annotations")) != NULL &&
 	    json_object_size(v) > 0)
 		json_object_set(doc, "annotations", v);

@@ -74,6 +74,8 @@ for rt in "${rts[@]}"; do
 	id=$(D run -d --runtime "$rt" --label "m=$M" busybox sh -c 'echo $$; hostname; id -u; ls /')
 	lp_eq "$(D wait "$id")" 0 "docker wait"
 	lp_eq "$(D logs "$id" | tr '\n' ' ')" "1 ${id:0:12} 0 bin dev etc home proc root sys tmp var " "docker logs"
+	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","hostname; cat /etc/hostname /proc/sys/kernel/domainname; echo $HOSTNAME"],"Hostname":"foobar","Domainname":"baz.example"}')" \
+		"0|foobar foobar baz.example foobar" "-h and --domainname"
 	D rm "$id" >/dev/null
 
 	lp_step "$rt: -u, -w, -e"
