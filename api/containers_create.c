@@ -523,6 +523,11 @@ containers_create_runtime(struct container_store *st, json_t *hc,
 	if (name == NULL || *name == '\0')
 		json_object_set_new(hc, "Runtime", json_string(
 		    ociruntimes_default(rts)));
+	/* The process runtime masks nothing: it must not say it does. */
+	if (rt == NULL) {
+		json_object_del(hc, "MaskedPaths");
+		json_object_del(hc, "ReadonlyPaths");
+	}
 	return (0);
 }
 

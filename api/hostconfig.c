@@ -48,6 +48,8 @@ static const struct {
 	{ "CpuQuota", HOSTCONFIG_INT, "int64" },
 	{ "RestartPolicy", HOSTCONFIG_RESTART, "container.RestartPolicy" },
 	{ "ConsoleSize", HOSTCONFIG_SIZE, "[2]uint" },
+	{ "MaskedPaths", HOSTCONFIG_STRINGS, "[]string" },
+	{ "ReadonlyPaths", HOSTCONFIG_STRINGS, "[]string" },
 	{ "Annotations", HOSTCONFIG_MAP, "map[string]string" },
 };
 

@@ -352,6 +352,20 @@ oci_mkdir_cwd(const char *rootfs, const char *cwd)
 	xfree(p);
 }
 
+/*
+ * HostConfig's MaskedPaths or ReadonlyPaths when the create gave them
+ * (even []), else dockerd's defaults; none for a privileged container.
+ */
+static json_t *
+oci_paths(json_t *hc, const char *key, const char *const *dflt, int priv)
+{
+	json_t	*v = json_object_get(hc, key);
+
+	if (priv)
+		return (json_array());
+	return (json_is_array(v) ? json_deep_copy(v) : oci_strings(dflt));
+}
+
 int
 oci_bundle_write(const char *dir, const char *id, json_t *config,
     json_t *hc, const char *rootfs, char **bundle, struct err *err)
@@ -402,10 +416,10 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	cg = oci_cgroup_path(id);
 	linux = json_pack("{s:o, s:s, s:o, s:o}", "namespaces",
 	    oci_namespaces(host), "cgroupsPath", cg, "resources",
-	    oci_resources(hc, priv), "maskedPaths", priv ? json_array() :
-	    oci_strings(oci_masked));
-	json_object_set_new(linux, "readonlyPaths", priv ? json_array() :
-	    oci_strings(oci_readonly));
+	    oci_resources(hc, priv), "maskedPaths", oci_paths(hc,
+	    "MaskedPaths", oci_masked, priv));
+	json_object_set_new(linux, "readonlyPaths", oci_paths(hc,
+	    "ReadonlyPaths", oci_readonly, priv));
 	xfree(cg);
 	doc = json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}",
 	    "ociVersion", "1.0.2",

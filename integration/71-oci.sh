@@ -126,6 +126,11 @@ for rt in "${rts[@]}"; do
 	lp_contains "$(D update --restart always "updrm-$rt" 2>&1)" "Restart policy cannot be updated because AutoRemove is enabled for the container"
 	D rm -f "updrm-$rt" >/dev/null
 
+	lp_step "$rt: MaskedPaths and ReadonlyPaths: dockerd's defaults, or the create's own"
+	mnt='for p in /proc/timer_list /proc/keys /proc/bus; do tr [:space:] : </proc/self/mounts | grep -o :$p: | wc -l; done'
+	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","'"$mnt"'"]}')" "0|1 1 1" "defaults"
+	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","'"$mnt"'"],"HostConfig":{"MaskedPaths":["/proc/keys"],"ReadonlyPaths":[]}}')" "0|0 1 0" "the create's own"
+
 	lp_step "$rt: capabilities as dockerd's, Privileged, no-new-privileges"
 	lp_eq "$(run "$rt" '{"Cmd":["sh","-c","grep -E \"^(CapEff|NoNewPrivs)\" /proc/self/status | tr -d \"\\t\""]}')" \
 		"0|CapEff:00000000a80425fb NoNewPrivs:0" "default capabilities (dockerd's a80425fb)"
