@@ -469,7 +469,8 @@ containers_create_parse_image(const char *text, size_t len,
 		text = clean;
 		len = n;
 	}
-	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &jerr);
+	body = json_loadb(text, len, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY,
+	    &jerr);
 	if (body == NULL) {
 		/* dockerd answers a create body it cannot decode with 500. */
 		err->code = ERR_INTERNAL;
@@ -478,11 +479,17 @@ containers_create_parse_image(const char *text, size_t len,
 		return (-1);
 	}
 	xfree(clean);
-	if (!json_is_object(body)) {
+	/* Go decodes null into the empty config; other kinds are 500s. */
+	if (json_is_null(body)) {
 		json_decref(body);
-		return (err_set(err, ERR_INVALID, "json: cannot unmarshal "
-		    "value into Go value of type "
-		    "runconfig.ContainerConfigWrapper"));
+		body = json_object();
+	}
+	if (!json_is_object(body)) {
+		err_set(err, ERR_INTERNAL, "json: cannot unmarshal %s into Go "
+		    "value of type runconfig.ContainerConfigWrapper",
+		    api_body_json_type(body));
+		json_decref(body);
+		return (-1);
 	}
 	rc = containers_create_config(body, images, dflt, want, config,
 	    hostconfig, err);
