@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "api/attach.h"
+#include "api/detachkeys.h"
 #include "api/duplex.h"
 #include "api/frame.h"
 #include "api/hijack.h"
@@ -66,9 +67,7 @@ struct attach_api {
 	int64_t			 started_ns;	/* a run begun in the replay */
 	struct evbuffer		*held;		/* owned: its output meanwhile */
 	int			 holding;	/* attach_sub_hold() asked */
-	unsigned char		 keys[ATTACH_API_KEYS_MAX];
-	size_t			 nkeys;
-	size_t			 matched;	/* keys[0..matched) held back */
+	struct detachkeys	 dk;
 	enum attach_api_state	 state;
 	enum cancel_reason	 end;
 };
@@ -76,32 +75,6 @@ struct attach_api {
 static void	attach_api_finish(struct attach_api *, enum cancel_reason);
 static void	attach_api_drained_cb(struct duplex *, void *);
 static void	attach_api_stdin(struct attach_api *);
-
-int
-attach_api_parse_keys(const char *s, unsigned char *keys, size_t *n)
-{
-	static const char	 ctl[] = "@abcdefghijklmnopqrstuvwxyz[\\]^_";
-	const char		*p = s, *comma, *k;
-	size_t			 len;
-
-	*n = 0;
-	for (;;) {
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (*n == ATTACH_API_KEYS_MAX)
-			return (-1);
-		if (len == 1)
-			keys[(*n)++] = (unsigned char)p[0];
-		else if (len == 6 && strncmp(p, "ctrl-", 5) == 0 &&
-		    p[5] != '\0' && (k = strchr(ctl, p[5])) != NULL)
-			keys[(*n)++] = (unsigned char)(k - ctl);
-		else
-			return (-1);
-		if (comma == NULL)
-			return (0);
-		p = comma + 1;
-	}
-}
 
 static void
 attach_api_reap_cb(void *arg)
@@ -247,48 +220,6 @@ attach_api_ctx_cb(struct cancel *ctx, enum cancel_reason why, void *arg)
 	duplex_finish(a->d, why);
 }
 
-/*
- * The detach-key scan (dockerd's escape proxy): bytes that could start
- * the sequence are held back until the next byte tells; the whole
- * sequence ends the attach and never reaches the container.
- */
-static int
-attach_api_scan(struct attach_api *a, struct evbuffer *src)
-{
-	unsigned char	 buf[4096];
-	size_t		 n, i, start;
-	int		 got;
-
-	while ((got = evbuffer_remove(src, buf, sizeof buf)) > 0) {
-		n = (size_t)got;
-		for (i = start = 0; i < n; i++) {
-			if (a->nkeys == 0)
-				break;
-			if (buf[i] == a->keys[a->matched]) {
-				if (i > start)
-					evbuffer_add(a->in, buf + start,
-					    i - start);
-				start = i + 1;
-				if (++a->matched == a->nkeys)
-					return (1);
-				continue;
-			}
-			if (a->matched > 0) {
-				if (i > start)
-					evbuffer_add(a->in, buf + start,
-					    i - start);
-				evbuffer_add(a->in, a->keys, a->matched);
-				start = i;
-				a->matched = 0;
-				i--;	/* the byte may start it again */
-			}
-		}
-		if (n > start)
-			evbuffer_add(a->in, buf + start, n - start);
-	}
-	return (0);
-}
-
 static void
 attach_api_detach(struct attach_api *a)
 {
@@ -316,7 +247,7 @@ attach_api_stdin(struct attach_api *a)
 		evbuffer_drain(src, evbuffer_get_length(src));
 		return;
 	}
-	if (attach_api_scan(a, src)) {
+	if (detachkeys_scan(&a->dk, src, a->in)) {
 		attach_api_detach(a);
 		return;
 	}
@@ -567,8 +498,7 @@ attach_api_attach(struct api_req *r)
 	struct err		 err;
 	struct duplex_opts	 o;
 	const char		*keys = api_query(r, "detachKeys");
-	unsigned char		 kb[ATTACH_API_KEYS_MAX] = { 16, 17 };
-	size_t			 nk = 2;	/* ctrl-p ctrl-q */
+	struct detachkeys	 dk;
 	struct event_base	*base = api_req_base(r);	/* r goes */
 	int			 tty, logs;
 
@@ -577,8 +507,7 @@ attach_api_attach(struct api_req *r)
 		api_reply_err(r, &err);
 		return;
 	}
-	if (keys != NULL && *keys != '\0' &&
-	    attach_api_parse_keys(keys, kb, &nk) != 0) {
+	if (detachkeys_parse(&dk, keys) != 0) {
 		api_reply_error(r, 400, "Invalid detach keys (%s) provided",
 		    keys);
 		return;
@@ -592,8 +521,7 @@ attach_api_attach(struct api_req *r)
 	snprintf(a->cid, sizeof a->cid, "%.12s", container_id(c));
 	a->in = evbuffer_new();
 	a->held = evbuffer_new();
-	memcpy(a->keys, kb, nk);
-	a->nkeys = nk;
+	a->dk = dk;
 	a->use_stdin = api_query_bool(r, "stdin") &&
 	    json_is_true(json_object_get(container_config(c), "OpenStdin"));
 	a->once = !tty && json_is_true(json_object_get(container_config(c),
