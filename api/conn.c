@@ -409,6 +409,71 @@ conn_pending(struct conn *c)
 	return (evbuffer_get_length(bufferevent_get_output(c->bev)));
 }
 
+/* More pieces than this: not worth a system call's setup, queue it. */
+#define CONN_WRITE_IOV	32
+
+int
+conn_write_now(struct conn *c, struct evbuffer *buf, int chunked)
+{
+	struct iovec		 iov[CONN_WRITE_IOV + 2];
+	struct msghdr		 msg = { 0 };
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	evutil_socket_t		 fd = bufferevent_getfd(c->bev);
+	static const char	 hex[] = "0123456789abcdef";
+	char			 head[2 * sizeof(size_t) + 2], *h;
+	size_t			 len = evbuffer_get_length(buf), hlen, sent;
+	size_t			 total;
+	ssize_t			 n;
+	int			 nv;
+
+	if (fd < 0 || len == 0 || evbuffer_get_length(out) > 0 ||
+	    (bufferevent_get_enabled(c->bev) & EV_WRITE) == 0)
+		return (-1);	/* keep the order; a dropped peer: evhttp's */
+	nv = evbuffer_peek(buf, -1, NULL, NULL, 0);
+	if (nv > CONN_WRITE_IOV)
+		return (-1);
+	/* The chunk header, "%zx\r\n" without printf. */
+	h = head + sizeof head;
+	*--h = '\n';
+	*--h = '\r';
+	for (size_t v = len; v != 0; v >>= 4)
+		*--h = hex[v & 0xf];
+	hlen = chunked ? (size_t)(head + sizeof head - h) : 0;
+	iov[0].iov_base = h;
+	iov[0].iov_len = hlen;
+	evbuffer_peek(buf, -1, NULL, (struct evbuffer_iovec *)&iov[1], nv);
+	iov[nv + 1].iov_base = (void *)"\r\n";
+	iov[nv + 1].iov_len = chunked ? 2 : 0;
+	total = hlen + len + (chunked ? 2 : 0);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = (size_t)nv + 2;
+	n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n <= 0)
+		return (-1);	/* full, or an error evhttp will see */
+	sent = (size_t)n;
+	if (sent == total) {
+		evbuffer_drain(buf, len);
+		return (0);
+	}
+	/* Partly taken: the rest, in order, to the output. */
+	if (sent < hlen) {
+		evbuffer_add(out, h + sent, hlen - sent);
+		sent = 0;
+	} else
+		sent -= hlen;
+	if (sent < len) {
+		evbuffer_drain(buf, sent);
+		evbuffer_add_buffer(out, buf);
+		sent = 0;
+	} else {
+		evbuffer_drain(buf, len);
+		sent -= len;
+	}
+	if (chunked)
+		evbuffer_add(out, "\r\n" + sent, 2 - sent);
+	return (0);
+}
+
 struct evhttp_connection *
 conn_evcon(struct conn *c)
 {

@@ -68,6 +68,19 @@ void		 conn_stream_begin(struct conn *);
 void		 conn_set_max_write(struct conn *, size_t n);
 /* Bytes the connection has not yet sent. */
 size_t		 conn_pending(struct conn *);
+/*
+ * Sends buf now, straight to the socket, when nothing is queued before it
+ * (as one HTTP chunk when chunked): no copy into the connection's output
+ * and no write event to arm and disarm, which is what a line costs each
+ * of a thousand followers otherwise. What the socket does not take goes
+ * to the output, to be sent and timed out as any queued write (the
+ * drain callback evhttp already holds for the stream then fires). 0: buf
+ * was taken whole and is empty; -1: nothing was written (something is
+ * queued, the socket is full or failed, or buf has too many pieces), and
+ * the caller queues it as usual.
+ */
+int		 conn_write_now(struct conn *, struct evbuffer *buf,
+		     int chunked);
 struct evhttp_connection *conn_evcon(struct conn *);
 /*
  * Takes the socket away from evhttp (dockerd's Hijacker): returns a new

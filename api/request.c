@@ -399,6 +399,8 @@ api_reply_err(struct api_req *r, const struct err *err)
 void
 api_stream_start(struct api_req *r, int status, const char *content_type)
 {
+	const char	*te;
+
 	if (r->req == NULL)
 		return;
 	api_add_common_headers(r->req, r->version);
@@ -410,6 +412,9 @@ api_stream_start(struct api_req *r, int status, const char *content_type)
 	api_req_replied(r);
 	apimetrics_stream_opened(r->endpoint);
 	evhttp_send_reply_start(r->req, status, api_status_reason(status));
+	te = evhttp_find_header(evhttp_request_get_output_headers(r->req),
+	    "Transfer-Encoding");
+	r->chunked = te != NULL && strcasecmp(te, "chunked") == 0;
 	if (r->conn != NULL)
 		conn_stream_begin(r->conn);
 }
@@ -443,7 +448,16 @@ api_stream_write(struct api_req *r, struct evbuffer *buf,
 	apimetrics_bytes(evbuffer_get_length(buf));
 	r->drained_cb = drained_cb;
 	r->drained_arg = arg;
+	/*
+	 * Straight to the socket once evhttp holds api_stream_drained_cb
+	 * (set by the first write through it), so that a rest left queued
+	 * still tells the writer when it has gone out. Not for HEAD, whose
+	 * body evhttp leaves out.
+	 */
+	if (r->write_now && conn_write_now(r->conn, buf, r->chunked) == 0)
+		return (0);
 	evhttp_send_reply_chunk_with_cb(r->req, buf, api_stream_drained_cb, r);
+	r->write_now = evhttp_request_get_command(r->req) != EVHTTP_REQ_HEAD;
 	return (0);
 }
 

@@ -33,6 +33,9 @@ struct api_req {
 	int			 close_notify;	/* cancel ctx on close (1) */
 	void			(*drained_cb)(void *);	/* the last write's */
 	void			*drained_arg;
+	int			 chunked;	/* the reply's body is */
+	int			 write_now;	/* evhttp holds our drain
+						   callback: conn_write_now */
 	/* For /metrics (api/apimetrics.h). */
 	int64_t			 start_ns;	/* mono, at dispatch */
 	int64_t			 closed_ns;	/* mono, close noticed; 0 */

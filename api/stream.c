@@ -176,6 +176,9 @@ stream_ready_cb(void *arg)
 	stream_flush(s);
 	if (s->state != STREAM_RUNNING)
 		return (0);
+	/* The socket took it all (conn_write_now): no drain will come. */
+	if (api_stream_pending(s->r) < STREAM_HIGH_WATER)
+		return (1);
 	s->paused = 1;
 	task_wait(api_req_task(s->r), "client writable");
 	return (0);

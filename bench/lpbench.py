@@ -33,6 +33,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 LINE = "x" * 79                 # + "\n": 80-byte lines
 SH = "/bin/sh"
+LIMIT = "limit"                 # bench/fanlimit.c's column
 
 
 # --------------------------------------------------------------------------
@@ -199,6 +200,29 @@ def lpread_binary():
             os.path.getmtime(out) < os.path.getmtime(src)):
         subprocess.check_call(["cc", "-O2", "-o", out, src])
     return out
+
+
+def fanlimit(n):
+    """The machine's limit for figure 3: bench/fanlimit.c, n others."""
+    out = os.path.join(os.environ.get("LPBENCH_BUILD", "/tmp"),
+                       "fanlimit-%d" % os.getuid())
+    src = os.path.join(HERE, "fanlimit.c")
+    if (not os.path.exists(out) or
+            os.path.getmtime(out) < os.path.getmtime(src)):
+        subprocess.check_call(["cc", "-O2", "-o", out, src])
+    return json.loads(subprocess.check_output([out, str(n)]))
+
+
+def run_limit(args):
+    """The follow rows as a daemon that only wrote would have them."""
+    res = {}
+    for others, key in ((0, "follow"),
+                        (args.follow_others,
+                         "follow%d" % args.follow_others)):
+        r = fanlimit(others)
+        res[key + "_p50_ms"] = r["p50_ms"]
+        res[key + "_p99_ms"] = r["p99_ms"]
+    return res
 
 
 def lpread(d, path):
@@ -403,6 +427,37 @@ def fig_follow(d, res, others, samples=200):
     res[key + "_p99_ms"] = pct(lat, 99)
 
 
+def fig_follow_cpu(d, res, batches=400):
+    """3. what one follower costs the daemon at 55,000 lines/s.
+
+    The container writes each line with its own write(2), in bursts of
+    550 lines every 10 ms (the rate of moby#37471), once without a
+    follower and once with one (bench/lpread.c, reading as fast as it
+    can); the difference in the daemon's CPU is the follower's, scaled to
+    55,000 lines/s."""
+    cmd = ('sleep 1; i=0; while [ $i -lt %d ]; do j=0; '
+           'while [ $j -lt 550 ]; do echo %s; j=$((j+1)); done; '
+           'usleep 10000; i=$((i+1)); done' % (batches, LINE))
+    lines = batches * 550
+    cost = {}
+    for follow in (False, True):
+        cid = d.create(cmd, start=False)
+        c0 = d.cpu_secs()
+        t0 = time.monotonic()
+        d.call("POST", "/containers/%s/start" % cid)
+        if follow:
+            r = lpread(d, "/containers/%s/logs?stdout=1&follow=1" % cid)
+            if r["frames"] != lines:
+                raise RuntimeError("%s: follower got %d of %d lines" %
+                                   (d.name, r["frames"], lines))
+        d.call("POST", "/containers/%s/wait" % cid)
+        cost[follow] = d.cpu_secs() - c0
+        secs = time.monotonic() - t0 - 1
+    per_line = max(cost[True] - cost[False], 0) / lines
+    res["follow_cpu_rate"] = lines / secs
+    res["follow_cpu_pct"] = per_line * 55000 * 100
+
+
 def settle(d, key, want, timeout=60):
     """Polls /info until key <= want; returns seconds taken or None."""
     t0 = time.monotonic()
@@ -464,6 +519,11 @@ def fig_cancel(d, res, cid, n=200):
 
 def run_daemon(d, args):
     res = {}
+    if args.only_follow:
+        fig_follow(d, res, 0)
+        fig_follow(d, res, args.follow_others)
+        fig_follow_cpu(d, res)
+        return res
     cid = fig_write(d, res, args.lines)
     fig_read(d, res, cid, args.lines)
     fig_tail(d, res, cid)
@@ -478,6 +538,7 @@ def run_daemon(d, args):
     d.kill(idle)
     fig_follow(d, res, 0)
     fig_follow(d, res, args.follow_others)
+    fig_follow_cpu(d, res)
     d.remove_all()
     return res
 
@@ -497,6 +558,9 @@ ROWS = [
     ("follow_p99_ms", "   follow latency p99, idle", "ms", False),
     ("follow{F}_p50_ms", "   p50, {F} other followers", "ms", False),
     ("follow{F}_p99_ms", "   p99, {F} other followers", "ms", False),
+    ("follow_cpu_pct", "   one follower of 55,000 lines/s: daemon CPU",
+     "% core", False),
+    ("follow_cpu_rate", "   (the writer's measured rate)", "lines/s", True),
     ("fan{N}_served", "4. idle followers answered, N={N}", "", True),
     ("fan{N}_rss_kib", "   RSS per idle follower, N={N}", "KiB", False),
     ("fan{N}_heap_kib", "   malloc heap per idle follower, N={N}",
@@ -558,17 +622,24 @@ def machine():
                                         platform.release())
 
 
-def summary(results, daemons, rows):
+def summary(results, names, rows):
     out = {}
-    for d in daemons:
-        out[d.name] = {}
+    for name in names:
+        out[name] = {}
         for key, *_ in rows:
-            vals = [r[key] for r in results[d.name]
+            vals = [r[key] for r in results[name]
                     if key in r and r[key] == r[key]]
             if vals:
-                out[d.name][key] = (statistics.median(vals), min(vals),
-                                    max(vals))
+                out[name][key] = (statistics.median(vals), min(vals),
+                                  max(vals))
     return out
+
+
+def ratio_cell(summ, a, b, key):
+    x, y = summ.get(a, {}).get(key), summ.get(b, {}).get(key)
+    if x and y and y[0] != 0:
+        return "%s×" % fmt(x[0] / y[0])
+    return "-"
 
 
 def print_table(daemons, summ, rows, args):
@@ -578,25 +649,27 @@ def print_table(daemons, summ, rows, args):
           (args.runs, ", ".join("%s = %s (%s)" % (d.name, d.sock,
                                                   d.version)
                                 for d in daemons)))
-    hdr = "| figure | unit | " + " | ".join(names)
+    # The limit column: bench/fanlimit.c, only the follow rows have one.
+    cols = names + [LIMIT]
+    ratios = []
     if len(names) == 2:
-        hdr += " | %s / %s" % (names[0], names[1])
+        ratios.append((names[0], names[1]))
+    ratios.append((names[0], LIMIT))
+    hdr = "| figure | unit | " + " | ".join(cols)
+    hdr += "".join(" | %s / %s" % r for r in ratios)
     print(hdr + " |")
-    print("|" + "---|" * (2 + len(names) + (len(names) == 2)))
+    print("|" + "---|" * (2 + len(cols) + len(ratios)))
     for key, label, unit, hib in rows:
+        if all(summ[n].get(key) is None for n in cols):
+            continue            # a figure this run left out
         cells = []
-        for n in names:
+        for n in cols:
             v = summ[n].get(key)
             cells.append("-" if v is None else "%s [%s..%s]" % (
                 fmt(v[0]), fmt(v[1]), fmt(v[2])))
         line = "| %s | %s | %s" % (label, unit, " | ".join(cells))
-        if len(names) == 2:
-            a, b = summ[names[0]].get(key), summ[names[1]].get(key)
-            if a and b and b[0] != 0:
-                r = a[0] / b[0]
-                line += " | %s×" % fmt(r)
-            else:
-                line += " | -"
+        for a, b in ratios:
+            line += " | " + ratio_cell(summ, a, b, key)
         print(line + " |")
 
 
@@ -611,6 +684,8 @@ def main():
     ap.add_argument("--fanout", default="1000,10000")
     ap.add_argument("--follow-others", type=int, default=1000)
     ap.add_argument("--no-cancel", action="store_true")
+    ap.add_argument("--only-follow", action="store_true",
+                    help="figure 3 alone (and its limit column)")
     ap.add_argument("--json", help="write every run's figures here")
     args = ap.parse_args()
     args.fanout = [int(x) for x in args.fanout.split(",") if x]
@@ -644,6 +719,7 @@ def main():
     lpread_binary()
     rows = expand_rows(args)
     results = {d.name: [] for d in daemons}
+    results[LIMIT] = []
     for run in range(args.runs):
         order = daemons if run % 2 == 0 else list(reversed(daemons))
         for d in order:
@@ -657,7 +733,8 @@ def main():
             print("#   " + json.dumps({k: round(v, 4) for k, v in
                                        r.items()}), file=sys.stderr,
                   flush=True)
-    summ = summary(results, daemons, rows)
+        results[LIMIT].append(run_limit(args))
+    summ = summary(results, [d.name for d in daemons] + [LIMIT], rows)
     print_table(daemons, summ, rows, args)
     if args.json:
         with open(args.json, "w") as f:
