@@ -2,16 +2,23 @@
 /*
  * The fan-out limit of this machine: the follow latency a daemon would
  * have if a line cost it nothing but the write(2) to each follower's
- * socket. One process writes the same chunk (the size of a framed,
- * timestamped log line in a chunked reply) to N unix sockets nobody reads
- * plus one that a second process reads, the measured one, last, as
- * bench/lpbench.py's measured follower is the last to subscribe. Latency
- * is from before the first write to the reader's return from read(2).
- * Prints one JSON object.
+ * socket. Four processes, as in bench/lpbench.py's figure 3: a "container"
+ * that every INTERVAL_MS stamps the time and writes it to a pipe; the
+ * "daemon", woken by the pipe, writes the same chunk (the size of a
+ * framed, timestamped log line in a chunked reply) to N + 1 unix sockets;
+ * a reader of the measured one; and one that drains the N others, as
+ * lpfollow drains the bench's other followers. The measured socket is
+ * written at a random place in each burst: in logpouchd the measured
+ * follower has no fixed place either (its reader runs from libevent's
+ * timer heap, which keeps no order among equal deadlines), so p50 is a
+ * follower in the middle of the fan-out and p99 one at its end. Latency
+ * is from the stamp to the reader's return from read(2). Prints one
+ * JSON object.
  *
  *   fanlimit N [SAMPLES [INTERVAL_MS]]
  */
 #define _GNU_SOURCE
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -53,14 +60,35 @@ pct(int64_t *v, int n, double p)
 	return ((v[f] + (v[c] - v[f]) * (k - f)) / 1e6);
 }
 
+/* Reads what arrives on the others until the parent has gone. */
+static void
+drain(int (*sv)[2], int n)
+{
+	struct epoll_event	ev, evs[64];
+	char			b[4096];
+	int			ep = epoll_create1(0), k;
+
+	for (int i = 0; i < n; i++) {
+		close(sv[i][0]);
+		ev.events = EPOLLIN;
+		ev.data.fd = sv[i][1];
+		epoll_ctl(ep, EPOLL_CTL_ADD, sv[i][1], &ev);
+	}
+	while ((k = epoll_wait(ep, evs, 64, 2000)) > 0)
+		for (int j = 0; j < k; j++)
+			if (read(evs[j].data.fd, b, sizeof b) <= 0)
+				_exit(0);
+	_exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct rlimit	 rl;
-	int		 n, samples, interval_ms, (*sv)[2], i, s, st;
-	int64_t		*sent, *got, *lat;
+	int		 n, samples, interval_ms, (*sv)[2], i, k, s, pfd[2];
+	int64_t		*sent, *got, *lat, t;
 	char		 chunk[CHUNK_LEN], b[256];
-	pid_t		 pid;
+	pid_t		 reader, stamper, drainer;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: fanlimit N [SAMPLES [INTERVAL_MS]]\n");
@@ -78,7 +106,7 @@ main(int argc, char **argv)
 	sent = mmap(NULL, 2 * samples * sizeof *sent, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	lat = calloc((size_t)samples, sizeof *lat);
-	if (sv == NULL || sent == MAP_FAILED || lat == NULL)
+	if (sv == NULL || sent == MAP_FAILED || lat == NULL || pipe(pfd) != 0)
 		return (1);
 	got = sent + samples;
 	for (i = 0; i <= n; i++) {
@@ -87,7 +115,7 @@ main(int argc, char **argv)
 			return (1);
 		}
 	}
-	if ((pid = fork()) == 0) {
+	if ((reader = fork()) == 0) {
 		for (s = 0; s < samples; s++) {
 			size_t	have = 0;
 
@@ -103,26 +131,44 @@ main(int argc, char **argv)
 		}
 		_exit(0);
 	}
-	for (s = 0; s < samples; s++) {
-		struct timespec	iv = { 0, interval_ms * 1000000L };
+	if ((drainer = fork()) == 0)
+		drain(sv, n);
+	if ((stamper = fork()) == 0) {
+		for (s = 0; s < samples; s++) {
+			struct timespec	iv = { 0, interval_ms * 1000000L };
 
-		nanosleep(&iv, NULL);
-		sent[s] = now_ns();
+			nanosleep(&iv, NULL);
+			t = now_ns();
+			sent[s] = t;
+			if (write(pfd[1], &t, sizeof t) != sizeof t)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	for (i = 0; i <= n; i++)
+		close(sv[i][1]);
+	for (s = 0; s < samples; s++) {
+		if (read(pfd[0], &t, sizeof t) != sizeof t)
+			return (1);
+		/* The measured one at a random place: see the top. */
+		k = n > 0 ? (int)(random() % (n + 1)) : 0;
 		for (i = 0; i <= n; i++) {
-			if (write(sv[i][0], chunk, sizeof chunk) !=
+			int	fd = i == k ? sv[n][0] : sv[i < k ? i : i - 1][0];
+
+			if (write(fd, chunk, sizeof chunk) !=
 			    (ssize_t)sizeof chunk) {
 				perror("write");
 				return (1);
 			}
 		}
-		/* Outside the timed part: nobody reads the others. */
-		for (i = 0; i < n; i++)
-			while (recv(sv[i][1], b, sizeof b, MSG_DONTWAIT) > 0)
-				;
 	}
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (waitpid(reader, &i, 0) != reader || !WIFEXITED(i) ||
+	    WEXITSTATUS(i) != 0)
 		return (1);
+	waitpid(stamper, NULL, 0);
+	for (i = 0; i <= n; i++)
+		close(sv[i][0]);
+	waitpid(drainer, NULL, 0);
 	for (s = 0; s < samples; s++)
 		lat[s] = got[s] - sent[s];
 	qsort(lat, (size_t)samples, sizeof *lat, cmp_i64);
