@@ -25,6 +25,7 @@
 #include "daemon/base/xalloc.h"
 #include "logdriver/logline.h"
 #include "logdriver/logreader.h"
+#include "logdriver/logshare.h"
 
 /* Bytes gathered before they are handed to the connection as one chunk. */
 #define STREAM_CHUNK	(32 * 1024)
@@ -119,43 +120,118 @@ stream_schedule_flush(struct stream *s)
 
 /* Appends one record as dockerd frames it: [header][time ][details ]log. */
 static void
-stream_frame(struct stream *s, int fd, const char *prefix, size_t plen,
-    const char *details, size_t dlen, const char *log, size_t loglen)
+stream_frame(struct evbuffer *out, const struct stream_opts *o, int fd,
+    const char *prefix, size_t plen, const char *details, size_t dlen,
+    const char *log, size_t loglen)
 {
-	frame_add_header(s->out, fd, s->opts.tty, (uint32_t)(plen + loglen +
-	    (s->opts.details ? dlen + 1 : 0)));
+	frame_add_header(out, fd, o->tty, (uint32_t)(plen + loglen +
+	    (o->details ? dlen + 1 : 0)));
 	if (plen > 0)
-		evbuffer_add(s->out, prefix, plen);
-	if (s->opts.details) {
-		evbuffer_add(s->out, details, dlen);
-		evbuffer_add(s->out, " ", 1);
+		evbuffer_add(out, prefix, plen);
+	if (o->details) {
+		evbuffer_add(out, details, dlen);
+		evbuffer_add(out, " ", 1);
 	}
-	evbuffer_add(s->out, log, loglen);
-	s->frames++;
-	apimetrics_frames(APIMETRICS_LOGS, 1);
+	evbuffer_add(out, log, loglen);
+}
+
+/* One entry as o asks for it: 1 when framed, 0 when filtered out. */
+static int
+stream_frame_entry(struct evbuffer *out, const struct stream_opts *o,
+    const struct logline *l)
+{
+	char	ts[LOGLINE_TIMEBUF];
+	size_t	tslen = 0;
+
+	if ((l->stream == LOGLINE_STDOUT && !o->want_stdout) ||
+	    (l->stream == LOGLINE_STDERR && !o->want_stderr) ||
+	    l->stream == LOGLINE_OTHER)
+		return (0);
+	if (o->timestamps)
+		tslen = logline_format_time(l, ts);
+	stream_frame(out, o, l->stream, ts, tslen, l->details, l->detailslen,
+	    l->log, l->loglen);
+	return (1);
 }
 
 static void
 stream_entry_cb(void *arg, const struct logline *l)
 {
 	struct stream	*s = arg;
-	char		 ts[LOGLINE_TIMEBUF];
-	size_t		 tslen = 0;
 
-	if (s->state != STREAM_RUNNING)
+	if (s->state != STREAM_RUNNING || !stream_frame_entry(s->out,
+	    &s->opts, l))
 		return;
-	if ((l->stream == LOGLINE_STDOUT && !s->opts.want_stdout) ||
-	    (l->stream == LOGLINE_STDERR && !s->opts.want_stderr) ||
-	    l->stream == LOGLINE_OTHER)
-		return;
-	if (s->opts.timestamps)
-		tslen = logline_format_time(l, ts);
-	stream_frame(s, l->stream, ts, tslen, l->details, l->detailslen,
-	    l->log, l->loglen);
+	s->frames++;
+	apimetrics_frames(APIMETRICS_LOGS, 1);
 	if (evbuffer_get_length(s->out) >= STREAM_CHUNK)
 		stream_flush(s);
 	else
 		stream_schedule_flush(s);
+}
+
+/* A share's frames for one set of options, made by the first stream. */
+struct stream_memo {
+	struct evbuffer	*frames;	/* owned; never changed once made */
+	uint64_t	 count;
+};
+
+static void
+stream_memo_free(void *arg)
+{
+	struct stream_memo	*m = arg;
+
+	if (m == NULL)
+		return;
+	evbuffer_free(m->frames);
+	xfree(m);
+}
+
+/* What decides the frames' bytes: streams, tty, timestamps, details. */
+static uint32_t
+stream_memo_key(const struct stream_opts *o)
+{
+	return ((o->want_stdout ? 1u : 0) | (o->want_stderr ? 2u : 0) |
+	    (o->tty ? 4u : 0) | (o->timestamps ? 8u : 0) |
+	    (o->details ? 16u : 0));
+}
+
+/*
+ * A whole append at the head: the frames are made once per set of options
+ * and taken by reference (no copy) by every stream with the same ones,
+ * then sent at once, with no flush event per follower.
+ */
+static void
+stream_shared_cb(void *arg, struct logshare *sh)
+{
+	struct stream		*s = arg;
+	struct stream_memo	*m, *own = NULL;
+	const struct logline	*e;
+	uint32_t		 key = stream_memo_key(&s->opts);
+	uint64_t		 count;
+	size_t			 n;
+
+	if (s->state != STREAM_RUNNING)
+		return;
+	if ((m = logshare_memo(sh, key)) == NULL) {
+		m = xcalloc(1, sizeof *m);
+		m->frames = evbuffer_new();
+		e = logshare_entries(sh, &n);
+		for (size_t i = 0; i < n; i++)
+			m->count += (uint64_t)stream_frame_entry(m->frames,
+			    &s->opts, &e[i]);
+		if (logshare_memo_put(sh, key, m, stream_memo_free) != 0)
+			own = m;
+	}
+	count = m->count;
+	if (count > 0)
+		evbuffer_add_buffer_reference(s->out, m->frames);
+	stream_memo_free(own);	/* what s->out references stays */
+	if (count == 0)
+		return;
+	s->frames += count;
+	apimetrics_frames(APIMETRICS_LOGS, count);
+	stream_flush(s);
 }
 
 static int
@@ -219,7 +295,9 @@ stream_notice_cb(void *arg, const char *text)
 
 	if (s->state != STREAM_RUNNING)
 		return;
-	stream_frame(s, 3, NULL, 0, "", 0, text, strlen(text));
+	stream_frame(s->out, &s->opts, 3, NULL, 0, "", 0, text, strlen(text));
+	s->frames++;
+	apimetrics_frames(APIMETRICS_LOGS, 1);
 	stream_schedule_flush(s);
 }
 
@@ -288,6 +366,7 @@ stream_start(struct stream *s, struct container *c,
 		.ready = stream_ready_cb,
 		.done = stream_done_cb,
 		.notice = stream_notice_cb,
+		.shared = stream_shared_cb,
 		.arg = s,
 	};
 	struct err		 err = { 0 };

@@ -35,6 +35,7 @@ struct jsonfile {
 	uint64_t		 generation;
 	int64_t			 peek_off;	/* file offset of buf[0] ... */
 	size_t			 peek_len;	/* ... and its bytes written */
+	uint64_t		 append_id;	/* the latest APPEND's */
 	uint64_t		 write_errors;	/* entries dropped */
 	uint64_t		 entries;	/* encoded since open */
 	uint64_t		 bytes;		/* encoded since open */
@@ -55,6 +56,7 @@ struct jsonfile {
 };
 
 static uint64_t	jsonfile_total_errors;
+static uint64_t	jsonfile_appends;	/* ids of APPEND notifications */
 static struct jsonfile_totals	jsonfile_sum;	/* every writer's, /metrics */
 
 int
@@ -211,6 +213,8 @@ jsonfile_notify(struct jsonfile *jf, enum jsonfile_event ev)
 
 	if (TAILQ_EMPTY(&jf->subs))
 		return;
+	if (ev == JSONFILE_APPEND)
+		jf->append_id = ++jsonfile_appends;
 	TAILQ_INIT(&pending);
 	TAILQ_CONCAT(&pending, &jf->subs, entry);
 	TAILQ_FOREACH(sub, &pending, entry)
@@ -562,6 +566,12 @@ int64_t
 jsonfile_written(const struct jsonfile *jf)
 {
 	return (jf->filesize);
+}
+
+uint64_t
+jsonfile_append_id(const struct jsonfile *jf)
+{
+	return (jf->append_id);
 }
 
 size_t

@@ -101,6 +101,11 @@ int64_t		 jsonfile_written(const struct jsonfile *);
 size_t		 jsonfile_peek(const struct jsonfile *, int64_t off,
 		     const char **p);
 /*
+ * The latest APPEND notification's id, unique in the process: what its
+ * subscribers share (logshare.h) is known by it.
+ */
+uint64_t	 jsonfile_append_id(const struct jsonfile *);
+/*
  * Whether an entry this writer wrote in generation gen or later has an
  * earlier time than the one before it (the clock stepped back): readers
  * then cannot bisect those files for since (logseek.h). What the file

@@ -16,6 +16,7 @@
 #include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
 #include "logdriver/logreader_state.h"
+#include "logdriver/logshare.h"
 
 /*
  * The read buffer exists only while there is something to read: a
@@ -99,6 +100,51 @@ logbuf_lines(struct logreader *r)
 			return (rc);
 	}
 	return (0);
+}
+
+int
+logbuf_share(struct logreader *r)
+{
+	struct logshare	*sh = r->share;
+	size_t		 n;
+
+	if (sh == NULL)
+		return (0);
+	if (r->sink.ready != NULL && !r->sink.ready(r->sink.arg)) {
+		if (logreader_active(r))
+			logbuf_pause(r);
+		return (-1);
+	}
+	if (!logreader_active(r))
+		return (-1);
+	r->share = NULL;		/* ours for the call */
+	logshare_entries(sh, &n);
+	r->delivered += n;
+	r->skipped += logshare_skipped(sh);
+	r->sink.shared(r->sink.arg, sh);
+	logshare_unref(sh);
+	return (logreader_active(r) ? 0 : -1);
+}
+
+void
+logbuf_unshare(struct logreader *r)
+{
+	const char	*bytes;
+	size_t		 n;
+
+	if (r->share == NULL)
+		return;
+	bytes = logshare_bytes(r->share, &n);
+	logbuf_alloc(r);
+	if (r->end + n > r->cap) {
+		while (r->end + n > r->cap)
+			r->cap *= 2;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	memcpy(r->buf + r->end, bytes, n);
+	r->end += n;
+	logshare_unref(r->share);
+	r->share = NULL;
 }
 
 void

@@ -25,6 +25,13 @@ int	logbuf_fill(struct logreader *, size_t *budget);
  * when until was passed (the caller ends the reader).
  */
 int	logbuf_lines(struct logreader *);
+/*
+ * Delivers the share the reader holds, whole: 0 when delivered (or none),
+ * -1 when the reader must return (not ready: paused; or finished).
+ */
+int	logbuf_share(struct logreader *);
+/* Puts the held share's bytes in the buffer instead, to read as usual. */
+void	logbuf_unshare(struct logreader *);
 /* Forgets a torn entry left at the end of a file we are leaving. */
 void	logbuf_drop_partial(struct logreader *, const char *why);
 

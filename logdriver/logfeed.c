@@ -16,6 +16,33 @@
 #include "logdriver/logfiles.h"
 #include "logdriver/logreader_int.h"
 #include "logdriver/logreader_state.h"
+#include "logdriver/logshare.h"
+
+/*
+ * Nothing waits before this append and no time filter looks at its
+ * entries one by one: take it as the share every such follower holds,
+ * copied and decoded once (logshare.h). 1 when taken.
+ */
+static int
+logfeed_share(struct logreader *r, const char *src, size_t n)
+{
+	struct logfile	*f = &r->files[r->cur];
+
+	if (r->sink.shared == NULL || r->start != r->end || r->paused ||
+	    r->opts.has_until)
+		return (0);
+	r->share = logshare_get(r->writer, src, n);
+	if (r->opts.has_since &&
+	    logshare_min_time(r->share) < r->opts.since_ns) {
+		logshare_unref(r->share);
+		r->share = NULL;
+		return (0);
+	}
+	f->off += (int64_t)n;
+	r->idle_armed = 0;
+	r->at_head = f->off == jsonfile_written(r->writer);
+	return (1);
+}
 
 /*
  * A follower that has everything the writer wrote takes the new bytes
@@ -39,6 +66,10 @@ logfeed_take(struct logreader *r)
 	f = &r->files[r->cur];
 	if (f->gen != r->wgen || f->limit >= 0 ||
 	    (n = jsonfile_peek(r->writer, f->off, &src)) == 0)
+		return;
+	if (r->share != NULL)
+		logbuf_unshare(r);	/* its bytes come first */
+	if (logfeed_share(r, src, n))
 		return;
 	logbuf_alloc(r);
 	if (r->end - r->start + n > LOGREADER_HOLD) {

@@ -26,6 +26,7 @@
 #include "logdriver/logreader_int.h"
 #include "logdriver/logreader_state.h"
 #include "logdriver/logseek.h"
+#include "logdriver/logshare.h"
 #include "logdriver/logtail.h"
 
 /*
@@ -69,6 +70,8 @@ logreader_release(struct logreader *r)
 	jsonfile_unsubscribe(&r->sub);
 	r->writer = NULL;
 	logfiles_release(r);
+	logshare_unref(r->share);
+	r->share = NULL;
 	xfree(r->buf);
 	r->buf = NULL;
 	r->cap = r->start = r->end = 0;
@@ -432,6 +435,8 @@ logreader_run(struct logreader *r)
 			logreader_begin_at(r, r->tail_file, off);
 			continue;
 		}
+		if (logbuf_share(r) != 0)
+			return;
 		if ((rc = logbuf_lines(r)) != 0) {
 			if (rc > 0)		/* until passed */
 				logreader_end(r, NULL);

@@ -111,6 +111,12 @@ struct logreader {
 	int			 tail_nl;	/* met a newline in tail_file */
 	int			 draining;	/* replaced: read once more */
 
+	/*
+	 * One reference, or NULL: an append taken whole at the head and not
+	 * yet delivered. It comes before the buffer, which is empty while
+	 * it is held (the next append puts its bytes there first).
+	 */
+	struct logshare		*share;
 	char			*buf;		/* owned/NULL: [start, end) */
 	size_t			 cap;
 	size_t			 start;

@@ -12,6 +12,8 @@
 
 #include "logdriver/logline.h"
 
+struct logshare;
+
 /*
  * Follow with a writer: appends and rotations come from its notifications.
  * A follower that has read everything takes each write from the writer's
@@ -56,6 +58,15 @@ struct logreader_sink {
 	 * many and why); more records follow. NULL: not told.
 	 */
 	void	(*notice)(void *arg, const char *text);
+	/*
+	 * Optional: one whole append of the current file, taken at the head
+	 * and decoded once for every follower there (logshare.h). The sink
+	 * sends all of logshare_entries() as entry() would each (its stream
+	 * filter included); the share is borrowed for the call. Offered only
+	 * when no time filter applies to them and nothing is read before
+	 * them; ready() was asked first.
+	 */
+	void	(*shared)(void *arg, struct logshare *);
 	void	*arg;
 };
 

@@ -17,6 +17,7 @@
 #include "daemon/base/task.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/logline.h"
+#include "logdriver/logshare.h"
 #include "tests/helpers_logdriver.h"
 
 const struct logreader_opts all_opts = { 0, -1, 0, 0, 0, 0, 1, 0 };
@@ -124,6 +125,21 @@ collector_entry(void *arg, const struct logline *ll)
 		cancel_fire(c->cancel, CANCEL_CLIENT_GONE);
 		c->stopped = 1;
 	}
+}
+
+/* A share is its entries, one by one, as entry() would have had them. */
+static void
+collector_shared(void *arg, struct logshare *sh)
+{
+	struct collector	*c = arg;
+	const struct logline	*e;
+	size_t			 n;
+
+	if (c->nshares++ == 0)
+		c->first_share = sh;
+	e = logshare_entries(sh, &n);
+	for (size_t i = 0; i < n && !c->stopped; i++)
+		collector_entry(c, &e[i]);
 }
 
 static int
@@ -271,6 +287,7 @@ rt_reader(struct rt *t, struct cancel *parent, struct jsonfile *writer,
 	sink.entry = collector_entry;
 	sink.ready = collector_ready;
 	sink.done = collector_done;
+	sink.shared = c->shared ? collector_shared : NULL;
 	sink.arg = c;
 	r = logreader_new(t->f->base, parent, t->path, writer, &t->o, &sink,
 	    &err);

@@ -50,6 +50,9 @@ struct collector {
 	int		  notices;
 	char		  notice[400];	/* the last one */
 	size_t		  notice_at;	/* n when it came */
+	int		  shared;	/* offer a shared() callback */
+	size_t		  nshares;	/* appends taken as shares */
+	const void	 *first_share;
 };
 
 void	collector_clear(struct collector *);

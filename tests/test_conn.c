@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -34,6 +35,14 @@ struct tconn {
 	int			 hijacked_fd;
 	struct evbuffer		*pending_out;	/* what evhttp had to send */
 	struct evbuffer		*early_in;	/* what the client sent on */
+	int			 write_now;	/* chunks by conn_write_now */
+	int			 direct;	/* ... that it took */
+	int			 queued;	/* ... that it left to evhttp */
+	int			 drained;	/* drain callbacks */
+	struct evbuffer		*raw;		/* what the client read */
+	struct event_base	*base;
+	struct evhttp_request	*req;		/* the write_now one */
+	struct conn		*c;
 };
 
 /* dockerd's Hijacker as api/exec.c uses it: a 101, then the raw socket. */
@@ -44,6 +53,65 @@ tconn_hijack(struct tconn *tc, struct evhttp_request *req, struct conn *c)
 	tc->pending_out = evbuffer_new();
 	tc->early_in = evbuffer_new();
 	tc->hijacked_fd = conn_hijack(c, tc->pending_out, tc->early_in);
+}
+
+static void
+tconn_drained_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct tconn	*tc = arg;
+
+	(void)evcon;
+	tc->drained++;
+}
+
+/*
+ * Once evhttp has sent a small chunk (and holds the drain callback): four
+ * 1 MiB chunks of 'b', 'c', 'd', 'e' through conn_write_now, far more
+ * than the socket takes, so the first is sent in part and its rest
+ * queued, and the next find output queued and go through evhttp.
+ */
+static void
+tconn_write_now_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tconn	*tc = arg;
+	struct evbuffer	*buf = evbuffer_new();
+	char		*block = test_malloc(1024 * 1024);
+
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < 4; i++) {
+		memset(block, 'b' + i, 1024 * 1024);
+		evbuffer_add(buf, block, 1024 * 1024);
+		if (conn_write_now(tc->c, buf, 1) == 0)
+			tc->direct++;
+		else {
+			tc->queued++;
+			evhttp_send_reply_chunk_with_cb(tc->req, buf,
+			    tconn_drained_cb, tc);
+		}
+		assert_int_equal(evbuffer_get_length(buf), 0);
+	}
+	test_free(block);
+	evbuffer_free(buf);
+	conn_request_end(tc->c);
+	evhttp_send_reply_end(tc->req);
+}
+
+static void
+tconn_write_now(struct tconn *tc, struct evhttp_request *req, struct conn *c)
+{
+	struct evbuffer		*buf = evbuffer_new();
+	struct timeval		 tv = { 0, 50000 };
+
+	evhttp_send_reply_start(req, 200, "OK");
+	conn_stream_begin(c);
+	evbuffer_add(buf, "a", 1);
+	evhttp_send_reply_chunk_with_cb(req, buf, tconn_drained_cb, tc);
+	evbuffer_free(buf);
+	tc->req = req;
+	tc->c = c;
+	event_base_once(tc->base, -1, EV_TIMEOUT, tconn_write_now_cb, tc,
+	    &tv);
 }
 
 /* A streamed reply (chunked), ended at once as a finished backlog is. */
@@ -60,6 +128,11 @@ tconn_handler(struct evhttp_request *req, void *arg)
 	if (tc->hijack) {
 		evbuffer_free(buf);
 		tconn_hijack(tc, req, c);
+		return;
+	}
+	if (tc->write_now) {
+		evbuffer_free(buf);
+		tconn_write_now(tc, req, c);
 		return;
 	}
 	evhttp_send_reply_start(req, 200, "OK");
@@ -84,6 +157,7 @@ tconn_open(struct lp_fixture *f, struct tconn *tc, int header_timeout,
 
 	memset(tc, 0, sizeof *tc);
 	tc->body = body;
+	tc->base = f->base;
 	snprintf(path, sizeof path, "%s/s", f->dir);
 	assert_true(strlen(path) < sizeof sun.sun_path);
 	memcpy(sun.sun_path, path, strlen(path) + 1);
@@ -121,6 +195,8 @@ tconn_read(void *arg)
 
 	while ((n = read(tc->fd, buf, sizeof buf)) > 0) {
 		tc->got += (size_t)n;
+		if (tc->raw != NULL)
+			evbuffer_add(tc->raw, buf, (size_t)n);
 		if (n >= 7)
 			memcpy(tc->tail, buf + n - 7, 7);
 		else {
@@ -243,6 +319,66 @@ test_conn_hijack_hands_over_output_and_early_input(void **state)
 	tconn_close(&tc);
 }
 
+/* The body of a chunked reply in raw (after its head), into body. */
+static void
+dechunk(struct evbuffer *raw, struct evbuffer *body)
+{
+	struct evbuffer_ptr	 p;
+	char			*line;
+	size_t			 len;
+	unsigned long		 size;
+
+	p = evbuffer_search(raw, "\r\n\r\n", 4, NULL);
+	assert_true(p.pos >= 0);
+	evbuffer_drain(raw, (size_t)p.pos + 4);
+	for (;;) {
+		line = evbuffer_readln(raw, &len, EVBUFFER_EOL_CRLF_STRICT);
+		assert_non_null(line);
+		size = strtoul(line, NULL, 16);
+		free(line);
+		if (size == 0)
+			break;
+		assert_true(evbuffer_get_length(raw) >= size + 2);
+		evbuffer_remove_buffer(raw, body, size);
+		assert_memory_equal(evbuffer_pullup(raw, 2), "\r\n", 2);
+		evbuffer_drain(raw, 2);
+	}
+}
+
+/*
+ * conn_write_now frames its chunks as evhttp would, and what the socket
+ * did not take goes out after it, in order, before anything queued
+ * later: the client de-chunks exactly "a", then 1 MiB each of b..e.
+ */
+static void
+test_conn_write_now_keeps_chunks_whole_and_in_order(void **state)
+{
+	struct lp_fixture	*f = *state;
+	struct tconn		 tc;
+	struct evbuffer		*body = evbuffer_new();
+	const unsigned char	*p;
+
+	tconn_open(f, &tc, 30, 0);
+	tc.write_now = 1;
+	tc.raw = evbuffer_new();
+	tconn_send(&tc, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_true(run_loop_until(f->base, tconn_read, &tc, 10000));
+	assert_false(tc.closed);
+	assert_int_equal(tc.direct, 1);		/* the socket was empty */
+	assert_int_equal(tc.queued, 3);		/* its rest was queued */
+	assert_true(tc.drained >= 1);
+	dechunk(tc.raw, body);
+	assert_int_equal(evbuffer_get_length(body), 1 + 4 * 1024 * 1024);
+	p = evbuffer_pullup(body, -1);
+	assert_int_equal(p[0], 'a');
+	for (size_t i = 0; i < 4 * 1024 * 1024; i++)
+		if (p[1 + i] != 'b' + i / (1024 * 1024))
+			fail_msg("body byte %zu is '%c'", i + 1, p[1 + i]);
+	evbuffer_free(body);
+	evbuffer_free(tc.raw);
+	tconn_close(&tc);
+}
+
 int
 main(void)
 {
@@ -251,6 +387,7 @@ main(void)
 		T(test_conn_keepalive_after_stream_held_to_header_deadline),
 		T(test_conn_slow_reader_gets_the_rest_of_a_finished_stream),
 		T(test_conn_hijack_hands_over_output_and_early_input),
+		T(test_conn_write_now_keeps_chunks_whole_and_in_order),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
