@@ -195,6 +195,7 @@ container_exited(struct container *c)
 	c->out = c->err = NULL;
 	attach_run_end(c->attach);	/* attached clients had it all */
 	container_log_stop(c);		/* followers learn the log closed */
+	c->oom_killed = runtime_oom_killed(c->proc);
 	runtime_free(c->proc);
 	c->proc = NULL;
 	container_oci_unmount(c);
@@ -222,6 +223,8 @@ container_exited(struct container *c)
 	container_persist_save(c);
 	log_info("container %.12s exited with %d%s", c->id, code, restart ?
 	    ", restarting by its policy" : "");
+	if (c->oom_killed)	/* dockerd's comes as it happens; ours here */
+		container_event(c, "oom", NULL);
 	container_event_int(c, "die", "exitCode", code);
 	if (c->stop_requested)	/* after die, as dockerd */
 		container_event(c, "stop", NULL);
@@ -464,6 +467,7 @@ container_run(struct container *c, struct err *err)
 	    json_object_get(c->config, "StdinOnce")));
 	c->state = CONTAINER_RUNNING;
 	c->exit_code = 0;
+	c->oom_killed = 0;
 	container_set_error(c, "");
 	c->started_ns = timeutil_now_ns();
 	container_persist_save(c);

@@ -101,6 +101,7 @@ struct container {
 	int			 proc_exited;
 	int			 proc_status;
 	int			 paused;	/* frozen by the runtime */
+	int			 oom_killed;	/* the last run's (OOMKilled) */
 	int			 removing;	/* removal requested/done */
 	int			 removed;	/* off the live list */
 	int			 shutdown_counted;

@@ -201,6 +201,7 @@ container_persist_load(struct container *c)
 	state = json_object_get(j, "State");
 	c->exit_code = (int)json_integer_value(json_object_get(state,
 	    "ExitCode"));
+	c->oom_killed = json_is_true(json_object_get(state, "OOMKilled"));
 	container_set_error(c, container_json_str(state, "Error"));
 	c->started_ns = container_persist_time(json_string_value(
 	    json_object_get(state, "StartedAt")));

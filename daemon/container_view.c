@@ -280,7 +280,8 @@ container_view_inspect(const struct container *c)
 	    "State", "Status", container_view_status(c),
 	    /* dockerd counts a restarting container as running. */
 	    "Running", c->state == CONTAINER_RUNNING || c->restarting,
-	    "Paused", c->paused, "Restarting", c->restarting, "OOMKilled", 0, "Dead", 0,
+	    "Paused", c->paused, "Restarting", c->restarting,
+	    "OOMKilled", c->oom_killed, "Dead", 0,
 	    "Pid", c->pid, "ExitCode", c->exit_code, "Error", c->error,
 	    "StartedAt", started, "FinishedAt", finished,
 	    "Image", container_json_str(c->config, "ImageID"),

@@ -102,6 +102,13 @@ const char	*runtime_name(const struct runtime_proc *);
  */
 struct ociruntime *runtime_oci(const struct runtime_proc *);
 const char	*runtime_oci_id(const struct runtime_proc *);
+/*
+ * Whether the kernel's OOM killer killed a process in the container's
+ * memory cgroup (v2 memory.events, v1 memory.oom_control "oom_kill").
+ * Before runtime_free: the runtime's delete removes the cgroup. 0 for a
+ * host process.
+ */
+int		 runtime_oom_killed(const struct runtime_proc *);
 const char	*runtime_bundle(const struct runtime_proc *);
 /*
  * Stops watching and reaps. A process still running is killed (SIGKILL to

@@ -4,7 +4,12 @@
  * console the runtime sends back, as its stdio; `create` then `start`, or
  * `exec -d`; and what the container is named there.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "daemon/base/xalloc.h"
+#include "daemon/oci.h"
 #include "daemon/ociruntime.h"
 #include "daemon/runtime.h"
 #include "daemon/runtime_int.h"
@@ -68,4 +73,45 @@ const char *
 runtime_oci_id(const struct runtime_proc *p)
 {
 	return (p->oci_id);
+}
+
+/* The "oom_kill N" count of a memory.events or memory.oom_control file. */
+static long
+runtime_oci_oom_count(const char *path)
+{
+	char	 buf[1024], *at;
+	FILE	*f;
+	size_t	 n;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return (-1);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (at = buf; at != NULL && *at != '\0'; at = strchr(at, '\n')) {
+		if (*at == '\n')
+			at++;
+		if (strncmp(at, "oom_kill ", 9) == 0)
+			return (strtol(at + 9, NULL, 10));
+	}
+	return (-1);
+}
+
+int
+runtime_oom_killed(const struct runtime_proc *p)
+{
+	char	 path[4096], *cg;
+	long	 n;
+
+	if (p->oci == NULL)
+		return (0);
+	cg = oci_cgroup_path(p->oci_id);
+	snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.events", cg);
+	if ((n = runtime_oci_oom_count(path)) < 0) {
+		snprintf(path, sizeof path,
+		    "/sys/fs/cgroup/memory%s/memory.oom_control", cg);
+		n = runtime_oci_oom_count(path);
+	}
+	xfree(cg);
+	return (n > 0);
 }
