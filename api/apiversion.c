@@ -37,6 +37,21 @@ apiversion_container_inspect(int version, json_t *j)
 	json_t	*hc = json_object_get(j, "HostConfig");
 
 	apiversion_networks(version, json_object_get(j, "NetworkSettings"));
+	/* Before 1.20 the resources were in Config too (v1p19). */
+	if (version < API_VERSION(1, 20)) {
+		json_t	*cfg = json_object_get(j, "Config");
+		const char *cpus = json_string_value(json_object_get(hc,
+		    "CpusetCpus"));
+
+		json_object_set_new(cfg, "Memory", json_integer(
+		    json_integer_value(json_object_get(hc, "Memory"))));
+		json_object_set_new(cfg, "MemorySwap", json_integer(
+		    json_integer_value(json_object_get(hc, "MemorySwap"))));
+		json_object_set_new(cfg, "CpuShares", json_integer(
+		    json_integer_value(json_object_get(hc, "CpuShares"))));
+		json_object_set_new(cfg, "Cpuset", json_string(cpus != NULL ?
+		    cpus : ""));
+	}
 	/* 1.42 removed kernel memory limits; inspect omits them unset. */
 	if (version >= API_VERSION(1, 42)) {
 		json_object_del(hc, "KernelMemory");
@@ -60,6 +75,11 @@ apiversion_create_hostconfig(int version, json_t *hc)
 		json_object_del(hc, "ConsoleSize");
 	if (version < API_VERSION(1, 43))
 		json_object_del(hc, "Annotations");
+	/* Older clients expect 1.39's default, shareable (moby#34087). */
+	if (version < API_VERSION(1, 40) && (json_string_value(
+	    json_object_get(hc, "IpcMode")) == NULL ||
+	    *json_string_value(json_object_get(hc, "IpcMode")) == '\0'))
+		json_object_set_new(hc, "IpcMode", json_string("shareable"));
 }
 
 /* ["<none>:<none>"] -> [] (1.43: no hard-coded placeholders). */

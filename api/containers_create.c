@@ -543,6 +543,24 @@ containers_create_runtime(struct container_store *st, json_t *hc,
  * dockerd's registerLinks. Kept as "/<its name>:<alias>"; inspect adds
  * this container's name ("/a:/b/alias") once it has one.
  */
+/* container:<donor> is kept as container:<its id>, as dockerd keeps it. */
+static int
+containers_create_ipc(struct container_store *st, json_t *hc,
+    struct err *err)
+{
+	const char		*m = json_string_value(json_object_get(hc,
+				    "IpcMode"));
+	struct container	*d;
+
+	if (m == NULL || strncmp(m, "container:", 10) != 0)
+		return (0);
+	if ((d = container_store_lookup(st, m + 10, err)) == NULL)
+		return (-1);
+	json_object_set_new(hc, "IpcMode", json_sprintf("container:%s",
+	    container_id(d)));
+	return (0);
+}
+
 static int
 containers_create_links(struct container_store *st, json_t *hc,
     struct err *err)
@@ -618,7 +636,8 @@ containers_create(struct api_req *r)
 	xfree(text);
 	if (rc == 0 && (containers_create_runtime(api_req_store(r),
 	    hostconfig, &err) != 0 || containers_create_links(
-	    api_req_store(r), hostconfig, &err) != 0)) {
+	    api_req_store(r), hostconfig, &err) != 0 ||
+	    containers_create_ipc(api_req_store(r), hostconfig, &err) != 0)) {
 		json_decref(config);
 		json_decref(hostconfig);
 		rc = -1;

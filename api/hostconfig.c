@@ -4,6 +4,9 @@
  * refused with its words, then dockerd's verifyPlatformContainerResources
  * and network checks; the values are copied as given.
  */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/hostconfig.h"
@@ -51,6 +54,10 @@ static const struct {
 	{ "MaskedPaths", HOSTCONFIG_STRINGS, "[]string" },
 	{ "ReadonlyPaths", HOSTCONFIG_STRINGS, "[]string" },
 	{ "Annotations", HOSTCONFIG_MAP, "map[string]string" },
+	{ "IpcMode", HOSTCONFIG_STRING, "container.IpcMode" },
+	{ "ShmSize", HOSTCONFIG_INT, "int64" },
+	{ "CpusetCpus", HOSTCONFIG_STRING, "string" },
+	{ "CpusetMems", HOSTCONFIG_STRING, "string" },
 };
 
 /* {"Name": string, "MaximumRetryCount": int}, either may be null. */
@@ -139,6 +146,81 @@ hostconfig_network(const char *mode, struct err *err)
 }
 
 /*
+ * parsers.ParseUintList: "0-2,4", each bound a number, a range not
+ * backwards. Sets the bits below 64 in *set (higher ones, which no
+ * machine of ours has, make it unavailable below). 0, or -1.
+ */
+static int
+hostconfig_cpu_list(const char *s, uint64_t *set, int *high)
+{
+	char		*end;
+	unsigned long	 a, b;
+
+	*set = 0;
+	*high = 0;
+	if (*s == '\0')
+		return (0);
+	for (;;) {
+		if (*s < '0' || *s > '9')
+			return (-1);
+		a = b = strtoul(s, &end, 10);
+		if (*end == '-') {
+			s = end + 1;
+			if (*s < '0' || *s > '9')
+				return (-1);
+			b = strtoul(s, &end, 10);
+			if (b < a)
+				return (-1);
+		}
+		for (unsigned long i = a; i <= b && !*high; i++) {
+			if (i >= 64)
+				*high = 1;
+			else
+				*set |= 1ULL << i;
+		}
+		if (*end == '\0')
+			return (0);
+		if (*end != ',')
+			return (-1);
+		s = end + 1;
+	}
+}
+
+/*
+ * verifyPlatformContainerResources: a cpuset that parses and names only
+ * CPUs (memory nodes) this machine has, with dockerd's words.
+ */
+static int
+hostconfig_cpuset_check(json_t *hc, const char *key, const char *what,
+    const char *online, struct err *err)
+{
+	const char	*req = json_string_value(json_object_get(hc, key));
+	char		 avail[256] = "";
+	uint64_t	 want, have;
+	int		 high, high2;
+	FILE		*f;
+
+	if (req == NULL || *req == '\0')
+		return (0);
+	if (hostconfig_cpu_list(req, &want, &high) != 0)
+		return (err_set(err, ERR_INVALID, "Invalid value %s for cpuset "
+		    "%s: invalid format: %s", req, what, req));
+	if ((f = fopen(online, "re")) != NULL) {
+		if (fgets(avail, sizeof avail, f) == NULL)
+			avail[0] = '\0';
+		fclose(f);
+	}
+	avail[strcspn(avail, "\n")] = '\0';
+	if (hostconfig_cpu_list(avail, &have, &high2) != 0)
+		return (0);		/* cannot tell: the runtime will */
+	if (high || (want & ~have) != 0)
+		return (err_set(err, ERR_INVALID, "Requested %s are not "
+		    "available - requested %s, available: %s", strcmp(what,
+		    "cpus") == 0 ? "CPUs" : "memory nodes", req, avail));
+	return (0);
+}
+
+/*
  * ValidateTmpfsMountDestination: not the root (path.Clean), absolute; in
  * Go's map order, which is random, so the first bad one found here.
  */
@@ -194,6 +276,19 @@ hostconfig_copy(json_t *in, json_t *out, struct err *err)
 	    "MemorySwap")) < mem)
 		return (err_set(err, ERR_INVALID, "Minimum memoryswap limit "
 		    "should be larger than memory limit, see usage"));
+	/* verifyPlatformContainerSettings */
+	if (hostconfig_cpuset_check(out, "CpusetCpus", "cpus",
+	    "/sys/devices/system/cpu/online", err) != 0 ||
+	    hostconfig_cpuset_check(out, "CpusetMems", "mems",
+	    "/sys/devices/system/node/online", err) != 0)
+		return (-1);
+	if (json_integer_value(json_object_get(out, "ShmSize")) < 0)
+		return (err_set(err, ERR_INVALID, "SHM size can not be less "
+		    "than 0"));
+	/* A bad IpcMode is kept: dockerd refuses it only at start. */
+	v = json_object_get(out, "IpcMode");
+	if (v != NULL && *json_string_value(v) == '\0')
+		json_object_del(out, "IpcMode");	/* the default's */
 	v = json_object_get(out, "NetworkMode");
 	if (hostconfig_network(v != NULL ? json_string_value(v) : "", err) !=
 	    0)

@@ -121,16 +121,19 @@ oci_network_mode(json_t *hc)
 }
 
 static json_t *
-oci_namespaces(int host_net)
+oci_namespaces(int host_net, const struct oci_ipc *ipc)
 {
 	static const char	*ns[] = { "pid", "ipc", "uts", "mount",
 				    "network" };
-	json_t			*a = json_array();
+	json_t			*a = json_array(), *n;
 
 	for (size_t i = 0; i < 5; i++) {
-		if (i == 4 && host_net)
+		if ((i == 4 && host_net) || (i == 1 && ipc->host))
 			continue;
-		json_array_append_new(a, json_pack("{s:s}", "type", ns[i]));
+		n = json_pack("{s:s}", "type", ns[i]);
+		if (i == 1 && ipc->join != NULL)
+			json_object_set_new(n, "path", json_string(ipc->join));
+		json_array_append_new(a, n);
 	}
 	return (a);
 }
@@ -176,9 +179,17 @@ oci_int(json_t *hc, const char *key)
 	return (json_integer_value(json_object_get(hc, key)));
 }
 
+static const char *
+oci_str(json_t *hc, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(hc, key));
+
+	return (s != NULL ? s : "");
+}
+
 /*
- * Memory, PidsLimit, CpuShares, NanoCpus or CpuQuota/CpuPeriod; runc and
- * crun map v1 <-> v2.
+ * Memory, PidsLimit, CpuShares, NanoCpus or CpuQuota/CpuPeriod, the
+ * cpuset; runc and crun map v1 <-> v2.
  */
 static json_t *
 oci_resources(json_t *hc, int privileged)
@@ -190,6 +201,8 @@ oci_resources(json_t *hc, int privileged)
 	json_int_t	 shares = oci_int(hc, "CpuShares"), nano = oci_int(hc,
 			    "NanoCpus"), quota = oci_int(hc, "CpuQuota"),
 			 period = oci_int(hc, "CpuPeriod");
+	const char	*cpus = oci_str(hc, "CpusetCpus"), *mems = oci_str(hc,
+			    "CpusetMems");
 
 	if (mem > 0) {
 		json_t	*m = json_pack("{s:I}", "limit", mem);
@@ -201,8 +214,14 @@ oci_resources(json_t *hc, int privileged)
 	if (pids > 0)
 		json_object_set_new(r, "pids", json_pack("{s:I}", "limit",
 		    pids));
-	if (shares > 0 || nano > 0 || quota != 0 || period > 0) {
+	if (shares > 0 || nano > 0 || quota != 0 || period > 0 ||
+	    *cpus != '\0' || *mems != '\0') {
 		json_t	*c = json_object();
+
+		if (*cpus != '\0')
+			json_object_set_new(c, "cpus", json_string(cpus));
+		if (*mems != '\0')
+			json_object_set_new(c, "mems", json_string(mems));
 
 		if (shares > 0)
 			json_object_set_new(c, "shares", json_integer(shares));
@@ -368,7 +387,8 @@ oci_paths(json_t *hc, const char *key, const char *const *dflt, int priv)
 
 int
 oci_bundle_write(const char *dir, const char *id, json_t *config,
-    json_t *hc, const char *rootfs, char **bundle, struct err *err)
+    json_t *hc, const char *rootfs, const struct oci_ipc *ipc, char **bundle,
+    struct err *err)
 {
 	json_t		*user, *mounts, *doc, *linux, *v;
 	char		 hostname[256], *path, *cg;
@@ -398,6 +418,7 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	oci_mkdir_cwd(rootfs, json_string_value(json_object_get(config,
 	    "WorkingDir")));
 	mounts = ocimounts_defaults(priv);
+	ocimounts_shm(mounts, ipc->no_shm, ipc->shm_bind, ipc->shm_size);
 	if (ocimounts_binds(mounts, json_object_get(hc, "Binds"), err) != 0 ||
 	    ocimounts_mounts(mounts, json_object_get(hc, "Mounts"), err) != 0) {
 		json_decref(user);
@@ -415,7 +436,7 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	}
 	cg = oci_cgroup_path(id);
 	linux = json_pack("{s:o, s:s, s:o, s:o}", "namespaces",
-	    oci_namespaces(host), "cgroupsPath", cg, "resources",
+	    oci_namespaces(host, ipc), "cgroupsPath", cg, "resources",
 	    oci_resources(hc, priv), "maskedPaths", oci_paths(hc,
 	    "MaskedPaths", oci_masked, priv));
 	json_object_set_new(linux, "readonlyPaths", oci_paths(hc,

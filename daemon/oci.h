@@ -8,6 +8,8 @@
 #ifndef LP_OCI_H
 #define LP_OCI_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "daemon/base/err.h"
@@ -19,9 +21,22 @@
  * dockerd's words for what the spec cannot express (an unknown user, a
  * bind whose source is not absolute...).
  */
+/*
+ * What HostConfig.IpcMode comes to, resolved by the caller (a donor
+ * container is the store's to find): the namespace and /dev/shm.
+ */
+struct oci_ipc {
+	int		 host;		/* the host's namespace */
+	const char	*join;		/* or this one (/proc/PID/ns/ipc) */
+	int		 no_shm;	/* "none": no /dev/shm at all */
+	const char	*shm_bind;	/* bind this tmpfs (shareable, a
+					   donor's, the host's /dev/shm) */
+	int64_t		 shm_size;	/* a private tmpfs's, bytes */
+};
+
 int		 oci_bundle_write(const char *dir, const char *id,
 		     json_t *config, json_t *hostconfig, const char *rootfs,
-		     char **bundle, struct err *);
+		     const struct oci_ipc *, char **bundle, struct err *);
 /*
  * Writes path, the process.json of an exec (argv, envp NULL-terminated)
  * into the container whose bundle is bundle: its own process with the

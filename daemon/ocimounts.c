@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,9 +48,26 @@ ocimounts_defaults(int privileged)
 	    "nosuid,noexec,nodev,relatime,ro"));
 	json_array_append_new(m, ocimounts_one("/dev/mqueue", "mqueue",
 	    "mqueue", "nosuid,noexec,nodev"));
-	json_array_append_new(m, ocimounts_one("/dev/shm", "tmpfs", "shm",
-	    "nosuid,noexec,nodev,mode=1777,size=67108864"));
 	return (m);
+}
+
+void
+ocimounts_shm(json_t *mounts, int no_shm, const char *bind_src,
+    int64_t size)
+{
+	char	opts[128];
+
+	if (no_shm)
+		return;
+	if (bind_src != NULL) {
+		json_array_append_new(mounts, ocimounts_one("/dev/shm", "bind",
+		    bind_src, "rbind,rprivate"));
+		return;
+	}
+	snprintf(opts, sizeof opts, "nosuid,noexec,nodev,mode=1777,size=%lld",
+	    (long long)(size > 0 ? size : 64 * 1024 * 1024));
+	json_array_append_new(mounts, ocimounts_one("/dev/shm", "tmpfs", "shm",
+	    opts));
 }
 
 /* "src:dst[:ro|rw...]" from Binds; sources made when missing, as dockerd. */

@@ -8,13 +8,21 @@
 
 #include <jansson.h>
 
+#include <stdint.h>
+
 #include "daemon/base/err.h"
 
 /* One OCI mount; opts comma-separated. A new object. */
 json_t	*ocimounts_one(const char *dst, const char *type, const char *src,
 	     const char *opts);
-/* /proc /dev /dev/pts /sys /sys/fs/cgroup /dev/mqueue /dev/shm: new. */
+/* /proc /dev /dev/pts /sys /sys/fs/cgroup /dev/mqueue: new. */
 json_t	*ocimounts_defaults(int privileged);
+/*
+ * Appends /dev/shm: none (no_shm), a bind of bind_src, or a tmpfs of
+ * size bytes (64 MiB when 0).
+ */
+void	 ocimounts_shm(json_t *mounts, int no_shm, const char *bind_src,
+	     int64_t size);
 /* Appends Binds ("src:dst[:ro]"); ERR_INVALID with dockerd's words. */
 int	 ocimounts_binds(json_t *mounts, json_t *binds, struct err *);
 /* Appends Mounts of type bind and tmpfs; others are ERR_INVALID. */
