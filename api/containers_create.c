@@ -14,10 +14,12 @@
 #include "api/http.h"
 #include "api/hostconfig.h"
 #include "api/images.h"
+#include "api/server.h"
 #include "daemon/base/platform.h"
 #include "daemon/container.h"
 #include "daemon/images.h"
 #include "daemon/jsontext.h"
+#include "daemon/ocimounts.h"
 #include "daemon/ociruntime.h"
 #include "daemon/base/strconv.h"
 #include "daemon/base/utf8.h"
@@ -637,7 +639,9 @@ containers_create(struct api_req *r)
 	if (rc == 0 && (containers_create_runtime(api_req_store(r),
 	    hostconfig, &err) != 0 || containers_create_links(
 	    api_req_store(r), hostconfig, &err) != 0 ||
-	    containers_create_ipc(api_req_store(r), hostconfig, &err) != 0)) {
+	    containers_create_ipc(api_req_store(r), hostconfig, &err) != 0 ||
+	    ocimounts_check_root(hostconfig, api_req_server(r)->cfg.data_root,
+	    &err) != 0)) {
 		json_decref(config);
 		json_decref(hostconfig);
 		rc = -1;

@@ -118,6 +118,7 @@ struct container_store {
 	struct event_base	*base;		/* borrowed */
 	struct cancel		*root;		/* borrowed */
 	char			*dir;		/* owned: <root>/containers */
+	char			*data_root;	/* owned: <root> */
 	struct container_list	 live;		/* newest first */
 	struct event		*done_ev;	/* owned */
 	void			(*done)(void *);

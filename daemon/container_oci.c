@@ -178,7 +178,7 @@ container_oci_prepare(struct container *c, struct runtime_spec *spec,
 	if (container_oci_ipc(c, &ipc, &join, &shm, err) != 0 ||
 	    images_rootfs_prepare(ims, img, c->id, &c->rootfs, err) != 0 ||
 	    oci_bundle_write(c->dir, c->id, c->config, c->hostconfig,
-	    c->rootfs, &ipc, bundle, err) != 0) {
+	    c->rootfs, &ipc, c->store->data_root, bundle, err) != 0) {
 		xfree(join);
 		xfree(shm);
 		container_oci_unmount(c);

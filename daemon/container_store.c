@@ -215,6 +215,7 @@ container_store_new(struct event_base *base, struct cancel *root,
 	st->base = base;
 	st->root = root;
 	st->dir = xasprintf("%s/containers", data_root);
+	st->data_root = xstrdup(data_root);
 	TAILQ_INIT(&st->live);
 	st->done_ev = event_new(base, -1, 0, container_store_done_cb, st);
 	st->events = events_new();
@@ -265,6 +266,7 @@ container_store_free(struct container_store *st)
 	events_free(st->events);
 	json_decref(st->log_default);
 	xfree(st->dir);
+	xfree(st->data_root);
 	xfree(st);
 }
 

@@ -16,6 +16,7 @@
 #include "daemon/jsontext.h"
 #include "daemon/networks.h"
 #include "daemon/oci.h"
+#include "daemon/ocimounts.h"
 
 #define CONTAINER_VIEW_ZERO_TIME	"0001-01-01T00:00:00Z"
 
@@ -274,7 +275,7 @@ container_view_inspect(const struct container *c)
 	/* Keys in dockerd's order (ContainerJSONBase, then the rest). */
 	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:s, s:b, s:b, s:b, s:b, s:b,"
 	    " s:i, s:i, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:s, s:i,"
-	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:{s:n, s:s}, s:[], s:o,"
+	    " s:s, s:s, s:s, s:s, s:s, s:n, s:o, s:{s:n, s:s}, s:o, s:o,"
 	    " s:o}",
 	    "Id", c->id, "Created", created, "Path", path, "Args", args,
 	    "State", "Status", container_view_status(c),
@@ -293,7 +294,8 @@ container_view_inspect(const struct container *c)
 	    "Driver", driver, "Platform", "linux",
 	    "MountLabel", "", "ProcessLabel", "", "AppArmorProfile", "",
 	    "ExecIDs", "HostConfig", hc, "GraphDriver", "Data", "Name",
-	    driver, "Mounts", "Config", cfg,
+	    driver, "Mounts", ocimounts_inspect(c->hostconfig,
+	    c->store->data_root), "Config", cfg,
 	    "NetworkSettings", container_view_network_settings(c));
 	return (j);
 }
@@ -347,7 +349,7 @@ container_view_summary(const struct container *c, int64_t now_ns)
 	labels = json_object_get(c->config, "Labels");
 
 	j = json_pack("{s:s, s:[s], s:s, s:s, s:s, s:I, s:[], s:o, s:s, s:s,"
-	    " s:{s:s}, s:{s:o}, s:[]}",
+	    " s:{s:s}, s:{s:o}, s:o}",
 	    "Id", c->id, "Names", c->name,
 	    "Image", container_json_str(c->config, "Image"),
 	    "ImageID", container_json_str(c->config, "ImageID"),
@@ -358,7 +360,7 @@ container_view_summary(const struct container *c, int64_t now_ns)
 	    "State", container_view_status(c), "Status", status,
 	    "HostConfig", "NetworkMode", container_view_network_mode(c),
 	    "NetworkSettings", "Networks", container_view_networks(c),
-	    "Mounts");
+	    "Mounts", ocimounts_inspect(c->hostconfig, c->store->data_root));
 	xfree(cmd);
 	/* Only an API 1.43 create stores them; the API hides them below 1.46. */
 	if ((annotations = json_object_get(c->hostconfig, "Annotations")) !=

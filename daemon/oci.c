@@ -387,11 +387,12 @@ oci_paths(json_t *hc, const char *key, const char *const *dflt, int priv)
 
 int
 oci_bundle_write(const char *dir, const char *id, json_t *config,
-    json_t *hc, const char *rootfs, const struct oci_ipc *ipc, char **bundle,
-    struct err *err)
+    json_t *hc, const char *rootfs, const struct oci_ipc *ipc,
+    const char *data_root, char **bundle, struct err *err)
 {
 	json_t		*user, *mounts, *doc, *linux, *v;
 	char		 hostname[256], *path, *cg;
+	const char	*prop;
 	int		 priv = json_is_true(json_object_get(hc, "Privileged"));
 	int		 host = strcmp(oci_network_mode(hc), "host") == 0;
 	int		 rc = -1;
@@ -419,8 +420,9 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	    "WorkingDir")));
 	mounts = ocimounts_defaults(priv);
 	ocimounts_shm(mounts, ipc->no_shm, ipc->shm_bind, ipc->shm_size);
-	if (ocimounts_binds(mounts, json_object_get(hc, "Binds"), err) != 0 ||
-	    ocimounts_mounts(mounts, json_object_get(hc, "Mounts"), err) != 0) {
+	if (ocimounts_binds(mounts, json_object_get(hc, "Binds"), data_root,
+	    err) != 0 || ocimounts_mounts(mounts, json_object_get(hc,
+	    "Mounts"), data_root, err) != 0) {
 		json_decref(user);
 		json_decref(mounts);
 		return (-1);
@@ -441,6 +443,9 @@ oci_bundle_write(const char *dir, const char *id, json_t *config,
 	    "MaskedPaths", oci_masked, priv));
 	json_object_set_new(linux, "readonlyPaths", oci_paths(hc,
 	    "ReadonlyPaths", oci_readonly, priv));
+	if ((prop = ocimounts_rootfs_propagation(mounts)) != NULL)
+		json_object_set_new(linux, "rootfsPropagation",
+		    json_string(prop));
 	xfree(cg);
 	doc = json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}",
 	    "ociVersion", "1.0.2",

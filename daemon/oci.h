@@ -16,7 +16,9 @@
 
 /*
  * Writes <dir>/hosts, hostname, resolv.conf and <dir>/bundle/config.json
- * for container id whose root is rootfs (already prepared). *bundle gets
+ * for container id whose root is rootfs (already prepared), with the IPC
+ * the caller resolved; data_root is the daemon's (binds of it default to
+ * rslave). *bundle gets
  * the bundle directory (caller frees). ERR_INVALID / ERR_INTERNAL with
  * dockerd's words for what the spec cannot express (an unknown user, a
  * bind whose source is not absolute...).
@@ -36,7 +38,8 @@ struct oci_ipc {
 
 int		 oci_bundle_write(const char *dir, const char *id,
 		     json_t *config, json_t *hostconfig, const char *rootfs,
-		     const struct oci_ipc *, char **bundle, struct err *);
+		     const struct oci_ipc *, const char *data_root,
+		     char **bundle, struct err *);
 /*
  * Writes path, the process.json of an exec (argv, envp NULL-terminated)
  * into the container whose bundle is bundle: its own process with the

@@ -23,10 +23,30 @@ json_t	*ocimounts_defaults(int privileged);
  */
 void	 ocimounts_shm(json_t *mounts, int no_shm, const char *bind_src,
 	     int64_t size);
-/* Appends Binds ("src:dst[:ro]"); ERR_INVALID with dockerd's words. */
-int	 ocimounts_binds(json_t *mounts, json_t *binds, struct err *);
+/*
+ * The root's propagation the mounts need, as dockerd sets it: "rshared"
+ * when one is shared, "rslave" when one is a slave, else NULL (the
+ * runtime's default).
+ */
+const char *ocimounts_rootfs_propagation(json_t *mounts);
+/*
+ * Appends Binds ("src:dst[:ro]"); ERR_INVALID with dockerd's words. A
+ * bind's propagation is the one asked for, else rslave for a source in
+ * the daemon's root, rprivate elsewhere.
+ */
+int	 ocimounts_binds(json_t *mounts, json_t *binds, const char *root,
+	     struct err *);
 /* Appends Mounts of type bind and tmpfs; others are ERR_INVALID. */
-int	 ocimounts_mounts(json_t *mounts, json_t *list, struct err *);
+int	 ocimounts_mounts(json_t *mounts, json_t *list, const char *root,
+	     struct err *);
+/*
+ * dockerd's rule for binds of its own root (or below): only rslave or
+ * rshared, else ERR_INVALID with its words. For create.
+ */
+int	 ocimounts_check_root(json_t *hostconfig, const char *root,
+	     struct err *);
+/* Inspect's Mounts for hostconfig's Mounts and Binds: a new array. */
+json_t	*ocimounts_inspect(json_t *hostconfig, const char *root);
 /* Appends Tmpfs ({"/dst": "opts"}). */
 void	 ocimounts_tmpfs(json_t *mounts, json_t *tmpfs);
 
