@@ -277,6 +277,27 @@ containers_export(struct api_req *r)
 	api_reply_tar_fd(r, fd);
 }
 
+void
+containers_changes(struct api_req *r)
+{
+	struct container	*c;
+	struct err		 err;
+	json_t			*list;
+
+	if ((c = containers_lookup(r)) == NULL)
+		return;
+	if ((list = container_changes(c, &err)) == NULL) {
+		api_reply_err(r, &err);
+		return;
+	}
+	/* dockerd's answer for no change is null, not []. */
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		list = json_null();
+	}
+	api_reply_json(r, 200, list);
+}
+
 /* ---- remove -------------------------------------------------------- */
 
 void

@@ -33,6 +33,8 @@ void	containers_unpause(struct api_req *);
 void	containers_remove(struct api_req *);
 void	containers_rename(struct api_req *);
 void	containers_export(struct api_req *);
+/* docker diff: what the container changed in its root, null for nothing. */
+void	containers_changes(struct api_req *);
 /* POST /containers/{id}/update: docker update's resources and policy. */
 void	containers_update(struct api_req *);
 

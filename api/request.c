@@ -316,7 +316,7 @@ api_reply_json(struct api_req *r, int status, json_t *body)
 	char		*s = NULL;
 
 	if (body != NULL)
-		s = json_dumps(body, JSON_COMPACT);
+		s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(body);
 	if (s == NULL) {
 		log_error("request %llu: cannot encode the %d reply as JSON",

@@ -77,6 +77,8 @@ static const struct route routes[] = {
 	    "api.rename_container", 0 },
 	{ GET, "/containers/{id}/export", containers_export,
 	    "api.export_container", 0 },
+	{ GET, "/containers/{id}/changes", containers_changes,
+	    "api.container_changes", 0 },
 	{ DELETE, "/containers/{id}", containers_remove,
 	    "api.remove_container", 0 },
 	{ POST, "/containers/prune", prune_containers, "api.prune_containers",

@@ -39,10 +39,12 @@ struct jsonfile;
  * container that was running when the daemon died has its process group
  * SIGKILLed if its saved pid still names the same process (start time), and
  * comes back exited: ExitCode 137, or 255 if the process was gone; no
- * State.Error, as dockerd. Free with container_store_free().
+ * State.Error, as dockerd. storage_driver: images_new's. Free with
+ * container_store_free().
  */
 struct container_store *container_store_new(struct event_base *,
-		     struct cancel *root, const char *data_root, struct err *);
+		     struct cancel *root, const char *data_root,
+		     const char *storage_driver, struct err *);
 /* Only after shutdown finished: frees everything, kills nothing. */
 void		 container_store_free(struct container_store *);
 /*
@@ -253,6 +255,11 @@ int		 container_kill(struct container *, int sig, struct err *);
  * writes (as docker save does); -1 with err.
  */
 int		 container_export(struct container *, int fd, struct err *);
+/*
+ * docker diff: what c changed in its root (images_rootfs_changes), a new
+ * array; NULL with err for a runtime that gives it no root of its own.
+ */
+json_t		*container_changes(struct container *, struct err *);
 /* Waiting out its restart policy's backoff (State.Restarting). */
 int		 container_restarting(const struct container *);
 int		 container_restart_count(const struct container *);

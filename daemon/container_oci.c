@@ -217,3 +217,21 @@ container_export(struct container *c, int fd, struct err *err)
 	xfree(root);
 	return (rc);
 }
+
+json_t *
+container_changes(struct container *c, struct err *err)
+{
+	struct images_image	*img;
+
+	if (strcmp(container_json_str(c->hostconfig, "Runtime"),
+	    OCIRUNTIME_PROCESS) == 0) {
+		err_set(err, ERR_NOT_IMPLEMENTED, "container %.12s runs under "
+		    "%s, which gives it no root of its own: there is nothing "
+		    "to compare with its image", c->id, OCIRUNTIME_PROCESS);
+		return (NULL);
+	}
+	if ((img = images_lookup(c->store->images, container_image_id(c),
+	    err)) == NULL)
+		return (NULL);
+	return (images_rootfs_changes(c->store->images, img, c->id));
+}

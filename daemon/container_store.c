@@ -205,7 +205,7 @@ out:
 
 struct container_store *
 container_store_new(struct event_base *base, struct cancel *root,
-    const char *data_root, struct err *err)
+    const char *data_root, const char *storage_driver, struct err *err)
 {
 	struct container_store	*st;
 	DIR			*d;
@@ -222,7 +222,8 @@ container_store_new(struct event_base *base, struct cancel *root,
 	st->log_default = json_pack("{s:s, s:{}}", "Type", "json-file",
 	    "Config");
 	if (container_store_mkdirs(st->dir, err) != 0 ||
-	    (st->images = images_new(data_root, err)) == NULL ||
+	    (st->images = images_new(data_root, storage_driver, err)) ==
+	    NULL ||
 	    (st->networks = networks_new(data_root, err)) == NULL ||
 	    container_store_load_engine_id(st, data_root, err) != 0) {
 		container_store_free(st);

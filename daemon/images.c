@@ -106,7 +106,7 @@ images_load_one(struct images *st, const char *hex)
 }
 
 struct images *
-images_new(const char *data_root, struct err *err)
+images_new(const char *data_root, const char *driver, struct err *err)
 {
 	const char	*subs[] = { "content", "layers", "rootfs",
 	    "containers", "tmp" };
@@ -146,7 +146,16 @@ images_new(const char *data_root, struct err *err)
 		closedir(d);
 	}
 	xfree(p);
-	st->overlay = geteuid() == 0 && images_rootfs_probe(st->dir);
+	/* NULL: overlay where it works; an explicit overlay2 must work. */
+	if (driver == NULL || strcmp(driver, "overlay2") == 0)
+		st->overlay = geteuid() == 0 && images_rootfs_probe(st->dir);
+	if (driver != NULL && strcmp(driver, "overlay2") == 0 &&
+	    !st->overlay) {
+		err_set(err, ERR_INVALID, "error initializing graphdriver: "
+		    "overlay2 is not supported here (mounting an overlay under "
+		    "%s failed); use --storage-driver vfs", st->dir);
+		goto fail;
+	}
 	return (st);
 fail:
 	images_free(st);

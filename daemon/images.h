@@ -23,7 +23,12 @@ struct images_image;
  * Opens (creating) <data_root>/image and loads what is there; probes once
  * whether overlayfs can be mounted here. Free with images_free().
  */
-struct images	*images_new(const char *data_root, struct err *);
+/*
+ * driver "overlay2", "vfs" or NULL (overlay2 where the kernel allows it,
+ * else vfs); an overlay2 that cannot mount is an error.
+ */
+struct images	*images_new(const char *data_root, const char *driver,
+		     struct err *);
 void		 images_free(struct images *);
 struct events;
 /* Where image events go (tag, untag, delete, import, load, save). */
@@ -116,6 +121,13 @@ int		 images_rootfs_prepare(struct images *,
  * every file's size once, directories not. 0 when there is none.
  */
 int64_t		 images_rootfs_size(struct images *, const char *container_id);
+/*
+ * What container_id changed in its root over img, as docker diff lists it:
+ * [{"Path", "Kind": 0 modified, 1 added, 2 deleted}], parents first; an
+ * empty array when nothing (or no root yet). A new array.
+ */
+json_t		*images_rootfs_changes(struct images *,
+		     const struct images_image *, const char *container_id);
 /* Unmounts and deletes what prepare made; no-op when there is none. */
 int		 images_rootfs_remove(struct images *, const char *container_id,
 		     struct err *);

@@ -456,7 +456,7 @@ main_start(struct main_state *m, struct err *err)
 	ociruntimes_cleanup(m->runtimes);	/* a dead daemon's containers */
 	main_unmount_stale(m->opts.data_root);
 	m->store = container_store_new(m->base, m->root, m->opts.data_root,
-	    err);
+	    m->opts.storage_driver, err);
 	if (m->store == NULL)
 		return (err_wrap(err, "load containers"));
 	container_store_set_runtimes(m->store, m->runtimes);

@@ -143,7 +143,7 @@ options_log_opts_file(struct options *o, json_t *v, int flags_set)
 
 /* Values from the file fill only what no flag set ("flags win"). */
 struct options_seen {
-	int	hosts, data_root, debug, log_level, header, write, shutdown;
+	int	hosts, data_root, storage, debug, log_level, header, write, shutdown;
 	int	default_runtime, metrics_addr, ui, log_driver, log_opts;
 };
 
@@ -195,6 +195,12 @@ options_config(struct options *o, const struct options_seen *seen,
 				bad = 1;
 			else if (!seen->data_root)
 				options_set_str(&o->data_root,
+				    json_string_value(v));
+		} else if (strcmp(key, "storage-driver") == 0) {
+			if (!json_is_string(v))
+				bad = 1;
+			else if (!seen->storage)
+				options_set_str(&o->storage_driver,
 				    json_string_value(v));
 		} else if (strcmp(key, "debug") == 0) {
 			if (!json_is_boolean(v))
@@ -315,7 +321,7 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 	o->log_opts = json_object();
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":H:Dl:vh", options_table_long(),
+	while ((ch = getopt_long(argc, argv, ":H:Dl:s:vh", options_table_long(),
 	    NULL)) != -1) {
 		switch (ch) {
 		case OPTIONS_HOST:
@@ -326,6 +332,10 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 		case OPTIONS_DATA_ROOT:
 			seen.data_root = 1;
 			options_set_str(&o->data_root, optarg);
+			break;
+		case OPTIONS_STORAGE_DRIVER:
+			seen.storage = 1;
+			options_set_str(&o->storage_driver, optarg);
 			break;
 		case OPTIONS_CONFIG:
 			options_set_str(&o->config, optarg);
@@ -438,6 +448,10 @@ options_parse(struct options *o, int argc, char **argv, struct err *err)
 	    strncmp(o->metrics_addr, "fd://", 5) == 0))
 		return (err_set(err, EINVAL, "invalid --metrics-addr \"%s\": "
 		    "want HOST:PORT, e.g. 127.0.0.1:9323", o->metrics_addr));
+	if (o->storage_driver != NULL && strcmp(o->storage_driver,
+	    "overlay2") != 0 && strcmp(o->storage_driver, "vfs") != 0)
+		return (err_set(err, EINVAL, "unsupported storage driver \"%s\": "
+		    "overlay2 or vfs", o->storage_driver));
 	options_defaults(o);
 	return (0);
 }
@@ -448,6 +462,7 @@ options_free(struct options *o)
 	for (int i = 0; i < o->nhosts; i++)
 		xfree(o->hosts[i]);
 	xfree(o->data_root);
+	xfree(o->storage_driver);
 	xfree(o->config);
 	xfree(o->default_runtime);
 	xfree(o->metrics_addr);

@@ -18,6 +18,7 @@ struct options {
 	char		*hosts[OPTIONS_MAX_HOSTS];	/* owned */
 	int		 nhosts;
 	char		*data_root;			/* owned */
+	char		*storage_driver;	/* owned; NULL: overlay2 if it works */
 	char		*config;			/* owned */
 	int		 debug;
 	enum log_level	 log_level;

@@ -61,6 +61,11 @@ const struct options_spec options_specs[] = {
 	    "SECS", "Drop a stream whose client reads nothing for this long "
 	    "while output waits (300; 0 = never)",
 	    "stream-write-timeout", "integer", NULL, 0 },
+	{ "storage-driver", 's', OPTIONS_STORAGE_DRIVER, required_argument,
+	    "NAME", "How container roots are made: overlay2 (the image under "
+	    "a writable layer; the default where the kernel allows it) or vfs "
+	    "(a full copy of the image for each container)",
+	    "storage-driver", "string", NULL, 0 },
 	{ "shutdown-timeout", 0, OPTIONS_SHUTDOWN_TIMEOUT, required_argument,
 	    "SECS", "Bound on a graceful shutdown (15)",
 	    "shutdown-timeout", "integer", NULL, OPTIONS_SPEC_RELOAD },

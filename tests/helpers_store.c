@@ -22,7 +22,7 @@ lp_store_open(struct lp_store *x, struct lp_fixture *f)
 	x->f = f;
 	snprintf(data, sizeof data, "%s/data", f->dir);
 	x->root = cancel_new_root(f->base, "root");
-	x->st = container_store_new(f->base, x->root, data, &err);
+	x->st = container_store_new(f->base, x->root, data, NULL, &err);
 	assert_non_null(x->st);
 }
 

@@ -72,7 +72,7 @@ import_one(struct lp_fixture *f, const char *ref, json_t *changes,
 
 	snprintf(tar, sizeof tar, "%s/root.tar", f->dir);
 	make_tar(tar, rootfs, 3);
-	st = images_new(f->dir, &err);
+	st = images_new(f->dir, NULL, &err);
 	assert_non_null(st);
 	fd = open(tar, O_RDONLY);
 	assert_int_equal(images_import(st, fd, ref, NULL, changes, id, &err),
@@ -159,7 +159,7 @@ test_tag_untag(void **state)
 	images_free(st);
 
 	/* Tags and images survive a restart. */
-	st = images_new(f->dir, &err);
+	st = images_new(f->dir, NULL, &err);
 	assert_non_null(st);
 	assert_null(images_lookup(st, "web:v1", &err));
 	img = images_lookup(st, "keep:1", &err);
@@ -240,7 +240,7 @@ test_load_whiteouts_and_save_round_trip(void **state)
 	int			 fd;
 
 	make_save(f, hex);
-	st = images_new(f->dir, &err);
+	st = images_new(f->dir, NULL, &err);
 	assert_non_null(st);
 	snprintf(path, sizeof path, "%s/save.tar", f->dir);
 	fd = open(path, O_RDONLY);
