@@ -8,6 +8,7 @@
 
 #include <event2/http.h>
 
+#include "api/archive.h"
 #include "api/containers.h"
 #include "api/debug.h"
 #include "api/df.h"
@@ -30,6 +31,7 @@
 #define HEAD	EVHTTP_REQ_HEAD
 #define POST	EVHTTP_REQ_POST
 #define DELETE	EVHTTP_REQ_DELETE
+#define PUT	EVHTTP_REQ_PUT
 
 static const struct route routes[] = {
 	{ GET | HEAD, "/_ping", system_ping, "api.ping", 0 },
@@ -79,6 +81,10 @@ static const struct route routes[] = {
 	    "api.export_container", 0 },
 	{ GET, "/containers/{id}/changes", containers_changes,
 	    "api.container_changes", 0 },
+	{ GET | HEAD, "/containers/{id}/archive", archive_api_get,
+	    "api.container_archive", 0 },
+	{ PUT, "/containers/{id}/archive", archive_api_put,
+	    "api.container_extract", 0 },
 	{ DELETE, "/containers/{id}", containers_remove,
 	    "api.remove_container", 0 },
 	{ POST, "/containers/prune", prune_containers, "api.prune_containers",

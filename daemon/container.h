@@ -260,6 +260,21 @@ int		 container_export(struct container *, int fd, struct err *);
  * array; NULL with err for a runtime that gives it no root of its own.
  */
 json_t		*container_changes(struct container *, struct err *);
+/*
+ * docker cp (daemon/container_archive.c). The stat of path in c's root as
+ * the base64 X-Docker-Container-Path-Stat value (*header, caller frees);
+ * the tar of it into fd as well; the extraction of a tar into the
+ * directory path. ERR_NOT_FOUND "Could not find the file ... in container
+ * ..." and dockerd's other words; ERR_NOT_IMPLEMENTED under the process
+ * runtime, which gives a container no root of its own.
+ */
+int		 container_archive_stat(struct container *, const char *path,
+		     char **header, struct err *);
+int		 container_archive_get(struct container *, const char *path,
+		     int fd, char **header, struct err *);
+int		 container_archive_put(struct container *, const char *path,
+		     const void *tar, size_t len, int no_overwrite,
+		     struct err *);
 /* Waiting out its restart policy's backoff (State.Restarting). */
 int		 container_restarting(const struct container *);
 int		 container_restart_count(const struct container *);
