@@ -470,7 +470,7 @@ conn_write_now(struct conn *c, struct evbuffer *buf, int chunked)
 		sent -= len;
 	}
 	if (chunked)
-		evbuffer_add(out, "\r\n" + sent, 2 - sent);
+		evbuffer_add(out, &"\r\n"[sent], 2 - sent);
 	return (0);
 }
 

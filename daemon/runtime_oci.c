@@ -103,7 +103,7 @@ runtime_oom_killed(const struct runtime_proc *p)
 	char	 path[4096], *cg;
 	long	 n;
 
-	if (p->oci == NULL)
+	if (p == NULL || p->oci == NULL)
 		return (0);
 	cg = oci_cgroup_path(p->oci_id);
 	snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.events", cg);

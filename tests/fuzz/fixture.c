@@ -21,7 +21,7 @@ fixture_open(struct fixture *f, const char *tag)
 		abort();
 	f->base = event_base_new();
 	f->root = cancel_new_root(f->base, "fuzz");
-	if ((f->store = container_store_new(f->base, f->root, f->dir,
+	if ((f->store = container_store_new(f->base, f->root, f->dir, NULL,
 	    &err)) == NULL) {
 		fprintf(stderr, "store: %s\n", err.msg);
 		abort();
