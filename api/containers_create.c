@@ -11,6 +11,7 @@
 
 #include "api/apiversion.h"
 #include "api/containers_create.h"
+#include "api/containers_refs.h"
 #include "api/http.h"
 #include "api/hostconfig.h"
 #include "api/images.h"
@@ -18,7 +19,6 @@
 #include "daemon/base/platform.h"
 #include "daemon/container.h"
 #include "daemon/images.h"
-#include "daemon/jsontext.h"
 #include "daemon/ocimounts.h"
 #include "daemon/ociruntime.h"
 #include "daemon/base/strconv.h"
@@ -540,73 +540,6 @@ containers_create_runtime(struct container_store *st, json_t *hc,
 	return (0);
 }
 
-/*
- * HostConfig.Links, "name[:alias]": each must name a container, as
- * dockerd's registerLinks. Kept as "/<its name>:<alias>"; inspect adds
- * this container's name ("/a:/b/alias") once it has one.
- */
-/* container:<donor> is kept as container:<its id>, as dockerd keeps it. */
-static int
-containers_create_ipc(struct container_store *st, json_t *hc,
-    struct err *err)
-{
-	const char		*m = json_string_value(json_object_get(hc,
-				    "IpcMode"));
-	struct container	*d;
-
-	if (m == NULL || strncmp(m, "container:", 10) != 0)
-		return (0);
-	if ((d = container_store_lookup(st, m + 10, err)) == NULL)
-		return (-1);
-	json_object_set_new(hc, "IpcMode", json_sprintf("container:%s",
-	    container_id(d)));
-	return (0);
-}
-
-static int
-containers_create_links(struct container_store *st, json_t *hc,
-    struct err *err)
-{
-	json_t			*links = json_object_get(hc, "Links");
-	json_t			*kept, *v;
-	struct container	*target;
-	const char		*s, *colon;
-	char			*name, *text;
-	struct err		 why;
-	size_t			 i;
-
-	if (json_array_size(links) == 0)
-		return (0);
-	kept = json_array();
-	json_array_foreach(links, i, v) {
-		s = json_string_value(v);
-		colon = strchr(s, ':');
-		if (*s == '\0' || (colon != NULL && strchr(colon + 1, ':') !=
-		    NULL)) {
-			json_decref(kept);
-			return (err_set(err, ERR_INTERNAL, "bad format for "
-			    "links: %s", s));
-		}
-		name = colon != NULL ? xstrndup(s, (size_t)(colon - s)) :
-		    xstrdup(s);
-		if ((target = container_store_lookup(st, name, &why)) == NULL) {
-			err_set(err, ERR_INVALID, "could not get container for "
-			    "%s: %s", name, why.msg);
-			xfree(name);
-			json_decref(kept);
-			return (-1);
-		}
-		s = colon != NULL ? colon + 1 : name;
-		text = xasprintf("%s:%s", container_name(target),
-		    s + (*s == '/'));
-		json_array_append_new(kept, jsontext_new(text));
-		xfree(text);
-		xfree(name);
-	}
-	json_object_set_new(hc, "Links", kept);
-	return (0);
-}
-
 void
 containers_create(struct api_req *r)
 {
@@ -637,9 +570,8 @@ containers_create(struct api_req *r)
 	    NULL, &config, &hostconfig, &err);
 	xfree(text);
 	if (rc == 0 && (containers_create_runtime(api_req_store(r),
-	    hostconfig, &err) != 0 || containers_create_links(
+	    hostconfig, &err) != 0 || containers_refs_resolve(
 	    api_req_store(r), hostconfig, &err) != 0 ||
-	    containers_create_ipc(api_req_store(r), hostconfig, &err) != 0 ||
 	    ocimounts_check_root(hostconfig, api_req_server(r)->cfg.data_root,
 	    &err) != 0)) {
 		json_decref(config);

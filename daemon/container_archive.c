@@ -9,7 +9,6 @@
  * element. A running container's mounted root is used as it is; a stopped
  * one is mounted for the call, as export does.
  */
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -22,25 +21,19 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
-#include "daemon/base/log.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
 #include "daemon/container_int.h"
-#include "daemon/images.h"
 #include "daemon/ociruntime.h"
 
 /* Links followed before a path is given up as a loop (Linux's 40). */
 #define ARCHIVE_MAX_LINKS	40
 
-/* The root for the call; *mounted: ours to unmount after. */
+/* The root for the call; none under the process runtime. */
 static char *
 container_archive_root(struct container *c, int *mounted, struct err *err)
 {
-	struct images		*ims = c->store->images;
-	struct images_image	*img;
-	char			*root = NULL;
-
 	*mounted = 0;
 	if (strcmp(container_json_str(c->hostconfig, "Runtime"),
 	    OCIRUNTIME_PROCESS) == 0) {
@@ -49,22 +42,7 @@ container_archive_root(struct container *c, int *mounted, struct err *err)
 		    OCIRUNTIME_PROCESS);
 		return (NULL);
 	}
-	if (c->rootfs != NULL)
-		return (xstrdup(c->rootfs));
-	if ((img = images_lookup(ims, container_image_id(c), err)) == NULL ||
-	    images_rootfs_prepare(ims, img, c->id, &root, err) != 0)
-		return (NULL);
-	*mounted = images_overlay(ims);
-	return (root);
-}
-
-static void
-container_archive_release(struct container *c, char *root, int mounted)
-{
-	if (mounted && umount2(root, MNT_DETACH) != 0 && errno != EINVAL)
-		log_warn("container %.12s: unmount %s: %s", c->id, root,
-		    strerror(errno));
-	xfree(root);
+	return (container_oci_root_get(c, mounted, err));
 }
 
 /*
@@ -277,7 +255,7 @@ container_archive_stat(struct container *c, const char *path, char **header,
 	}
 	xfree(res);
 	xfree(abs);
-	container_archive_release(c, root, mounted);
+	container_oci_root_put(c, root, mounted);
 	return (rc);
 }
 
@@ -371,7 +349,7 @@ container_archive_get(struct container *c, const char *path, int fd,
 		*header = container_archive_stat_header(root, abs, res, &sb);
 	xfree(res);
 	xfree(abs);
-	container_archive_release(c, root, mounted);
+	container_oci_root_put(c, root, mounted);
 	return (rc);
 }
 
@@ -484,6 +462,6 @@ container_archive_put(struct container *c, const char *path,
 		rc = container_archive_untar(tar, len, dest, no_overwrite, err);
 	xfree(dest);
 	xfree(abs);
-	container_archive_release(c, root, mounted);
+	container_oci_root_put(c, root, mounted);
 	return (rc);
 }

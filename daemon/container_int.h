@@ -185,6 +185,15 @@ int		 container_oci_prepare(struct container *,
 		     struct runtime_spec *, char **bundle, struct err *);
 /* The root stays on disk for the next start; only the mount goes. */
 void		 container_oci_unmount(struct container *);
+/*
+ * The root of c for one call: its mounted root while it runs, else its
+ * writable root mounted now (*mounted: container_oci_root_put unmounts
+ * it). NULL with err.
+ */
+char		*container_oci_root_get(struct container *, int *mounted,
+		     struct err *);
+void		 container_oci_root_put(struct container *, char *root,
+		     int mounted);
 
 /* container_restart.c: HostConfig.RestartPolicy, dockerd's decisions. */
 /* c just exited: restart it? *delay_ms then says when. */

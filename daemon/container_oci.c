@@ -192,29 +192,46 @@ container_oci_prepare(struct container *c, struct runtime_spec *spec,
 	return (0);
 }
 
-int
-container_export(struct container *c, int fd, struct err *err)
+char *
+container_oci_root_get(struct container *c, int *mounted, struct err *err)
 {
 	struct images		*ims = c->store->images;
 	struct images_image	*img;
 	char			*root = NULL;
-	int			 rc;
 
+	*mounted = 0;
 	if (c->rootfs != NULL)		/* running: its mounted root */
-		return (imgarchive_tar_tree(c->rootfs, fd, err));
+		return (xstrdup(c->rootfs));
 	/*
 	 * Stopped or never started: its writable root over the image, as
 	 * the next start would mount it (and remove with the container).
 	 */
 	if ((img = images_lookup(ims, container_image_id(c), err)) == NULL ||
 	    images_rootfs_prepare(ims, img, c->id, &root, err) != 0)
-		return (-1);
-	rc = imgarchive_tar_tree(root, fd, err);
-	if (images_overlay(ims) && umount2(root, MNT_DETACH) != 0 &&
-	    errno != EINVAL)
+		return (NULL);
+	*mounted = images_overlay(ims);
+	return (root);
+}
+
+void
+container_oci_root_put(struct container *c, char *root, int mounted)
+{
+	if (mounted && umount2(root, MNT_DETACH) != 0 && errno != EINVAL)
 		log_warn("container %.12s: unmount %s: %s", c->id, root,
 		    strerror(errno));
 	xfree(root);
+}
+
+int
+container_export(struct container *c, int fd, struct err *err)
+{
+	char	*root;
+	int	 mounted, rc;
+
+	if ((root = container_oci_root_get(c, &mounted, err)) == NULL)
+		return (-1);
+	rc = imgarchive_tar_tree(root, fd, err);
+	container_oci_root_put(c, root, mounted);
 	return (rc);
 }
 

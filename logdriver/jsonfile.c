@@ -17,6 +17,7 @@
 
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
+#include "daemon/base/strconv.h"
 #include "daemon/base/xalloc.h"
 #include "logdriver/jsonfile.h"
 #include "logdriver/loggz.h"
@@ -62,68 +63,15 @@ static struct jsonfile_totals	jsonfile_sum;	/* every writer's, /metrics */
 int
 jsonfile_parse_size(const char *s, int64_t *out, struct err *err)
 {
-	const char	*p = s, *num;
-	char		 tmp[400];
-	double		 v, mul = 1;
-	size_t		 n;
-	int		 dots = 0;
+	int64_t	v;
 
-	/* go-units: ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$ */
-	num = p;
-	if (*p < '0' || *p > '9')
-		return (err_set(err, ERR_INVALID, "invalid size: '%s'", s));
-	while (*p >= '0' && *p <= '9')
-		p++;
-	while (p[0] == '.' && p[1] >= '0' && p[1] <= '9') {
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	n = (size_t)(p - num);
-	if (*p == ' ')
-		p++;
-	switch (*p) {
-	case 'k': case 'K':
-		mul = 1e3;
-		break;
-	case 'm': case 'M':
-		mul = 1e6;
-		break;
-	case 'g': case 'G':
-		mul = 1e9;
-		break;
-	case 't': case 'T':
-		mul = 1e12;
-		break;
-	case 'p': case 'P':
-		mul = 1e15;
-		break;
-	}
-	if (mul != 1)
-		p++;
-	if (*p == 'i' || *p == 'I')
-		p++;
-	if (*p == 'b' || *p == 'B')
-		p++;
-	if (*p != '\0')
-		return (err_set(err, ERR_INVALID, "invalid size: '%s'", s));
-	for (size_t i = 0; i < n; i++)
-		dots += num[i] == '.';
-	if (dots > 1) {
-		/* "1.2.3" matches the pattern but not ParseFloat. */
-		return (err_set(err, ERR_INVALID, "strconv.ParseFloat: "
-		    "parsing \"%.*s\": invalid syntax", (int)n, num));
-	}
-	if (n >= sizeof tmp)
+	/* dockerd's json-file: units.FromHumanSize, then a check of its own. */
+	if (strconv_from_human_size(s, &v, err) != 0)
+		return (-1);
+	if (v <= 0)
 		return (err_set(err, ERR_INVALID,
 		    "max-size must be a positive number"));
-	memcpy(tmp, num, n);
-	tmp[n] = '\0';
-	v = strtod(tmp, NULL) * mul;
-	if (!(v >= 1) || v >= 9.2e18)
-		return (err_set(err, ERR_INVALID,
-		    "max-size must be a positive number"));
-	*out = (int64_t)v;
+	*out = v;
 	return (0);
 }
 

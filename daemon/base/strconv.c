@@ -100,8 +100,13 @@ strconv_bool_value(const char *v)
 	return (1);
 }
 
-int
-strconv_ram_in_bytes(const char *s, int64_t *out, struct err *err)
+/*
+ * go-units' size pattern, digits[.digits...] [space] [kKmMgGtTpP][iI][bB],
+ * in multiples of base (1000: FromHumanSize, 1024: RAMInBytes), as Go's
+ * float; the errors of both.
+ */
+static int
+strconv_go_size(const char *s, double base, double *out, struct err *err)
 {
 	static const char	 units[] = "kmgtp";
 	const char		*p = s, *u;
@@ -140,9 +145,38 @@ strconv_ram_in_bytes(const char *s, int64_t *out, struct err *err)
 		return (err_set(err, ERR_INVALID, "strconv.ParseFloat: "
 		    "parsing \"%.*s\": value out of range", (int)digits, s));
 	if (u != NULL)
-		v *= pow(1024, (double)(u - units + 1));
-	*out = v < 9223372036854775808.0 ? (int64_t)v : INT64_MIN;
+		v *= pow(base, (double)(u - units + 1));
+	*out = v;
 	return (0);
 bad:
 	return (err_set(err, ERR_INVALID, "invalid size: '%s'", s));
+}
+
+/* As Go's conversion on amd64: a value past int64 becomes INT64_MIN. */
+static int64_t
+strconv_go_int64(double v)
+{
+	return (v < 9223372036854775808.0 ? (int64_t)v : INT64_MIN);
+}
+
+int
+strconv_ram_in_bytes(const char *s, int64_t *out, struct err *err)
+{
+	double	v;
+
+	if (strconv_go_size(s, 1024, &v, err) != 0)
+		return (-1);
+	*out = strconv_go_int64(v);
+	return (0);
+}
+
+int
+strconv_from_human_size(const char *s, int64_t *out, struct err *err)
+{
+	double	v;
+
+	if (strconv_go_size(s, 1000, &v, err) != 0)
+		return (-1);
+	*out = strconv_go_int64(v);
+	return (0);
 }

@@ -38,5 +38,7 @@ int	strconv_parse_int64(const char *s, size_t len, int64_t *out);
  * conversion on amd64, a value past int64 becomes INT64_MIN.
  */
 int	strconv_ram_in_bytes(const char *s, int64_t *out, struct err *);
+/* go-units FromHumanSize: the same pattern, decimal multiples (1k = 1000). */
+int	strconv_from_human_size(const char *s, int64_t *out, struct err *);
 
 #endif
