@@ -241,22 +241,7 @@ int
 container_archive_stat(struct container *c, const char *path, char **header,
     struct err *err)
 {
-	char		*root, *abs = NULL, *res;
-	struct stat	 sb;
-	int		 mounted, rc = -1;
-
-	*header = NULL;
-	if ((root = container_archive_root(c, &mounted, err)) == NULL)
-		return (-1);
-	res = container_archive_resolve(root, path, &abs);
-	if (container_archive_lstat(c, path, res, &sb, err) == 0) {
-		*header = container_archive_stat_header(root, abs, res, &sb);
-		rc = 0;
-	}
-	xfree(res);
-	xfree(abs);
-	container_oci_root_put(c, root, mounted);
-	return (rc);
+	return (container_archive_get(c, path, -1, header, err));
 }
 
 /*
@@ -344,9 +329,12 @@ container_archive_get(struct container *c, const char *path, int fd,
 	if ((root = container_archive_root(c, &mounted, err)) == NULL)
 		return (-1);
 	res = container_archive_resolve(root, path, &abs);
+	/* fd -1: the stat alone (HEAD). */
 	if (container_archive_lstat(c, path, res, &sb, err) == 0 &&
-	    (rc = container_archive_tar(res, abs, fd, err)) == 0)
+	    (fd < 0 || container_archive_tar(res, abs, fd, err) == 0)) {
 		*header = container_archive_stat_header(root, abs, res, &sb);
+		rc = 0;
+	}
 	xfree(res);
 	xfree(abs);
 	container_oci_root_put(c, root, mounted);

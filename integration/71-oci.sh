@@ -5,10 +5,7 @@
 # removal, shutdown and a daemon crash leave no task, fd, mount, process or
 # runtime state behind. Skips only where namespaces cannot be created.
 . "$(dirname "$0")/lib.sh"
-if ! unshare -pfmui --net true 2>/dev/null; then
-	lp_log "SKIP: this machine cannot create pid/mount/uts/ipc/net namespaces"
-	exit 0
-fi
+lp_need_namespaces
 rts=() ran=()
 for rt in runc crun; do command -v $rt >/dev/null && rts+=("$rt"); done
 [ ${#rts[@]} -gt 0 ] || lp_fail "neither runc nor crun on PATH (scripts/deps.sh installs both)"

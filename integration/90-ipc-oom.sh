@@ -11,10 +11,7 @@
 # before its "die"; every shm mount is gone after exit and nothing is
 # left behind.
 . "$(dirname "$0")/lib.sh"
-if ! unshare -pfmui --net true 2>/dev/null; then
-	lp_log "SKIP: this machine cannot create pid/mount/uts/ipc/net namespaces"
-	exit 0
-fi
+lp_need_namespaces
 lp_start
 lp_baseline
 export DOCKER_CONFIG=$LP_DIR/docker-config

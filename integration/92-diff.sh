@@ -8,10 +8,7 @@
 # gives a container no root of its own; an unknown driver stops the
 # daemon at start.
 . "$(dirname "$0")/lib.sh"
-if ! unshare -pfmui --net true 2>/dev/null; then
-	lp_log "SKIP: this machine cannot create pid/mount/uts/ipc/net namespaces"
-	exit 0
-fi
+lp_need_namespaces
 export DOCKER_CONFIG=$LP_DIR/docker-config
 D() { timeout -k 5 60 docker -H "unix://$LP_SOCK" "$@"; }
 # The changes as a set, and whether every parent came before its children

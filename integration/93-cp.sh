@@ -8,10 +8,7 @@
 # container's root, never out to the host's; dockerd's errors and
 # statuses; nothing is left behind.
 . "$(dirname "$0")/lib.sh"
-if ! unshare -pfmui --net true 2>/dev/null; then
-	lp_log "SKIP: this machine cannot create pid/mount/uts/ipc/net namespaces"
-	exit 0
-fi
+lp_need_namespaces
 lp_start
 lp_baseline
 export DOCKER_CONFIG=$LP_DIR/docker-config

@@ -41,6 +41,21 @@ logbuf_pause(struct logreader *r)
 }
 
 /*
+ * Whether the sink takes more now: 1, or 0 when the reader must return
+ * (the sink is full: paused; or it finished the reader).
+ */
+static int
+logbuf_sink_ready(struct logreader *r)
+{
+	if (r->sink.ready != NULL && !r->sink.ready(r->sink.arg)) {
+		if (logreader_active(r))
+			logbuf_pause(r);
+		return (0);
+	}
+	return (logreader_active(r));
+}
+
+/*
  * Decodes and filters one line and hands it to the sink. Returns 0 to go
  * on, -1 when the reader must not touch anything more (the sink finished
  * or freed it), 1 when until was passed (the reader is to end).
@@ -88,12 +103,7 @@ logbuf_lines(struct logreader *r)
 			r->start = (size_t)(nl + 1 - r->buf);
 			continue;
 		}
-		if (r->sink.ready != NULL && !r->sink.ready(r->sink.arg)) {
-			if (logreader_active(r))
-				logbuf_pause(r);
-			return (-1);
-		}
-		if (!logreader_active(r))
+		if (!logbuf_sink_ready(r))
 			return (-1);
 		r->start = (size_t)(nl + 1 - r->buf);
 		if ((rc = logbuf_deliver(r, p, (size_t)(nl - p))) != 0)
@@ -110,12 +120,7 @@ logbuf_share(struct logreader *r)
 
 	if (sh == NULL)
 		return (0);
-	if (r->sink.ready != NULL && !r->sink.ready(r->sink.arg)) {
-		if (logreader_active(r))
-			logbuf_pause(r);
-		return (-1);
-	}
-	if (!logreader_active(r))
+	if (!logbuf_sink_ready(r))
 		return (-1);
 	r->share = NULL;		/* ours for the call */
 	logshare_entries(sh, &n);
