@@ -65,6 +65,7 @@ struct exec {
 	int			 attach_stdin;
 	int			 attach_stdout;
 	int			 attach_stderr;
+	int			 nowait;
 
 	enum exec_state		 state;
 	int			 pid;
@@ -73,6 +74,7 @@ struct exec {
 	struct execproc		*proc;		/* owned while running */
 	exec_exit_cb		 exit_cb;	/* the attached stream's */
 	void			*exit_arg;
+	char			*start_error;	/* owned: a nowait failure */
 };
 
 static void	exec_done(struct exec *, int status);
@@ -99,6 +101,7 @@ exec_reap_cb(void *arg)
 	execenv_free(e->envp);
 	xfree(e->cwd);
 	xfree(e->user);
+	xfree(e->start_error);
 	xfree(e);
 }
 
@@ -360,6 +363,7 @@ exec_create(struct event_base *base, struct container *c,
 	e->attach_stdin = spec->attach_stdin;
 	e->attach_stdout = spec->attach_stdout;
 	e->attach_stderr = spec->attach_stderr;
+	e->nowait = spec->nowait;
 	e->state = EXEC_CREATED;
 
 	set = exec_set_of(base, c);
@@ -442,14 +446,20 @@ exec_done(struct exec *e, int status)
 {
 	exec_exit_cb	 cb = e->exit_cb;
 	void		*arg = e->exit_arg;
+	int		 code;
+	const char	*why = execproc_start_error(e->proc, &code);
 
+	e->pid = execproc_pid(e->proc);
+	if (why != NULL)
+		e->start_error = exec_oci_words(code, why);
 	execproc_free(e->proc);
 	e->proc = NULL;
 	e->state = EXEC_EXITED;
 	e->exit_code = status;
-	log_info("exec %.12s: process %d exited with %d", e->id, e->pid,
-	    status);
-	if (e->set != NULL)
+	log_info("exec %.12s: process %d exited with %d %s", e->id, e->pid,
+	    status, e->start_error != NULL ? e->start_error : "");
+	/* A start that failed had no process to die, as with dockerd. */
+	if (e->set != NULL && e->start_error == NULL)
 		container_event_exec(e->set->c, "exec_die", NULL, e->id, status);
 	if (e->set != NULL) {
 		e->finished = ++e->set->finish_seq;
@@ -485,12 +495,15 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 	spec.envp = (const char *const *)e->envp;
 	spec.cwd = e->cwd;
 	spec.tty = e->tty;
+	spec.nowait = e->nowait;
 	if (exec_oci_spec(e->set->c, e->id, e->user, e->privileged, &spec,
 	    &process, &e2) == 0) {
 		e->proc = execproc_start(e->base, e->id, e->container_id,
 		    &spec, io, e->attach_stdin, exec_proc_exit_cb, e, &e2);
-		if (process != NULL)
-			unlink(process);	/* read by the runtime, done */
+		/* Read by the runtime, done; a nowait one removes it. */
+		if (process != NULL && (e->proc == NULL || !spec.nowait ||
+		    spec.tty))
+			unlink(process);
 		xfree(process);
 	}
 	if (e->proc == NULL) {
@@ -592,7 +605,13 @@ exec_attach_stderr(const struct exec *e)
 int
 exec_pid(const struct exec *e)
 {
-	return (e->pid);
+	return (e->proc != NULL ? execproc_pid(e->proc) : e->pid);
+}
+
+const char *
+exec_start_error(const struct exec *e)
+{
+	return (e->start_error);
 }
 
 int
@@ -605,7 +624,7 @@ exec_exit_code(const struct exec *e)
 json_t *
 exec_inspect_json(const struct exec *e)
 {
-	json_t	*o = json_object(), *pc = json_object(), *args = json_array();
+	json_t	*pc = json_object(), *args = json_array();
 
 	for (size_t i = 1; e->argv[i] != NULL; i++)
 		json_array_append_new(args, jsontext_new(e->argv[i]));
@@ -617,18 +636,12 @@ exec_inspect_json(const struct exec *e)
 	if (e->user != NULL && *e->user != '\0')
 		json_object_set_new(pc, "user", jsontext_new(e->user));
 
-	json_object_set_new(o, "ID", jsontext_new(e->id));
-	json_object_set_new(o, "Running", json_boolean(e->state ==
-	    EXEC_RUNNING));
-	json_object_set_new(o, "ExitCode", e->state == EXEC_EXITED ?
-	    json_integer(e->exit_code) : json_null());
-	json_object_set_new(o, "ProcessConfig", pc);
-	json_object_set_new(o, "OpenStdin", json_boolean(e->attach_stdin));
-	json_object_set_new(o, "OpenStderr", json_boolean(e->attach_stderr));
-	json_object_set_new(o, "OpenStdout", json_boolean(e->attach_stdout));
-	json_object_set_new(o, "CanRemove", json_false());
-	json_object_set_new(o, "ContainerID", jsontext_new(e->container_id));
-	json_object_set_new(o, "DetachKeys", json_string(""));
-	json_object_set_new(o, "Pid", json_integer(e->pid));
-	return (o);
+	return (json_pack("{s:o, s:b, s:o, s:o, s:b, s:b, s:b,"
+	    " s:b, s:o, s:s, s:i}", "ID", jsontext_new(e->id), "Running",
+	    e->state == EXEC_RUNNING, "ExitCode", e->state == EXEC_EXITED ?
+	    json_integer(e->exit_code) : json_null(), "ProcessConfig", pc,
+	    "OpenStdin", e->attach_stdin, "OpenStderr", e->attach_stderr,
+	    "OpenStdout", e->attach_stdout, "CanRemove", 0, "ContainerID",
+	    jsontext_new(e->container_id), "DetachKeys", "", "Pid",
+	    exec_pid(e)));
 }

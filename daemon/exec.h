@@ -50,6 +50,13 @@ struct exec_spec {
 	int		 attach_stdin;
 	int		 attach_stdout;
 	int		 attach_stderr;
+	/*
+	 * Under an OCI runtime without a tty: start does not wait for the
+	 * runtime's exec (~100 ms of runc), so a failure to start comes as
+	 * the exit (126), with exec_start_error(). For callers with no
+	 * client to answer synchronously: the healthchecks.
+	 */
+	int		 nowait;
 };
 
 /*
@@ -115,6 +122,8 @@ int		 exec_attach_stderr(const struct exec *);
 int		 exec_pid(const struct exec *);
 /* -1 until exited. */
 int		 exec_exit_code(const struct exec *);
+/* After the exit of a nowait exec that could not start: why; else NULL. */
+const char	*exec_start_error(const struct exec *);
 /* GET /exec/{id}/json's object (ExitCode null until exited); caller owns. */
 json_t		*exec_inspect_json(const struct exec *);
 

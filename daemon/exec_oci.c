@@ -98,3 +98,11 @@ exec_oci_error(struct err *err, int code, const char *msg)
 {
 	return (err_set(err, code, EXEC_OCI_PREFIX "%s: unknown", msg));
 }
+
+char *
+exec_oci_words(int code, const char *msg)
+{
+	if (code == ERR_INVALID)
+		return (xasprintf(EXEC_OCI_PREFIX "%s: unknown", msg));
+	return (xstrdup(msg));
+}

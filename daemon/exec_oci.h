@@ -34,5 +34,10 @@ int	exec_oci_spec(struct container *, const char *id, const char *user,
 int	exec_oci_fail_code(const char *argv0, const char *msg);
 /* err_set() with code and runc's "OCI runtime exec failed" wording. */
 int	exec_oci_error(struct err *, int code, const char *msg);
+/*
+ * A failure the runtime gave (code, msg) as a start answers it: runc's
+ * words wrapped for ERR_INVALID, as they are otherwise. Caller frees.
+ */
+char	*exec_oci_words(int code, const char *msg);
 
 #endif

@@ -33,6 +33,8 @@ struct execproc {
 	struct copier		*out;		/* owned: detached output */
 	struct copier		*err;		/* owned: detached output */
 	int			 exited;
+	char			*start_error;	/* owned: a nowait exec's */
+	int			 start_code;
 	execproc_exit_cb	 cb;
 	void			*arg;
 };
@@ -87,6 +89,9 @@ execproc_exit_cb_rt(int status, void *arg)
 	 * so nothing the exec started outlives what we track.
 	 */
 	runtime_signal(p->proc, SIGKILL);
+	p->pid = (int)runtime_pid(p->proc);
+	if (runtime_start_error(p->proc, &p->start_code) != NULL)
+		p->start_error = xstrdup(runtime_start_error(p->proc, NULL));
 	runtime_free(p->proc);		/* reaps the zombie: instant */
 	p->proc = NULL;
 	p->exited = 1;
@@ -185,7 +190,15 @@ execproc_resize(struct execproc *p, int height, int width)
 int
 execproc_pid(const struct execproc *p)
 {
-	return (p->pid);
+	return (p->proc != NULL ? (int)runtime_pid(p->proc) : p->pid);
+}
+
+const char *
+execproc_start_error(const struct execproc *p, int *code)
+{
+	if (code != NULL)
+		*code = p->start_code;
+	return (p->start_error);
 }
 
 int
@@ -202,5 +215,6 @@ execproc_free(struct execproc *p)
 	runtime_free(p->proc);		/* SIGKILL and reap if still alive */
 	p->proc = NULL;
 	execproc_release(p);
+	xfree(p->start_error);
 	xfree(p);
 }

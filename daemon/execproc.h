@@ -42,7 +42,13 @@ struct execproc	*execproc_start(struct event_base *, const char *id,
 void		 execproc_stop(struct execproc *, int grace_ms);
 /* TIOCSWINSZ on the pty of a tty process; a no-op otherwise. */
 void		 execproc_resize(struct execproc *, int height, int width);
+/* The process's pid; 0 while a nowait exec's runtime still works. */
 int		 execproc_pid(const struct execproc *);
+/*
+ * After the exit: why a nowait exec could not start (its exit status was
+ * then 126), with ERR_INVALID or ERR_INTERNAL in *code; else NULL.
+ */
+const char	*execproc_start_error(const struct execproc *, int *code);
 int		 execproc_exited(const struct execproc *);
 /*
  * Frees; a process still running is killed and reaped now, without the

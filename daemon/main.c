@@ -33,6 +33,7 @@
 #include "daemon/options_man.h"
 #include "daemon/options_reload.h"
 #include "daemon/options_table.h"
+#include "daemon/runtime.h"
 #include "daemon/base/task.h"
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
@@ -57,6 +58,8 @@ struct main_state {
 	struct sdaemon		 sd;	/* passed sockets, notify socket */
 	struct event		*sigs[6];
 	struct event		*tick;		/* shutdown progress */
+	struct event		*sigchld;	/* orphans to reap */
+	struct event		*orphans;	/* the reap, coalesced */
 	enum main_phase		 phase;
 	int64_t			 deadline_ns;
 	int64_t			 flush_ns;	/* let final bytes go out */
@@ -300,6 +303,23 @@ main_reload(struct main_state *m)
 	main_reload_apply(m);
 }
 
+/* Orphans come in bursts (a runtime's helpers): one scan per burst. */
+static void
+main_orphans_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct main_state	*m = arg;
+	struct timeval		 tv = { 0, 100000 };
+
+	(void)fd;
+	if (what & EV_SIGNAL) {
+		if (!evtimer_pending(m->orphans, NULL))
+			evtimer_add(m->orphans, &tv);
+		return;
+	}
+	if (runtime_reap_orphans() == -1)
+		evtimer_add(m->orphans, &tv);
+}
+
 static void
 main_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -503,6 +523,10 @@ main_start(struct main_state *m, struct err *err)
 		evsignal_add(m->sigs[i], NULL);
 	}
 	m->tick = evtimer_new(m->base, main_tick_cb, m);
+	m->orphans = evtimer_new(m->base, main_orphans_cb, m);
+	m->sigchld = evsignal_new(m->base, SIGCHLD, main_orphans_cb, m);
+	evsignal_add(m->sigchld, NULL);
+	event_active(m->sigchld, EV_SIGNAL, 0);	/* any from before */
 	return (0);
 }
 
@@ -515,6 +539,10 @@ main_stop(struct main_state *m)
 	}
 	if (m->tick != NULL)
 		event_free(m->tick);
+	if (m->sigchld != NULL) {
+		event_free(m->sigchld);
+		event_free(m->orphans);
+	}
 	server_free(m->msrv);
 	server_free(m->srv);
 	sdaemon_close_rest(&m->sd);	/* start failed before taking them */

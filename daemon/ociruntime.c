@@ -7,10 +7,8 @@
  * the runtime connects to during create and sends the pty master through
  * (SCM_RIGHTS); it is queued in the backlog, so we accept after create.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -25,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "daemon/base/fdpass.h"
 #include "daemon/base/log.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/ociruntime.h"
@@ -265,11 +264,11 @@ ociruntime_name(const struct ociruntime *rt)
 	return (rt->name);
 }
 
-/* The last "error" record of the runtime's JSON log, else a fallback. */
+/* The last "error" record of a runtime's JSON log, else NULL. */
 static char *
-ociruntime_last_error(const struct ociruntime *rt)
+ociruntime_log_error(const char *log)
 {
-	FILE	*f = fopen(rt->log, "r");
+	FILE	*f = fopen(log, "r");
 	char	 line[4096], *msg = NULL;
 
 	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
@@ -292,19 +291,18 @@ ociruntime_last_error(const struct ociruntime *rt)
 }
 
 /*
- * Runs the runtime with argv (after its global flags) on in/out/err (-1:
- * /dev/null) and waits. 0, or -1 with the runtime's last error in err.
+ * Starts the runtime with argv (after its global flags) on in/out/err
+ * (-1: /dev/null), logging to log (emptied first): its pid, or -1.
  */
-static int
-ociruntime_run(struct ociruntime *rt, const char *const *argv, int in,
-    int out, int errfd, struct err *err)
+static pid_t
+ociruntime_fork(struct ociruntime *rt, const char *const *argv, int in,
+    int out, int errfd, const char *log, struct err *err)
 {
 	const char	*args[16];
 	size_t		 n = 0;
 	pid_t		 pid;
-	int		 status, null_fd;
-	char		*logarg = xasprintf("--log=%s", rt->log), *msg;
-	const char	*cmd = argv[0];
+	int		 null_fd;
+	char		*logarg = xasprintf("--log=%s", log);
 
 	args[n++] = rt->path;
 	args[n++] = "--root";
@@ -315,10 +313,11 @@ ociruntime_run(struct ociruntime *rt, const char *const *argv, int in,
 		args[n++] = *argv;
 	args[n] = NULL;
 	mkdir(rt->root, 0700);	/* the parent is made by ociruntimes_new */
-	unlink(rt->log);
+	unlink(log);
 	if ((pid = fork()) == -1) {
 		xfree(logarg);
-		return (err_errno(err, "fork %s", rt->path));
+		err_errno(err, "fork %s", rt->path);
+		return (-1);
 	}
 	if (pid == 0) {
 		sigset_t	none;
@@ -342,11 +341,19 @@ ociruntime_run(struct ociruntime *rt, const char *const *argv, int in,
 		_exit(127);
 	}
 	xfree(logarg);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	return (pid);
+}
+
+/* How the runtime run as cmd ended: 0, or -1 with its last error. */
+static int
+ociruntime_status(struct ociruntime *rt, const char *cmd, int status,
+    const char *log, struct err *err)
+{
+	char	*msg;
+
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return (0);
-	if ((msg = ociruntime_last_error(rt)) == NULL)
+	if ((msg = ociruntime_log_error(log)) == NULL)
 		msg = xasprintf("%s %s failed (status %d)", rt->name, cmd,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
 		    WTERMSIG(status));
@@ -355,54 +362,20 @@ ociruntime_run(struct ociruntime *rt, const char *const *argv, int in,
 	return (-1);
 }
 
-/* A listening socket in a fresh private directory (sun_path is short). */
+/* ociruntime_fork on the runtime's own log, waited for. */
 static int
-ociruntime_console_listen(char *dir, size_t dlen, char *path, size_t plen)
+ociruntime_run(struct ociruntime *rt, const char *const *argv, int in,
+    int out, int errfd, struct err *err)
 {
-	struct sockaddr_un	sa;
-	int			fd;
+	pid_t	pid;
+	int	status;
 
-	snprintf(dir, dlen, "/tmp/lpconsole.XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if ((pid = ociruntime_fork(rt, argv, in, out, errfd, rt->log,
+	    err)) == -1)
 		return (-1);
-	snprintf(path, plen, "%s/sock", dir);
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-	    listen(fd, 1) != 0) {
-		if (fd != -1)
-			close(fd);
-		rmdir(dir);
-		return (-1);
-	}
-	return (fd);
-}
-
-/* The pty master the runtime sent over the console socket, or -1. */
-static int
-ociruntime_console_recv(int lfd)
-{
-	char		 data[256], cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec	 iov = { data, sizeof data };
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
-	int		 c, fd = -1;
-
-	if ((c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
-		return (-1);
-	memset(&mh, 0, sizeof mh);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof cbuf;
-	if (recvmsg(c, &mh, MSG_CMSG_CLOEXEC) > 0 &&
-	    (cm = CMSG_FIRSTHDR(&mh)) != NULL &&
-	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-	close(c);
-	return (fd);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return (ociruntime_status(rt, argv[0], status, rt->log, err));
 }
 
 static void
@@ -429,6 +402,29 @@ ociruntime_create_error(struct ociruntime *rt, const char *cmd,
 	xfree(msg);
 }
 
+/* The pid the runtime run as cmd wrote, or -1 with err. */
+static pid_t
+ociruntime_read_pid(struct ociruntime *rt, const char *cmd,
+    const char *pidfile, struct err *err)
+{
+	char	buf[32];
+	ssize_t	got;
+	pid_t	pid = -1;
+	int	fd;
+
+	if ((fd = open(pidfile, O_RDONLY | O_CLOEXEC)) != -1) {
+		got = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		buf[got > 0 ? got : 0] = '\0';
+		pid = (pid_t)atoi(buf);
+	}
+	if (pid > 0)
+		return (pid);
+	err_set(err, ERR_INTERNAL, "%s %s: no pid in %s", rt->name, cmd,
+	    pidfile);
+	return (-1);
+}
+
 /*
  * create or exec -d: argv[0..n) already holds the command and its own
  * flags; adds --pid-file, the console socket and id, runs it, and reads the
@@ -439,17 +435,16 @@ ociruntime_spawn(struct ociruntime *rt, const char **argv, size_t n,
     const char *pidfile, const char *id, int in, int out, int errfd,
     int *console, struct err *err)
 {
-	char		 dir[64], sock[96], buf[32];
-	int		 lfd = -1, fd, create = strcmp(argv[0], "create") == 0;
+	char		 dir[64], sock[96];
+	int		 lfd = -1, create = strcmp(argv[0], "create") == 0;
 	pid_t		 pid = -1;
-	ssize_t		 got;
 
 	unlink(pidfile);
 	argv[n++] = "--pid-file";
 	argv[n++] = pidfile;
 	if (console != NULL) {
 		*console = -1;
-		if ((lfd = ociruntime_console_listen(dir, sizeof dir, sock,
+		if ((lfd = fdpass_listen(dir, sizeof dir, sock,
 		    sizeof sock)) == -1) {
 			err_errno(err, "console socket");
 			goto out;
@@ -463,18 +458,9 @@ ociruntime_spawn(struct ociruntime *rt, const char **argv, size_t n,
 		ociruntime_create_error(rt, create ? "create" : "exec", err);
 		goto out;
 	}
-	if ((fd = open(pidfile, O_RDONLY | O_CLOEXEC)) != -1) {
-		got = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		buf[got > 0 ? got : 0] = '\0';
-		pid = (pid_t)atoi(buf);
-	}
-	if (pid <= 0) {
-		pid = -1;
-		err_set(err, ERR_INTERNAL, "%s %s: no pid in %s", rt->name,
-		    argv[0], pidfile);
-	} else if (console != NULL &&
-	    (*console = ociruntime_console_recv(lfd)) == -1) {
+	if ((pid = ociruntime_read_pid(rt, argv[0], pidfile, err)) != -1 &&
+	    console != NULL &&
+	    (*console = fdpass_recv(lfd)) == -1) {
 		err_set(err, ERR_INTERNAL, "%s %s: no console received",
 		    rt->name, argv[0]);
 		if (!create)
@@ -519,6 +505,43 @@ ociruntime_exec(struct ociruntime *rt, const char *id, const char *process,
 	pid = ociruntime_spawn(rt, argv, 4, pidfile, id, in, out, errfd,
 	    console, err);
 	xfree(pidfile);
+	return (pid);
+}
+
+pid_t
+ociruntime_exec_begin(struct ociruntime *rt, const char *id,
+    const char *process, int in, int out, int errfd, struct err *err)
+{
+	char		*pidfile = xasprintf("%s.pid", process);
+	char		*log = xasprintf("%s.log", process);
+	const char	*argv[] = { "exec", "--detach", "--process", process,
+			    "--pid-file", pidfile, id, NULL };
+	pid_t		 pid;
+
+	unlink(pidfile);
+	pid = ociruntime_fork(rt, argv, in, out, errfd, log, err);
+	xfree(pidfile);
+	xfree(log);
+	return (pid);
+}
+
+pid_t
+ociruntime_exec_end(struct ociruntime *rt, const char *process, int status,
+    struct err *err)
+{
+	char	*pidfile = xasprintf("%s.pid", process);
+	char	*log = xasprintf("%s.log", process);
+	pid_t	 pid = -1;
+
+	if (ociruntime_status(rt, "exec", status, log, err) != 0)
+		ociruntime_create_error(rt, "exec", err);
+	else
+		pid = ociruntime_read_pid(rt, "exec", pidfile, err);
+	unlink(pidfile);
+	unlink(log);
+	unlink(process);
+	xfree(pidfile);
+	xfree(log);
 	return (pid);
 }
 

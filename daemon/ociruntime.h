@@ -88,6 +88,19 @@ pid_t		 ociruntime_create(struct ociruntime *, const char *bundle,
 pid_t		 ociruntime_exec(struct ociruntime *, const char *id,
 		     const char *process, int in, int out, int err,
 		     int *console, struct err *);
+/*
+ * ociruntime_exec without a console and without waiting, for a loop that
+ * must not stall while the runtime works (~100 ms for runc): _begin
+ * starts the runtime and returns its pid (-1 with err); once it has been
+ * reaped, _end takes its wait status and returns the process's pid, or -1
+ * with err as ociruntime_exec; either way process, its pid file and the
+ * runtime's log for it (<process>.log) are gone after _end.
+ */
+pid_t		 ociruntime_exec_begin(struct ociruntime *, const char *id,
+		     const char *process, int in, int out, int err,
+		     struct err *);
+pid_t		 ociruntime_exec_end(struct ociruntime *, const char *process,
+		     int status, struct err *);
 /* `start`, `pause`, `resume`, `delete --force`: 0 or -1 with err. */
 int		 ociruntime_command(struct ociruntime *, const char *cmd,
 		     const char *id, struct err *);

@@ -103,6 +103,40 @@ runtime_check(struct runtime_proc *p)
 	return (1);
 }
 
+static void	runtime_watch_pid(struct runtime_proc *, struct event_base *,
+		    pid_t);
+
+/* Every proc not yet freed: the children that are not orphans. */
+static TAILQ_HEAD(, runtime_proc) runtime_procs =
+    TAILQ_HEAD_INITIALIZER(runtime_procs);
+
+/*
+ * The runtime of a nowait exec is done (reaped here): p now watches the
+ * exec'd process, or has "exited" with the failure. 1 when it watches.
+ */
+static int
+runtime_spawned(struct runtime_proc *p)
+{
+	struct err	e = { 0, "" };
+	int		status = 0;
+	pid_t		pid;
+
+	while (waitpid(p->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if ((pid = runtime_oci_spawned(p, status, &e)) == -1) {
+		p->reaped = 1;
+		p->status = 126;	/* dockerd's for a failed exec */
+		p->start_error = xstrdup(e.msg);
+		p->start_code = e.code;
+		return (0);
+	}
+	p->exited = 0;
+	runtime_watch_pid(p, event_get_base(p->ev), pid);
+	if (p->pending_sig != 0)
+		runtime_signal(p, p->pending_sig);
+	return (1);
+}
+
 static void
 runtime_exit_cb_ev(evutil_socket_t fd, short what, void *arg)
 {
@@ -112,19 +146,21 @@ runtime_exit_cb_ev(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!runtime_check(p))
 		return;
+	if (p->spawning != NULL && runtime_spawned(p))
+		return;
 	log_debug("process %d exited with status %d", (int)p->pid, p->status);
 	event_del(p->ev);
 	p->cb(p->status, p->arg);
 }
 
-/* A proc for pid (our child), its exit watched on the loop. */
-static struct runtime_proc *
-runtime_watch(struct event_base *base, pid_t pid, runtime_exit_cb cb,
-    void *arg)
+/* Watches pid (our child) for p, instead of what p watched before. */
+static void
+runtime_watch_pid(struct runtime_proc *p, struct event_base *base, pid_t pid)
 {
-	struct runtime_proc	*p;
-
-	p = xcalloc(1, sizeof *p);
+	if (p->ev != NULL)
+		event_free(p->ev);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
 	p->pid = pid;
 	/* After exec (or its zombie): what a restarted daemon checks. */
 	if (procident_read(pid, &p->ident, NULL) != 0) {
@@ -132,8 +168,6 @@ runtime_watch(struct event_base *base, pid_t pid, runtime_exit_cb cb,
 		    strerror(errno));
 		p->ident.pid = p->ident.pgid = pid;
 	}
-	p->cb = cb;
-	p->arg = arg;
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (p->pidfd >= 0) {
 		fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
@@ -148,7 +182,66 @@ runtime_watch(struct event_base *base, pid_t pid, runtime_exit_cb cb,
 	/* An exit before the SIGCHLD event existed would go unnoticed. */
 	if (p->pidfd < 0 && runtime_check(p))
 		event_active(p->ev, EV_SIGNAL, 0);
+}
+
+/* A proc for pid (our child), its exit watched on the loop. */
+static struct runtime_proc *
+runtime_watch(struct event_base *base, pid_t pid, runtime_exit_cb cb,
+    void *arg)
+{
+	struct runtime_proc	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->pidfd = -1;
+	p->cb = cb;
+	p->arg = arg;
+	runtime_watch_pid(p, base, pid);
+	TAILQ_INSERT_TAIL(&runtime_procs, p, entry);
 	return (p);
+}
+
+static int
+runtime_tracked(pid_t pid)
+{
+	struct runtime_proc	*p;
+
+	TAILQ_FOREACH(p, &runtime_procs, entry)
+		if (p->pid == pid)
+			return (1);
+	return (0);
+}
+
+int
+runtime_reap_orphans(void)
+{
+	struct runtime_proc	*p;
+	siginfo_t		 si;
+	char			 path[64];
+	FILE			*f;
+	long			 pid;
+	int			 n = 0;
+
+	/* Its process may be our child already, exited, not yet watched. */
+	TAILQ_FOREACH(p, &runtime_procs, entry)
+		if (p->spawning != NULL && runtime_check(p))
+			return (-1);
+	snprintf(path, sizeof path, "/proc/self/task/%d/children",
+	    (int)getpid());
+	if ((f = fopen(path, "re")) == NULL)
+		return (0);
+	while (fscanf(f, "%ld", &pid) == 1) {
+		if (runtime_tracked((pid_t)pid))
+			continue;
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) == 0 &&
+		    si.si_pid != 0) {
+			log_debug("reaped orphan %ld (status %d)", pid,
+			    runtime_status_of(&si));
+			n++;
+		}
+	}
+	fclose(f);
+	return (n);
 }
 
 struct runtime_proc *
@@ -201,7 +294,7 @@ runtime_start_io(struct event_base *base, const struct runtime_spec *spec,
 pid_t
 runtime_pid(const struct runtime_proc *p)
 {
-	return (p->pid);
+	return (p->spawning != NULL ? 0 : p->pid);
 }
 
 int
@@ -259,6 +352,13 @@ runtime_signal(struct runtime_proc *p, int sig)
 {
 	struct err	e;
 
+	/* The process is not known yet: it gets the strongest asked for. */
+	if (p->spawning != NULL) {
+		if (p->pending_sig != SIGKILL)
+			p->pending_sig = sig;
+		return (0);
+	}
+
 	if (p->reaped || (p->oci != NULL && p->exited)) {
 		errno = ESRCH;
 		return (-1);
@@ -284,14 +384,22 @@ runtime_free(struct runtime_proc *p)
 {
 	if (p == NULL)
 		return;
+	/* Teardown before the runtime was done: wait for it here, once. */
+	if (p->spawning != NULL) {
+		p->pending_sig = SIGKILL;
+		if (!runtime_spawned(p))
+			p->exited = 1;
+	}
 	if (!p->exited) {
 		if (p->oci == NULL)
 			kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
 	}
-	while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
+	while (!p->reaped && waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
 		;
 	p->reaped = 1;
+	xfree(p->start_error);
+	TAILQ_REMOVE(&runtime_procs, p, entry);
 	if (p->oci != NULL) {
 		ociruntime_command(p->oci, "delete", p->oci_id, NULL);
 		xfree(p->oci_id);
@@ -302,6 +410,14 @@ runtime_free(struct runtime_proc *p)
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	xfree(p);
+}
+
+const char *
+runtime_start_error(const struct runtime_proc *p, int *code)
+{
+	if (code != NULL)
+		*code = p->start_code;
+	return (p->start_error);
 }
 
 const struct procident *

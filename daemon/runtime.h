@@ -44,6 +44,13 @@ struct runtime_spec {
 	 * process, not the container, is what is watched and signalled.
 	 */
 	const char	*process;
+	/*
+	 * With process and no tty: the runtime's exec is not waited for, so
+	 * the loop never stalls on it. Until it is done the proc watches the
+	 * runtime; its failure arrives as the exit, status 126, with
+	 * runtime_start_error() saying why.
+	 */
+	int		 nowait;
 };
 
 /*
@@ -118,8 +125,21 @@ const char	*runtime_bundle(const struct runtime_proc *);
  */
 void		 runtime_free(struct runtime_proc *);
 
+/* Why a nowait exec could not start (ERR_INVALID/_INTERNAL), else NULL. */
+const char	*runtime_start_error(const struct runtime_proc *, int *code);
+
 /* The ident of a started process, read once after it exec'd. */
 const struct procident *runtime_ident(const struct runtime_proc *);
+
+/*
+ * As child subreaper the daemon inherits whatever the runtimes leave
+ * behind (runc's intermediate children, an exec's process whose runtime
+ * failed after the fork); a zombie left in a container's PID namespace
+ * keeps its init from ever exiting. Reaps every exited child that no proc
+ * watches: how many, or -1 when it must run again a little later (a
+ * nowait exec's process is about to be watched). On SIGCHLD.
+ */
+int		 runtime_reap_orphans(void);
 
 /* Parses "KILL", "SIGKILL", "9" (dockerd's ParseSignal); -1 if unknown. */
 int		 runtime_parse_signal(const char *);

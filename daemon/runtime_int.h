@@ -11,6 +11,8 @@
 
 #include <sys/types.h>
 
+#include <sys/queue.h>
+
 #include <fcntl.h>
 
 #include "daemon/base/procident.h"
@@ -21,6 +23,7 @@ struct ociruntime;
 struct runtime_spec;
 
 struct runtime_proc {
+	TAILQ_ENTRY(runtime_proc) entry;	/* every live proc */
 	pid_t		 pid;
 	struct procident ident;
 	int		 pidfd;		/* owned; -1: SIGCHLD fallback */
@@ -34,6 +37,11 @@ struct runtime_proc {
 	char		*oci_id;	/* owned: the runtime's container id */
 	char		*bundle;	/* owned: the container's bundle */
 	struct ociruntime *exec_oci;	/* borrowed: an exec's runtime */
+	char		*spawning;	/* owned: a nowait exec's process.json
+					   while pid is still the runtime's */
+	int		 pending_sig;	/* asked for while spawning */
+	char		*start_error;	/* owned: the nowait exec failed */
+	int		 start_code;
 };
 
 /*
@@ -90,6 +98,11 @@ pid_t	runtime_child_spawn(const struct runtime_spec *, int want_in,
  */
 pid_t	runtime_oci_spawn(const struct runtime_spec *, int want_in,
 	    struct runtime_stdio *io, struct err *);
+/*
+ * The runtime of a nowait exec (spec->nowait) was reaped with status: the
+ * exec'd process's pid, or -1 with err; its files are gone either way.
+ */
+pid_t	runtime_oci_spawned(struct runtime_proc *, int status, struct err *);
 /*
  * Records spec's container on p and runs `start`; -1 with err (the caller
  * frees p, which deletes the container's runtime state).

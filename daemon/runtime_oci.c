@@ -33,7 +33,10 @@ runtime_oci_spawn(const struct runtime_spec *spec, int want_in,
 	if (!spec->tty && runtime_pipes_open(&p, want_in, err) != 0)
 		goto fail;
 	master = spec->tty ? &p.master : NULL;
-	if (spec->process != NULL)
+	if (spec->process != NULL && spec->nowait && !spec->tty)
+		pid = ociruntime_exec_begin(spec->oci, spec->id,
+		    spec->process, p.in[0], p.out[1], p.err[1], err);
+	else if (spec->process != NULL)
 		pid = ociruntime_exec(spec->oci, spec->id, spec->process,
 		    p.in[0], p.out[1], p.err[1], master, err);
 	else
@@ -49,12 +52,25 @@ fail:
 	return (-1);
 }
 
+pid_t
+runtime_oci_spawned(struct runtime_proc *p, int status, struct err *err)
+{
+	pid_t	pid;
+
+	pid = ociruntime_exec_end(p->exec_oci, p->spawning, status, err);
+	xfree(p->spawning);
+	p->spawning = NULL;
+	return (pid);
+}
+
 int
 runtime_oci_start(struct runtime_proc *p, const struct runtime_spec *spec,
     struct err *err)
 {
 	if (spec->process != NULL) {
 		p->exec_oci = spec->oci;
+		if (spec->nowait && !spec->tty)
+			p->spawning = xstrdup(spec->process);
 		return (0);
 	}
 	p->oci = spec->oci;
