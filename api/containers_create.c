@@ -23,6 +23,7 @@
 #include "daemon/ociruntime.h"
 #include "daemon/base/strconv.h"
 #include "daemon/base/utf8.h"
+#include "daemon/healthstate.h"
 #include "daemon/base/xalloc.h"
 
 /* Config keys: any of them present means Config is not empty. */
@@ -253,31 +254,6 @@ containers_create_platform(struct images_image *img, const char *ref,
 	    ref, w, a));
 }
 
-/* validateHealthCheck: Go durations are nanoseconds; 1ms at least. */
-static int
-containers_create_healthcheck(json_t *hc, struct err *err)
-{
-	static const char *const durations[] = { "Interval", "Timeout" };
-	json_int_t	 v;
-
-	if (!json_is_object(hc))
-		return (0);
-	for (size_t i = 0; i < 2; i++) {
-		v = json_integer_value(json_object_get(hc, durations[i]));
-		if (v != 0 && v < 1000000)
-			return (err_set(err, ERR_INVALID, "%s in Healthcheck "
-			    "cannot be less than 1ms", durations[i]));
-	}
-	if (json_integer_value(json_object_get(hc, "Retries")) < 0)
-		return (err_set(err, ERR_INVALID, "Retries in Healthcheck "
-		    "cannot be negative"));
-	v = json_integer_value(json_object_get(hc, "StartPeriod"));
-	if (v != 0 && v < 1000000)
-		return (err_set(err, ERR_INVALID, "StartPeriod in Healthcheck "
-		    "cannot be less than 1ms"));
-	return (0);
-}
-
 /*
  * Builds the normalised Config and HostConfig the store keeps, checking
  * what dockerd checks, in its order.
@@ -289,7 +265,7 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 {
 	struct images_image	*img = NULL;
 	json_t		*cmd = NULL, *ep = NULL, *env, *labels, *hc, *lc = NULL;
-	json_t		*v, *hcopy = NULL;
+	json_t		*v, *hcopy = NULL, *health = NULL, *shell = NULL;
 	const char	*image, *wd, *key, *e, *hostname, *domainname;
 	int		 tty, out, errs, autorm, found = 0;
 	size_t		 i;
@@ -376,8 +352,9 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 			goto fail;
 		}
 	}
-	if (containers_create_healthcheck(json_object_get(body,
-	    "Healthcheck"), err) != 0)
+	if (healthstate_config_parse(json_object_get(body, "Healthcheck"),
+	    &health, err) != 0 || containers_create_strslice(json_object_get(
+	    body, "Shell"), "Shell", &shell, err) != 0)
 		goto fail;
 	/* validateHostConfig and the platform's checks, before the image. */
 	hcopy = json_object();
@@ -407,9 +384,17 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 	    "AttachStdin", json_is_true(json_object_get(body, "AttachStdin")),
 	    "OpenStdin", json_is_true(json_object_get(body, "OpenStdin")),
 	    "StdinOnce", json_is_true(json_object_get(body, "StdinOnce")));
-	if (img != NULL)
+	if (health != NULL)
+		json_object_set_new(*config, "Healthcheck", health);
+	if (shell != NULL)
+		json_object_set_new(*config, "Shell", shell);
+	health = shell = NULL;
+	if (img != NULL) {
 		images_api_create_merge(img, *config, json_string_value(
 		    json_object_get(body, "User")));
+		healthstate_config_merge(*config, json_object_get(
+		    images_image_config(img), "config"));
+	}
 	if ((v = json_object_get(body, "StopSignal")) != NULL &&
 	    json_is_string(v))
 		json_object_set(*config, "StopSignal", v);
@@ -435,6 +420,8 @@ containers_create_config(json_t *body, struct images *images, json_t *dflt,
 	json_decref(hcopy);
 	return (0);
 fail:
+	json_decref(health);
+	json_decref(shell);
 	json_decref(hcopy);
 	json_decref(cmd);
 	json_decref(ep);

@@ -19,6 +19,7 @@
 #include "daemon/base/timeutil.h"
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
+#include "daemon/healthstate.h"
 #include "daemon/images.h"
 
 static const char *const containers_list_accepted[] = {
@@ -257,7 +258,7 @@ static int
 containers_list_include(struct containers_list_ctx *x,
     const struct container *c, json_t *sum)
 {
-	const char	*state = json_string_value(json_object_get(sum,
+	const char	*health, *state = json_string_value(json_object_get(sum,
 			    "State"));
 	json_t		*labels = container_labels(c);
 	/* dockerd's State.Running: a restarting container is listed too. */
@@ -299,7 +300,8 @@ containers_list_include(struct containers_list_ctx *x,
 	}
 	if (!filters_match(x->f, "status", state))
 		return (0);
-	if (!filters_exact(x->f, "health", "none"))
+	health = healthstate_status(container_health(c));
+	if (!filters_exact(x->f, "health", health != NULL ? health : "none"))
 		return (0);
 	/* No volumes or ports here: such filters match nothing. */
 	if (filters_contains(x->f, "volume") ||

@@ -24,6 +24,7 @@
 #include "daemon/runtime.h"
 #include "daemon/events.h"
 #include "daemon/execenv.h"
+#include "daemon/healthstate.h"
 #include "daemon/images.h"
 #include "daemon/oci.h"
 #include "logdriver/copier.h"
@@ -127,6 +128,7 @@ container_reap_cb(void *arg)
 	cancel_free(c->ctx);
 	json_decref(c->config);
 	json_decref(c->hostconfig);
+	json_decref(c->health);
 	container_log_clear(&c->logopt);
 	xfree(c->rootfs);
 	xfree(c->name);
@@ -154,6 +156,17 @@ container_argv(const struct container *c)
 		}
 	}
 	return (argv);
+}
+
+/* dockerd's initHealthMonitor: each run with a probe starts "starting". */
+static void
+container_health_reset(struct container *c)
+{
+	char	**probe = healthstate_probe(c->config, NULL);
+
+	if (probe != NULL)
+		c->health = healthstate_start(c->health);
+	healthstate_argv_free(probe);
 }
 
 static void
@@ -209,6 +222,7 @@ container_exited(struct container *c)
 	c->pid = 0;
 	memset(&c->ident, 0, sizeof c->ident);
 	c->exit_seq++;
+	healthstate_halt(c->health);	/* its monitor stops with it */
 	if ((restart = !c->removing && container_restart_after_exit(c,
 	    &delay_ms))) {
 		c->restarting = 1;
@@ -470,6 +484,7 @@ container_run(struct container *c, struct err *err)
 	c->oom_killed = 0;
 	container_set_error(c, "");
 	c->started_ns = timeutil_now_ns();
+	container_health_reset(c);
 	container_persist_save(c);
 	log_info("started container %.12s %s, pid %d", c->id, c->name, c->pid);
 	c->stop_requested = 0;
@@ -563,6 +578,8 @@ container_pause(struct container *c, int pause, struct err *err)
 	if (runtime_pause(c->proc, pause, err) != 0)
 		return (-1);
 	c->paused = pause;
+	if (pause)	/* the monitor stops while it is frozen, as dockerd */
+		healthstate_halt(c->health);
 	container_persist_save(c);
 	log_info("container %.12s %s", c->id, pause ? "paused" : "unpaused");
 	container_event(c, pause ? "pause" : "unpause", NULL);

@@ -144,6 +144,14 @@ const json_t	*container_config(const struct container *);
 int		 container_running(const struct container *);
 /* When its current (or last) run started, 0 if never. */
 int64_t		 container_started_ns(const struct container *);
+int		 container_paused(const struct container *);
+/*
+ * State.Health: NULL unless Config.Healthcheck names a probe and a run
+ * started; "starting" from each start, "unhealthy" once the container
+ * exits or pauses (dockerd's CloseMonitorChannel). Borrowed; the health
+ * monitor (daemon/health.h) folds its probes' results into it.
+ */
+json_t		*container_health(const struct container *);
 int64_t		 container_created_ns(const struct container *);
 /* The network it is on: "none" or "host" (daemon/networks.h). */
 const char	*container_network(const struct container *);

@@ -106,6 +106,18 @@ container_started_ns(const struct container *c)
 	return (c->started_ns);
 }
 
+int
+container_paused(const struct container *c)
+{
+	return (c->paused);
+}
+
+json_t *
+container_health(const struct container *c)
+{
+	return (c->health);
+}
+
 const char *
 container_network(const struct container *c)
 {

@@ -102,6 +102,8 @@ struct container {
 	int			 proc_status;
 	int			 paused;	/* frozen by the runtime */
 	int			 oom_killed;	/* the last run's (OOMKilled) */
+	json_t			*health;	/* owned: State.Health; NULL
+						   until a probe's first run */
 	int			 removing;	/* removal requested/done */
 	int			 removed;	/* off the live list */
 	int			 shutdown_counted;

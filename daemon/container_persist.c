@@ -202,6 +202,8 @@ container_persist_load(struct container *c)
 	c->exit_code = (int)json_integer_value(json_object_get(state,
 	    "ExitCode"));
 	c->oom_killed = json_is_true(json_object_get(state, "OOMKilled"));
+	if (json_is_object(json_object_get(state, "Health")))
+		c->health = json_incref(json_object_get(state, "Health"));
 	container_set_error(c, container_json_str(state, "Error"));
 	c->started_ns = container_persist_time(json_string_value(
 	    json_object_get(state, "StartedAt")));

@@ -11,6 +11,7 @@
 #include "daemon/base/xalloc.h"
 #include "daemon/container.h"
 #include "daemon/container_int.h"
+#include "daemon/healthstate.h"
 #include "daemon/images.h"
 #include "daemon/imgarchive.h"
 #include "daemon/jsontext.h"
@@ -226,7 +227,7 @@ container_view_inspect(const struct container *c)
 		env = NULL;
 
 	cfg = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b,"
-	    " s:o, s:o, s:s, s:n, s:s, s:o, s:n, s:o}",
+	    " s:o, s:o, s:O*, s:s, s:n, s:s, s:o, s:n, s:o}",
 	    "Hostname", hostname, "Domainname", container_json_str(c->config,
 	    "Domainname"), "User",
 	    container_json_str(c->config, "User"),
@@ -242,6 +243,7 @@ container_view_inspect(const struct container *c)
 	    "Env", container_view_ref(env, json_null()),
 	    "Cmd", container_view_ref(json_object_get(c->config, "Cmd"),
 	    json_null()),
+	    "Healthcheck", json_object_get(c->config, "Healthcheck"),
 	    "Image", container_json_str(c->config, "Image"),
 	    "Volumes",
 	    "WorkingDir", container_json_str(c->config, "WorkingDir"),
@@ -270,6 +272,9 @@ container_view_inspect(const struct container *c)
 	if (json_is_string(json_object_get(c->config, "StopSignal")))
 		json_object_set(cfg, "StopSignal", json_object_get(c->config,
 		    "StopSignal"));
+	if (json_array_size(json_object_get(c->config, "Shell")) > 0)
+		json_object_set(cfg, "Shell", json_object_get(c->config,
+		    "Shell"));
 	json_object_set_new(cfg, "OpenStdin", json_boolean(json_is_true(
 	    json_object_get(c->config, "OpenStdin"))));
 	/* Keys in dockerd's order (ContainerJSONBase, then the rest). */
@@ -297,21 +302,33 @@ container_view_inspect(const struct container *c)
 	    driver, "Mounts", ocimounts_inspect(c->hostconfig,
 	    c->store->data_root), "Config", cfg,
 	    "NetworkSettings", container_view_network_settings(c));
+	/* omitempty, last of ContainerState; a copy, as the probes go on. */
+	if (c->health != NULL)
+		json_object_set_new(json_object_get(j, "State"), "Health",
+		    json_deep_copy(c->health));
 	return (j);
 }
 
 json_t *
 container_view_summary(const struct container *c, int64_t now_ns)
 {
-	char	 status[96], d[48], *cmd;
-	json_t	*args, *path, *j, *labels, *annotations;
+	char		 status[96], d[48], *cmd;
+	json_t		*args, *path, *j, *labels, *annotations;
+	const char	*hs;
 	size_t	 i;
 
 	if (c->state == CONTAINER_RUNNING) {
 		container_view_human_duration(d, sizeof d,
 		    now_ns - c->started_ns);
-		snprintf(status, sizeof status, "Up %s%s", d, c->paused ?
-		    " (Paused)" : "");
+		/* dockerd's State.String: paused, else the health. */
+		hs = healthstate_status(c->health);
+		if (c->paused)
+			snprintf(status, sizeof status, "Up %s (Paused)", d);
+		else if (hs != NULL)
+			snprintf(status, sizeof status, "Up %s (%s%s)", d,
+			    strcmp(hs, "starting") == 0 ? "health: " : "", hs);
+		else
+			snprintf(status, sizeof status, "Up %s", d);
 	} else if (c->restarting) {
 		container_view_human_duration(d, sizeof d,
 		    now_ns - c->finished_ns);

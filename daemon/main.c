@@ -24,6 +24,7 @@
 #include "daemon/base/cancel.h"
 #include "daemon/container.h"
 #include "daemon/events.h"
+#include "daemon/health.h"
 #include "daemon/ociruntime.h"
 #include "daemon/base/err.h"
 #include "daemon/base/log.h"
@@ -50,6 +51,7 @@ struct main_state {
 	struct cancel		*root;
 	struct container_store	*store;
 	struct ociruntimes	*runtimes;	/* owned */
+	struct health		*health;	/* owned: the probes */
 	struct server		*srv;
 	struct server		*msrv;		/* --metrics-addr; NULL */
 	struct options		 opts;
@@ -486,6 +488,7 @@ main_start(struct main_state *m, struct err *err)
 		return (-1);
 	container_store_set_log_default(m->store, m->opts.log_driver,
 	    m->opts.log_opts);
+	m->health = health_new(m->base, m->store);
 	container_store_autostart(m->store);
 
 	cfg.debug = m->opts.debug;
@@ -546,6 +549,7 @@ main_stop(struct main_state *m)
 	server_free(m->msrv);
 	server_free(m->srv);
 	sdaemon_close_rest(&m->sd);	/* start failed before taking them */
+	health_free(m->health);
 	container_store_free(m->store);
 	ociruntimes_free(m->runtimes);
 	cancel_free(m->root);

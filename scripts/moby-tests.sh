@@ -6,9 +6,8 @@
 # vendored dependencies, no network), the images the suite expects are
 # tagged from the daemon's busybox, and every test runs except those that
 # start daemons of their own (dockerd binaries and containerd, which no
-# daemon under test provides), the healthcheck ones and one volume test
-# (their nil dereferences abort the whole binary on a daemon without
-# healthchecks or volumes). Not part of `make test`: it needs the moby
+# daemon under test provides) and one volume test (its nil dereference
+# aborts the whole binary on a daemon without volumes). Not part of `make test`: it needs the moby
 # source and takes about ten minutes.
 #
 #   scripts/moby-tests.sh MOBY_CHECKOUT SOCKET [OUT]
@@ -33,7 +32,7 @@ export DOCKER_HOST="unix://$sock"
 for t in busybox:glibc hello-world:frozen debian:bullseye-slim; do
 	docker tag busybox:latest "$t"
 done
-skip='^(TestAPIIpcModeHost|TestCgroupNamespacesRun.*|TestContainerKillOnDaemonStart|TestContainerStartOnDaemonRestart|TestDaemonHostGatewayIP|TestDaemonIpcMode.*|TestDaemonRestartIpcMode|TestDaemonRestartKillContainers|TestExportContainerAfterDaemonRestart|TestRestartDaemonWithRestartingContainer|TestHealth.*|TestRemoveContainerWithVolume)$'
+skip='^(TestAPIIpcModeHost|TestCgroupNamespacesRun.*|TestContainerKillOnDaemonStart|TestContainerStartOnDaemonRestart|TestDaemonHostGatewayIP|TestDaemonIpcMode.*|TestDaemonRestartIpcMode|TestDaemonRestartKillContainers|TestExportContainerAfterDaemonRestart|TestRestartDaemonWithRestartingContainer|TestRemoveContainerWithVolume)$'
 "$work/container.test" -test.list '.*' | grep '^Test' | grep -Ev "$skip" >"$work/tests"
 re="^($(paste -sd'|' "$work/tests"))\$"
 rc=0

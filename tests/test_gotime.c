@@ -118,12 +118,37 @@ test_bad_timestamps_get_gos_words(void **state)
 	    "text: \"x\"");
 }
 
+/* time.Duration.String, as in dockerd's "exceeded timeout (50ms)". */
+static void
+test_durations_as_go_writes_them(void **state)
+{
+	static const struct {
+		int64_t		 ns;
+		const char	*want;
+	} cases[] = {
+		{ 0, "0s" }, { 1, "1ns" }, { 999, "999ns" },
+		{ 1500, "1.5\xc2\xb5s" }, { 50000000, "50ms" },
+		{ 1500000, "1.5ms" }, { 30 * S, "30s" }, { 1500000000, "1.5s" },
+		{ 90 * S, "1m30s" }, { 3600 * S, "1h0m0s" },
+		{ 3723 * S + 500000000, "1h2m3.5s" }, { -2 * S, "-2s" },
+		{ 100 * 3600 * S, "100h0m0s" },
+	};
+	char	buf[GOTIME_DURATION_BUFSZ];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		gotime_duration_string(buf, cases[i].ns);
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations_as_go_reads_them),
 		cmocka_unit_test(test_bad_durations_get_gos_words),
+		cmocka_unit_test(test_durations_as_go_writes_them),
 		cmocka_unit_test(test_timestamps_in_every_shape),
 		cmocka_unit_test(test_bad_timestamps_get_gos_words),
 	};

@@ -14,6 +14,67 @@
 
 #define NS_PER_S	1000000000LL
 
+
+/* v / 10^prec as ".12" after the integer, trailing zeros and point dropped. */
+static char *
+gotime_frac(char *p, uint64_t *v, int prec)
+{
+	char	digits[9];
+	int	n = 0, i;
+
+	for (i = 0; i < prec; i++) {
+		digits[i] = (char)('0' + *v % 10);
+		*v /= 10;
+	}
+	/* digits[0] is the last digit: skip the zeros that end it. */
+	while (n < prec && digits[n] == '0')
+		n++;
+	if (n == prec)
+		return (p);
+	*p++ = '.';
+	for (i = prec - 1; i >= n; i--)
+		*p++ = digits[i];
+	return (p);
+}
+
+void
+gotime_duration_string(char *buf, int64_t ns)
+{
+	uint64_t	 u = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+	uint64_t	 whole, frac;
+	char		 f[16], *q;
+	const char	*unit;
+	int		 prec, n;
+
+	if (u == 0) {
+		strcpy(buf, "0s");
+		return;
+	}
+	if (u < (uint64_t)NS_PER_S) {
+		prec = u < 1000 ? 0 : u < 1000000 ? 3 : 6;
+		unit = u < 1000 ? "ns" : u < 1000000 ? "\xc2\xb5s" : "ms";
+	} else {
+		prec = 9;
+		unit = "s";
+	}
+	frac = u;
+	q = gotime_frac(f, &frac, prec);
+	*q = '\0';
+	whole = frac;
+	n = snprintf(buf, GOTIME_DURATION_BUFSZ, "%s", ns < 0 ? "-" : "");
+	if (prec == 9) {
+		if (whole >= 3600)
+			n += snprintf(buf + n, GOTIME_DURATION_BUFSZ - (size_t)n,
+			    "%lluh", (unsigned long long)(whole / 3600));
+		if (whole >= 60)
+			n += snprintf(buf + n, GOTIME_DURATION_BUFSZ - (size_t)n,
+			    "%llum", (unsigned long long)(whole / 60 % 60));
+		whole %= 60;
+	}
+	snprintf(buf + n, GOTIME_DURATION_BUFSZ - (size_t)n, "%llu%s%s",
+	    (unsigned long long)whole, f, unit);
+}
+
 int
 gotime_duration(const char *s, int64_t *ns, struct err *err)
 {

@@ -18,6 +18,9 @@
  * wanted), e.g. `time: unknown unit "d" in duration "1d"`.
  */
 int	gotime_duration(const char *s, int64_t *ns, struct err *);
+/* time.Duration.String: "50ms", "1.5s", "1h2m3s", "0s". */
+#define GOTIME_DURATION_BUFSZ	32
+void	gotime_duration_string(char *buf, int64_t ns);
 
 /*
  * GetTimestamp(value, now) then time.Unix(ParseTimestamps(.., 0)): a

@@ -123,6 +123,31 @@ timeutil_digits(const char *s, size_t n, int *out)
 	return (0);
 }
 
+
+size_t
+timeutil_format_local(char *buf, int64_t ns)
+{
+	struct tm	tm;
+	time_t		secs = (time_t)(ns / 1000000000);
+	long		off = 0;
+	size_t		n;
+
+	if (localtime_r(&secs, &tm) != NULL)
+		off = tm.tm_gmtoff;
+	n = timeutil_format(buf, ns + (int64_t)off * 1000000000, 0);
+	if (off == 0)
+		return (n);
+	n--;				/* the 'Z' */
+	buf[n++] = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	buf = timeutil_put(buf + n, (int)(off / 3600), 2);
+	*buf++ = ':';
+	buf = timeutil_put(buf, (int)(off / 60 % 60), 2);
+	*buf = '\0';
+	return (n + 5);
+}
+
 int
 timeutil_parse(const char *s, size_t len, int64_t *ns, int *off)
 {

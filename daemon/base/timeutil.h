@@ -23,6 +23,11 @@ int64_t	timeutil_mono_ns(void);
  * (Go's RFC3339NanoFixed). Returns the length.
  */
 size_t	timeutil_format(char *buf, int64_t ns, int fixed9);
+/*
+ * Go's RFC3339Nano of a time.Now() in the local zone: the wall clock there
+ * and its offset ("+01:00"), "Z" when the offset is zero, as Go writes it.
+ */
+size_t	timeutil_format_local(char *buf, int64_t ns);
 
 /*
  * Parses an RFC 3339 time with optional fraction and a Z or +hh:mm offset.
