@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # docker-compose (Debian's 1.29, through docker-py) against logpouchd: up -d
 # of a two-service project (network_mode none and host), ps, logs, a
-# follow that the user interrupts, down. Everything it opened is released.
+# follow that the user interrupts, down; a service that waits for another
+# to be healthy (depends_on: condition: service_healthy). Everything it
+# opened is released.
 . "$(dirname "$0")/lib.sh"
 if ! command -v docker-compose >/dev/null 2>&1; then
 	lp_log "SKIP: no docker-compose in PATH"
@@ -58,6 +60,36 @@ lp_log "follow saw $n2 lines of web, then was interrupted"
 lp_step "down stops and removes everything"
 C down -t 1 >"$LP_DIR/down" 2>&1 || lp_fail "down: $(cat "$LP_DIR/down")"
 lp_eq "$(curl -s --unix-socket "$LP_SOCK" 'http://x/containers/json?all=1' | lp_json 'len(d)')" 0 "containers left"
-lp_released 2000
+lp_step "depends_on service_healthy waits for the healthcheck"
+mkdir -p "$LP_DIR/hproj"
+cat >"$LP_DIR/hproj/docker-compose.yml" <<'YML'
+version: "2.4"
+services:
+  db:
+    image: busybox
+    network_mode: none
+    command: sh -c 'sleep 1; touch /ready; exec sleep 1000'
+    healthcheck:
+      test: ["CMD", "test", "-f", "/ready"]
+      interval: 200ms
+      retries: 30
+  app:
+    image: busybox
+    network_mode: none
+    command: sleep 1000
+    depends_on:
+      db:
+        condition: service_healthy
+YML
+H() { (cd "$LP_DIR/hproj" && timeout -k 5 60 docker-compose -p lph "$@"); }
+H up -d >"$LP_DIR/hup" 2>&1 || lp_fail "up -d: $(cat "$LP_DIR/hup")"
+lp_contains "$(H ps)" "Up (healthy)" "ps of the healthy service"
+# app was created only once db was healthy: after db's first passing probe.
+db_ok=$(curl -s --unix-socket "$LP_SOCK" http://x/containers/lph_db_1/json |
+	lp_json '[l["End"] for l in d["State"]["Health"]["Log"] if l["ExitCode"] == 0][0]')
+app_at=$(curl -s --unix-socket "$LP_SOCK" http://x/containers/lph_app_1/json | lp_json 'd["Created"]')
+[[ "$app_at" > "$db_ok" ]] || lp_fail "app created at $app_at, db healthy at $db_ok"
+H down -t 1 >"$LP_DIR/hdown" 2>&1 || lp_fail "down: $(cat "$LP_DIR/hdown")"
+lp_released 2000 daemon.healthcheck
 lp_stop
 lp_log ok
