@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -66,6 +67,7 @@ struct execio {
 static void	execio_finish(struct execio *, enum cancel_reason);
 static void	execio_stdin_flush(struct execio *);
 static void	execio_stdin_close(struct execio *);
+static void	execio_start_failed(struct execio *, const char *why);
 
 static void
 execio_reap_cb(void *arg)
@@ -221,12 +223,13 @@ execio_exit_cb(struct exec *e, int code, void *arg)
 	struct timeval	 tv = { EXECIO_DRAIN_MS / 1000,
 			    (EXECIO_DRAIN_MS % 1000) * 1000 };
 
-	(void)e;
 	log_debug("exec stream %llu: process exited with %d",
 	    (unsigned long long)x->id, code);
 	x->exited = 1;
 	if (x->state != EXECIO_RUNNING)
 		return;
+	if (exec_start_error(e) != NULL)
+		execio_start_failed(x, exec_start_error(e));
 	/* Nobody reads our stdin any more. */
 	execio_stdin_close(x);
 	if (x->out_fd == -1 && x->err_fd == -1) {
@@ -236,6 +239,16 @@ execio_exit_cb(struct exec *e, int code, void *arg)
 	execio_wait(x, "output drain");
 	x->drain_ev = evtimer_new(x->base, execio_drain_cb, x);
 	evtimer_add(x->drain_ev, &tv);
+}
+
+/* dockerd writes why through its stdout writer: a frame. */
+static void
+execio_start_failed(struct execio *x, const char *why)
+{
+	char	*msg = xasprintf("%s\r\n", why);
+
+	duplex_frame(x->d, FRAME_STDOUT, msg, strlen(msg));
+	xfree(msg);
 }
 
 static void
@@ -422,12 +435,8 @@ execio_attach(struct api_req *r, struct exec *e, int tty)
 		return;
 	}
 	if (exec_start(e, &io, execio_exit_cb, x, &err) != 0) {
-		char	msg[sizeof err.msg + 2];
-		int	n = snprintf(msg, sizeof msg, "%s\r\n", err.msg);
-
-		/* dockerd writes it through its stdout writer: a frame. */
-		duplex_frame(x->d, FRAME_STDOUT, msg, (size_t)n);
 		x->exited = 1;
+		execio_start_failed(x, err.msg);
 		execio_closing(x);
 		return;
 	}

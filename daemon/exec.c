@@ -65,7 +65,6 @@ struct exec {
 	int			 attach_stdin;
 	int			 attach_stdout;
 	int			 attach_stderr;
-	int			 nowait;
 
 	enum exec_state		 state;
 	int			 pid;
@@ -363,7 +362,6 @@ exec_create(struct event_base *base, struct container *c,
 	e->attach_stdin = spec->attach_stdin;
 	e->attach_stdout = spec->attach_stdout;
 	e->attach_stderr = spec->attach_stderr;
-	e->nowait = spec->nowait;
 	e->state = EXEC_CREATED;
 
 	set = exec_set_of(base, c);
@@ -495,7 +493,7 @@ exec_start(struct exec *e, struct exec_io *io, exec_exit_cb cb, void *arg,
 	spec.envp = (const char *const *)e->envp;
 	spec.cwd = e->cwd;
 	spec.tty = e->tty;
-	spec.nowait = e->nowait;
+	spec.nowait = io != NULL;
 	if (exec_oci_spec(e->set->c, e->id, e->user, e->privileged, &spec,
 	    &process, &e2) == 0) {
 		e->proc = execproc_start(e->base, e->id, e->container_id,

@@ -50,13 +50,6 @@ struct exec_spec {
 	int		 attach_stdin;
 	int		 attach_stdout;
 	int		 attach_stderr;
-	/*
-	 * Under an OCI runtime without a tty: start does not wait for the
-	 * runtime's exec (~100 ms of runc), so a failure to start comes as
-	 * the exit (126), with exec_start_error(). For callers with no
-	 * client to answer synchronously: the healthchecks.
-	 */
-	int		 nowait;
 };
 
 /*
@@ -92,7 +85,11 @@ int		 exec_check_start(const struct exec *, struct err *);
  * the caller from now on; in only when the spec attached stdin) and cb
  * runs when the process is gone. Exec failures: ERR_INVALID (or
  * ERR_INTERNAL) with runc's wording; the instance is then exited with 127
- * (not found) or 126, as dockerd records it.
+ * (not found) or 126, as dockerd records it. With io, under an OCI
+ * runtime and without a tty, the runtime's exec (~100 ms of runc) is not
+ * waited for: its failure comes as the exit, 126, with exec_start_error()
+ * in the same words, so cb must look; without io the caller's reply
+ * needs the answer, and start waits.
  */
 int		 exec_start(struct exec *, struct exec_io *io, exec_exit_cb cb,
 		     void *arg, struct err *);

@@ -277,7 +277,6 @@ health_probe_begin(struct health_mon *m)
 	spec.workdir = json_string_value(json_object_get(cfg, "WorkingDir"));
 	spec.user = json_string_value(json_object_get(cfg, "User"));
 	spec.attach_stdout = spec.attach_stderr = 1;
-	spec.nowait = 1;	/* the loop must not wait for runc */
 	m->start_ns = timeutil_now_ns();
 	m->len = 0;
 	m->truncated = m->exited = m->timed_out = 0;
