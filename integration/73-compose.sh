@@ -84,11 +84,14 @@ YML
 H() { (cd "$LP_DIR/hproj" && timeout -k 5 60 docker-compose -p lph "$@"); }
 H up -d >"$LP_DIR/hup" 2>&1 || lp_fail "up -d: $(cat "$LP_DIR/hup")"
 lp_contains "$(H ps)" "Up (healthy)" "ps of the healthy service"
-# app was created only once db was healthy: after db's first passing probe.
-db_ok=$(curl -s --unix-socket "$LP_SOCK" http://x/containers/lph_db_1/json |
-	lp_json '[l["End"] for l in d["State"]["Health"]["Log"] if l["ExitCode"] == 0][0]')
-app_at=$(curl -s --unix-socket "$LP_SOCK" http://x/containers/lph_app_1/json | lp_json 'd["Created"]')
-[[ "$app_at" > "$db_ok" ]] || lp_fail "app created at $app_at, db healthy at $db_ok"
+# db cannot pass before its sleep 1 ends: app must be created after that.
+started=$(curl -s --unix-socket "$LP_SOCK" http://x/containers/lph_db_1/json | lp_json 'd["State"]["StartedAt"]')
+created=$(curl -s --unix-socket "$LP_SOCK" http://x/containers/lph_app_1/json | lp_json 'd["Created"]')
+python3 -c 'import sys
+from datetime import datetime, timedelta
+t = lambda s: datetime.fromisoformat(s[:26].rstrip("Z"))
+sys.exit(t(sys.argv[2]) < t(sys.argv[1]) + timedelta(seconds=1))' "$started" "$created" ||
+	lp_fail "app created at $created, db started at $started"
 H down -t 1 >"$LP_DIR/hdown" 2>&1 || lp_fail "down: $(cat "$LP_DIR/hdown")"
 lp_released 2000 daemon.healthcheck
 lp_stop
