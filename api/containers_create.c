@@ -570,6 +570,9 @@ containers_create(struct api_req *r)
 		return;
 	}
 	apiversion_create_hostconfig(api_req_version(r), hostconfig);
+	if (api_req_version(r) < API_VERSION(1, 44))	/* new in 1.44 */
+		json_object_del(json_object_get(config, "Healthcheck"),
+		    "StartInterval");
 	c = container_store_create(api_req_store(r), api_query(r, "name"),
 	    config, hostconfig, &err);
 	if (c == NULL) {

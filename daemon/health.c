@@ -143,11 +143,17 @@ health_record_msg(struct health_mon *m, const char *msg)
 	health_record(m, -1, msg, strlen(msg), 0);
 }
 
+/* 1.44's StartInterval: the pace while starting within StartPeriod. */
 static void
 health_idle(struct health_mon *m)
 {
+	int64_t	 up = timeutil_now_ns() - container_started_ns(m->c);
+	int	 early = m->t.start_interval_ns != 0 &&
+		    up < m->t.start_period_ns && strcmp(healthstate_status(
+		    container_health(m->c)), "starting") == 0;
+
 	task_wait(m->task, "probe interval");
-	health_arm(m, m->t.interval_ns);
+	health_arm(m, early ? m->t.start_interval_ns : m->t.interval_ns);
 }
 
 /* Both the exit and the pipes' ends are in. */

@@ -15,7 +15,7 @@
 #define HEALTHSTATE_MIN_NS	1000000LL
 
 static const char *const healthstate_durations[] = {
-	"Interval", "Timeout", "StartPeriod",
+	"Interval", "Timeout", "StartPeriod", "StartInterval",
 };
 
 /* Go's decoding errors, in create's words (see api/containers_create.c). */
@@ -44,7 +44,7 @@ healthstate_decode(json_t *in, json_t *out, struct err *err)
 		if (json_array_size(test) > 0)
 			json_object_set_new(out, "Test", json_deep_copy(test));
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		v = json_object_get(in, healthstate_durations[i]);
 		if (v == NULL || json_is_null(v))
 			continue;
@@ -81,10 +81,14 @@ healthstate_validate(json_t *hc, struct err *err)
 	if (json_integer_value(json_object_get(hc, "Retries")) < 0)
 		return (err_set(err, ERR_INVALID, "Retries in Healthcheck "
 		    "cannot be negative"));
-	v = json_integer_value(json_object_get(hc, "StartPeriod"));
-	if (v != 0 && v < HEALTHSTATE_MIN_NS)
-		return (err_set(err, ERR_INVALID, "StartPeriod in Healthcheck "
-		    "cannot be less than 1ms"));
+	for (size_t i = 2; i < 4; i++) {
+		v = json_integer_value(json_object_get(hc,
+		    healthstate_durations[i]));
+		if (v != 0 && v < HEALTHSTATE_MIN_NS)
+			return (err_set(err, ERR_INVALID, "%s in Healthcheck "
+			    "cannot be less than 1ms",
+			    healthstate_durations[i]));
+	}
 	return (0);
 }
 
@@ -114,7 +118,8 @@ void
 healthstate_config_merge(json_t *config, const json_t *image_config)
 {
 	static const char *const fields[] = {
-		"Interval", "Timeout", "StartPeriod", "Retries",
+		"Interval", "Timeout", "StartPeriod", "StartInterval",
+		"Retries",
 	};
 	json_t	*ih = json_object_get(image_config, "Healthcheck");
 	json_t	*uh = json_object_get(config, "Healthcheck"), *v;
@@ -193,6 +198,7 @@ healthstate_probe(const json_t *config, struct healthstate_timing *t)
 		t->timeout_ns = healthstate_or(hc, "Timeout",
 		    HEALTHSTATE_TIMEOUT_NS);
 		t->start_period_ns = healthstate_or(hc, "StartPeriod", 0);
+		t->start_interval_ns = healthstate_or(hc, "StartInterval", 0);
 		t->retries = (int)healthstate_or(hc, "Retries",
 		    HEALTHSTATE_RETRIES);
 		if (t->retries <= 0)

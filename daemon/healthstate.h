@@ -28,7 +28,8 @@
  * The create body's Healthcheck (NULL or null: none) decoded as Go
  * decodes a HealthConfig and checked as validateHealthCheck: *out is a
  * new object with only the fields that are set (Go's omitempty), or NULL.
- * -1 with ERR_INVALID and dockerd's text.
+ * -1 with ERR_INVALID and dockerd's text. StartInterval (API 1.44) is
+ * kept; the API drops it for older clients, as dockerd does.
  */
 int		 healthstate_config_parse(json_t *in, json_t **out,
 		     struct err *);
@@ -45,6 +46,7 @@ struct healthstate_timing {
 	int64_t		 interval_ns;
 	int64_t		 timeout_ns;
 	int64_t		 start_period_ns;
+	int64_t		 start_interval_ns;	/* 0: Interval throughout */
 	int		 retries;
 };
 /*

@@ -98,6 +98,22 @@ lp_eq "$(last_log nocmd '"Output"')" \
 	"failed start output"
 lp_eq "$(last_log nocmd '"ExitCode"')" -1 "failed start exit code"
 
+lp_step "1.44's StartInterval paces the start period; older clients lose it"
+body='{"Image":"busybox","Cmd":["sleep","60"],"Healthcheck":{"Test":["CMD","true"],
+	"Interval":60000000000,"StartPeriod":60000000000,"StartInterval":100000000}}'
+for v in 1.44 1.41; do
+	lp_api "/v$v/containers/create?name=si$v" -X POST \
+		-H 'Content-Type: application/json' -d "$body" >/dev/null
+	D start "si$v" >/dev/null
+done
+lp_until 10000 health_is si1.44 healthy || lp_fail "1.44: $(health si1.44)"
+lp_eq "$(lp_api /containers/si1.44/json | lp_json 'd["Config"]["Healthcheck"]["StartInterval"]')" \
+	100000000 "1.44 keeps it"
+lp_eq "$(lp_api /containers/si1.41/json | lp_json '"StartInterval" in d["Config"]["Healthcheck"]')" \
+	False "1.41 drops it"
+lp_eq "$(health si1.41)" starting "1.41: Interval (60s) throughout"
+D rm -f si1.44 si1.41 >/dev/null
+
 lp_step "the process runtime runs probes too"
 D run -d --name hostp --runtime logpouch-process --health-cmd true \
 	--health-interval 100ms busybox sleep 60 >/dev/null

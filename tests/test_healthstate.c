@@ -65,6 +65,8 @@ test_create_keeps_what_is_set_and_refuses_dockerds_way(void **state)
 	    "Retries in Healthcheck cannot be negative");
 	assert_parse_fails("{\"StartPeriod\": 1}",
 	    "StartPeriod in Healthcheck cannot be less than 1ms");
+	assert_parse_fails("{\"StartInterval\": 1}",
+	    "StartInterval in Healthcheck cannot be less than 1ms");
 	assert_parse_fails("{\"Test\": \"true\"}", "json: cannot unmarshal "
 	    "value into Go struct field HealthConfig.Healthcheck.Test of type "
 	    "[]string");
@@ -150,6 +152,7 @@ test_probe_runs_what_the_test_names(void **state)
 	argv = healthstate_probe(c, &t);
 	assert_true(t.interval_ns == 30 * S && t.timeout_ns == 30 * S);
 	assert_true(t.start_period_ns == 0 && t.retries == 3);
+	assert_true(t.start_interval_ns == 0);
 	healthstate_argv_free(argv);
 	json_decref(c);
 }
@@ -167,7 +170,8 @@ fold(json_t *state, int code, const char *out, int64_t start_ns,
 static void
 test_results_move_status_as_dockerd(void **state)
 {
-	struct healthstate_timing	 t = { S, S, 10 * S, 2 };
+	struct healthstate_timing	 t = { .interval_ns = S,
+	    .timeout_ns = S, .start_period_ns = 10 * S, .retries = 2 };
 	json_t				*h = healthstate_start(NULL);
 
 	(void)state;
@@ -204,7 +208,8 @@ test_results_move_status_as_dockerd(void **state)
 static void
 test_output_is_cut_and_made_valid_utf8(void **state)
 {
-	struct healthstate_timing	 t = { S, S, 0, 3 };
+	struct healthstate_timing	 t = { .interval_ns = S,
+	    .timeout_ns = S, .retries = 3 };
 	struct healthstate_result	 r = { 0, MS, 0, "ok\xff\xe2\x82", 5, 1 };
 	json_t				*h = healthstate_start(NULL), *e;
 
