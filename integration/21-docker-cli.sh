@@ -8,8 +8,7 @@ if ! command -v docker >/dev/null 2>&1; then
 fi
 lp_start
 lp_baseline
-export DOCKER_CONFIG=$LP_DIR/docker-config	# no user config, no contexts
-D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 M="lpit-marker-$$"
 
 lp_step "names follow dockerd's rule: two characters at least"

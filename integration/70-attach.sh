@@ -8,8 +8,7 @@ AC="$(dirname "$0")/attachclient.py"
 M="lpit-marker-$$"
 # A short write timeout: a client that stops reading is dropped after 2 s.
 lp_start --stream-write-timeout 2
-export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 released() { lp_released "${1:-500}" attach_container; }
 lp_step() { LP_STEP=$*; lp_log "step: $*"; }
 ncont() { lp_api '/containers/json?all=1' | lp_json 'len(d)'; }

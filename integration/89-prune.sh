@@ -16,8 +16,7 @@ if ! command -v docker >/dev/null 2>&1; then
 fi
 lp_start
 lp_baseline
-export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout -k 5 30 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 names() { D ps -a --format '{{.Names}}' | sort | paste -sd' '; }
 tags() { D images --format '{{.Repository}}:{{.Tag}}' | sort | paste -sd' '; }
 q() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }

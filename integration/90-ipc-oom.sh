@@ -14,8 +14,7 @@
 lp_need_namespaces
 lp_start
 lp_baseline
-export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout -k 5 60 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 shm_dev() { D exec "$1" awk '($5 == "/dev/shm") {printf $3}' /proc/self/mountinfo; }
 on_host() { awk -v mm="$1" '$3 == mm { found = 1 } END { exit !found }' /proc/self/mountinfo; }
 

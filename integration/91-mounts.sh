@@ -9,8 +9,7 @@
 lp_need_namespaces
 lp_start
 lp_baseline
-export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout -k 5 60 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 src=$LP_DIR/src
 mkdir -p "$src/mnt" "$LP_DIR/other"
 echo seen >"$LP_DIR/other/file"

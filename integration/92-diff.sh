@@ -9,8 +9,7 @@
 # daemon at start.
 . "$(dirname "$0")/lib.sh"
 lp_need_namespaces
-export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout -k 5 60 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 # The changes as a set, and whether every parent came before its children
 # (the order within a directory is the file system's).
 changes() {

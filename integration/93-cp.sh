@@ -11,8 +11,7 @@
 lp_need_namespaces
 lp_start
 lp_baseline
-export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout -k 5 60 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 names() { D cp "$1" - | tar t | sort | paste -sd' '; }
 stat_of() {
 	curl -s -I --unix-socket "$LP_SOCK" "http://x/containers/$1/archive?path=$2" |

@@ -12,8 +12,7 @@
 lp_need_namespaces
 lp_start
 lp_baseline
-export DOCKER_CONFIG=$LP_DIR/docker-config
-D() { timeout -k 5 60 docker -H "unix://$LP_SOCK" "$@"; }
+lp_docker_cli
 health() { D inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1"; }
 health_is() { [ "$(health "$1")" = "$2" ]; }
 last_log() { lp_api "/containers/$1/json" | lp_json "d['State']['Health']['Log'][-1][$2]"; }

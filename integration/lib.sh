@@ -108,6 +108,13 @@ lp_stop() {
 	fi
 }
 
+# lp_docker_cli: the docker CLI against the daemon under test, as D, with
+# a config of the test's own (no user config, no contexts); 60 s bound.
+lp_docker_cli() {
+	export DOCKER_CONFIG=$LP_DIR/docker-config
+	D() { timeout -k 5 60 docker -H "unix://$LP_SOCK" "$@"; }
+}
+
 # lp_api PATH [curl args...]: body on stdout, over the unix socket.
 lp_api() {
 	local path=$1
