@@ -64,31 +64,32 @@ healthstate_decode(json_t *in, json_t *out, struct err *err)
 	return (0);
 }
 
+/* One of validateHealthCheck's checks: a duration set below 1ms. */
+static int
+healthstate_too_short(json_t *hc, size_t i, struct err *err)
+{
+	json_int_t	v = json_integer_value(json_object_get(hc,
+			    healthstate_durations[i]));
+
+	if (v != 0 && v < HEALTHSTATE_MIN_NS)
+		return (err_set(err, ERR_INVALID, "%s in Healthcheck cannot be "
+		    "less than 1ms", healthstate_durations[i]));
+	return (0);
+}
+
 /* validateHealthCheck, in its order. */
 static int
 healthstate_validate(json_t *hc, struct err *err)
 {
-	json_int_t	v;
-
-	for (size_t i = 0; i < 2; i++) {
-		v = json_integer_value(json_object_get(hc,
-		    healthstate_durations[i]));
-		if (v != 0 && v < HEALTHSTATE_MIN_NS)
-			return (err_set(err, ERR_INVALID, "%s in Healthcheck "
-			    "cannot be less than 1ms",
-			    healthstate_durations[i]));
-	}
+	if (healthstate_too_short(hc, 0, err) != 0 ||
+	    healthstate_too_short(hc, 1, err) != 0)
+		return (-1);
 	if (json_integer_value(json_object_get(hc, "Retries")) < 0)
 		return (err_set(err, ERR_INVALID, "Retries in Healthcheck "
 		    "cannot be negative"));
-	for (size_t i = 2; i < 4; i++) {
-		v = json_integer_value(json_object_get(hc,
-		    healthstate_durations[i]));
-		if (v != 0 && v < HEALTHSTATE_MIN_NS)
-			return (err_set(err, ERR_INVALID, "%s in Healthcheck "
-			    "cannot be less than 1ms",
-			    healthstate_durations[i]));
-	}
+	if (healthstate_too_short(hc, 2, err) != 0 ||
+	    healthstate_too_short(hc, 3, err) != 0)
+		return (-1);
 	return (0);
 }
 

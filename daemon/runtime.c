@@ -111,6 +111,31 @@ static TAILQ_HEAD(, runtime_proc) runtime_procs =
     TAILQ_HEAD_INITIALIZER(runtime_procs);
 
 /*
+ * The last orphans reaped: a nowait exec's process is our child before
+ * its runtime has exited and told us its pid, so a scan can reap it
+ * first; its status is kept here for the proc that then asks.
+ */
+#define RUNTIME_ORPHANS	64
+static struct {
+	pid_t	pid;
+	int	status;
+} runtime_orphans[RUNTIME_ORPHANS];
+static size_t	runtime_orphans_next;
+
+static int
+runtime_orphan_status(pid_t pid, int *status)
+{
+	for (size_t i = 0; i < RUNTIME_ORPHANS; i++) {
+		if (runtime_orphans[i].pid == pid && pid > 0) {
+			runtime_orphans[i].pid = 0;
+			*status = runtime_orphans[i].status;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
  * The runtime of a nowait exec is done (reaped here): p now watches the
  * exec'd process, or has "exited" with the failure. 1 when it watches.
  */
@@ -128,6 +153,11 @@ runtime_spawned(struct runtime_proc *p)
 		p->status = 126;	/* dockerd's for a failed exec */
 		p->start_error = xstrdup(e.msg);
 		p->start_code = e.code;
+		return (0);
+	}
+	if (runtime_orphan_status(pid, &p->status)) {
+		p->pid = pid;		/* it came and went: its status is in */
+		p->reaped = 1;
 		return (0);
 	}
 	p->exited = 0;
@@ -237,6 +267,11 @@ runtime_reap_orphans(void)
 		    si.si_pid != 0) {
 			log_debug("reaped orphan %ld (status %d)", pid,
 			    runtime_status_of(&si));
+			runtime_orphans[runtime_orphans_next].pid = (pid_t)pid;
+			runtime_orphans[runtime_orphans_next].status =
+			    runtime_status_of(&si);
+			runtime_orphans_next = (runtime_orphans_next + 1) %
+			    RUNTIME_ORPHANS;
 			n++;
 		}
 	}
